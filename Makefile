@@ -1,0 +1,73 @@
+# The project's vocabulary: what a developer types is what CI runs.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+SAM_VENV := .venv-sam
+BIN := $(VENV)/bin
+SAM := $(SAM_VENV)/bin/sam
+PORT ?= 3000
+STACK ?= gatehouse-dev
+export SAM_CLI_TELEMETRY := 0
+
+.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
+
+$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	# compat mode: a plain path entry, which mypy follows (the default import-hook mode it cannot).
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --config-settings editable_mode=compat \
+		-e layers/gatehouse -e .
+	touch $@
+
+$(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
+	touch $@
+
+install: $(BIN)/.installed $(SAM_VENV)/bin/.installed ## create .venv and .venv-sam with the pinned dependencies
+
+start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
+	PORT=$(PORT) $(BIN)/python -m gatehouse_local
+
+test: install ## lint, type-check and run every test (unit, API, sam validate/build)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
+	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
+
+test-fast: $(BIN)/.installed ## the tests without the SAM CLI ones
+	$(BIN)/pytest -m "not sam"
+
+lint: $(BIN)/.installed ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Every function's module is called app.py (the SAM convention), so each is checked on its own.
+typecheck: $(BIN)/.installed ## mypy --strict on the layer, the functions, the local runner, tests and bench
+	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local tests bench
+	for fn in functions/*/app.py; do $(BIN)/mypy "$$fn" || exit 1; done
+
+validate: $(SAM_VENV)/bin/.installed ## sam validate --lint
+	$(SAM) validate --lint
+
+build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sam/)
+	$(SAM) build
+
+bench: $(BIN)/.installed ## per-request latency and DynamoDB calls of the hot routes (see bench/README.md)
+	$(BIN)/python -m bench
+
+events: $(BIN)/.installed ## regenerate events/*.json from template.yaml
+	$(BIN)/python -m gatehouse_local.events
+
+deploy: build ## sam deploy (STACK=..., --config-env from ENV, default "default")
+	$(SAM) deploy --config-env $${ENV:-default}
+
+clean: ## remove build output and local state
+	rm -rf .aws-sam .local .mypy_cache .pytest_cache .ruff_cache

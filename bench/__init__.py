@@ -1,0 +1,1 @@
+"""Benchmarks: per-request latency, DynamoDB calls per request, and cold-start import time."""

@@ -1,0 +1,69 @@
+"""Auth function. Surface B (tymon/jwt-auth): /api/auth/register, login, logout, refresh, me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from gatehouse.security.tokens import JWT_AUTH
+from gatehouse.services import accounts, sessions
+from gatehouse.surfaces import jwt_auth
+from gatehouse.validation import required, validate
+from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.deps import CurrentPrincipal, CurrentUser, RequestBody
+
+jwt_auth_routes = APIRouter(prefix="/api/auth")
+
+REGISTRATION = {
+    "username": required(max=255),
+    "password": required("password", min=8),
+    "email": required("email", max=255),
+    "sex": required("integer", min=0, max=2),
+    "age": required("integer", min=0, max=150),
+}
+CREDENTIALS = {
+    # An email, or the login name (the same canonical handle on every surface).
+    "email": required(max=255),
+    "password": required("password"),
+}
+
+
+@jwt_auth_routes.post("/register")
+async def register(body: RequestBody) -> dict[str, Any]:
+    data = validate(body, REGISTRATION)
+    accounts.register(
+        email=data["email"],
+        password=data["password"],
+        login=data["username"],
+        attributes={"sex": data["sex"], "age": data["age"]},
+        field_names={"email": "email", "login": "username"},
+    )
+    return {"message": jwt_auth.REGISTERED}
+
+
+@jwt_auth_routes.post("/login")
+async def login(body: RequestBody) -> dict[str, Any]:
+    data = validate(body, CREDENTIALS)
+    user = accounts.sign_in(data["email"], data["password"])
+    return jwt_auth.token_response(sessions.start(user, JWT_AUTH))
+
+
+@jwt_auth_routes.post("/logout")
+async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+    sessions.end(principal)
+    return {"message": jwt_auth.SIGNED_OUT}
+
+
+@jwt_auth_routes.post("/refresh")
+async def refresh(principal: CurrentPrincipal) -> dict[str, Any]:
+    return jwt_auth.token_response(sessions.rotate(principal, JWT_AUTH))
+
+
+@jwt_auth_routes.api_route("/me", methods=["GET", "POST"])
+async def me(user: CurrentUser) -> dict[str, Any]:
+    return jwt_auth.user_view(user)
+
+
+app = create_app(jwt_auth_routes)
+handler = lambda_handler(app)

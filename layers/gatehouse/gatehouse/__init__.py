@@ -1,0 +1,1 @@
+"""Gatehouse shared layer: one identity store served through five API surfaces."""

@@ -1,0 +1,1 @@
+"""Data access: the single-table model and the only code that talks to DynamoDB."""

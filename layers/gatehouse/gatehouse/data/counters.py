@@ -1,0 +1,11 @@
+"""Atomic integer ids: one UpdateItem ADD per id, exact under any concurrency."""
+
+from __future__ import annotations
+
+from gatehouse.data.models import CounterItem
+
+
+def next_id(name: str) -> int:
+    counter = CounterItem(*CounterItem.key(name))
+    counter.update(actions=[CounterItem.value.add(1), CounterItem.entity.set(CounterItem)])
+    return counter.value

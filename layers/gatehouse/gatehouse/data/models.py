@@ -1,0 +1,188 @@
+"""The single-table model (PynamoDB).
+
+Every entity shares one table keyed by PK/SK with three overloaded GSIs; the
+`entity` discriminator tells PynamoDB which class to build from a raw item.
+The key schema must match template.yaml (tests/unit/test_model_matches_template.py).
+docs/data-model.md lists the access patterns these keys serve.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    Attribute,
+    BooleanAttribute,
+    DiscriminatorAttribute,
+    JSONAttribute,
+    ListAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.connection import Connection
+from pynamodb.constants import NUMBER
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.models import Model
+
+from gatehouse.settings import get_settings
+
+_settings = get_settings()
+
+# One connection for transactions, built once per container like the models' own.
+connection = Connection(region=_settings.aws_region, host=_settings.dynamodb_endpoint)
+
+
+class IntegerAttribute(Attribute[int]):
+    """A DynamoDB number that reads back as `int` (PynamoDB's NumberAttribute reads floats)."""
+
+    attr_type = NUMBER
+
+    def serialize(self, value: int) -> str:
+        return str(int(value))
+
+    def deserialize(self, value: str) -> int:
+        return int(value)
+
+
+class Gsi1(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "GSI1"
+        projection = AllProjection()
+
+    GSI1PK = UnicodeAttribute(hash_key=True)
+    GSI1SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "GSI2"
+        projection = AllProjection()
+
+    GSI2PK = UnicodeAttribute(hash_key=True)
+    GSI2SK = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "GSI3"
+        projection = AllProjection()
+
+    GSI3PK = UnicodeAttribute(hash_key=True)
+    GSI3SK = UnicodeAttribute(range_key=True)
+
+
+class Item(Model):
+    class Meta:
+        table_name = _settings.table_name
+        region = _settings.aws_region
+        host = _settings.dynamodb_endpoint
+        connect_timeout_seconds = 2
+        read_timeout_seconds = 5
+        max_retry_attempts = 3
+
+    PK = UnicodeAttribute(hash_key=True)
+    SK = UnicodeAttribute(range_key=True)
+    entity = DiscriminatorAttribute()
+    GSI1PK = UnicodeAttribute(null=True)
+    GSI1SK = UnicodeAttribute(null=True)
+    GSI2PK = UnicodeAttribute(null=True)
+    GSI2SK = UnicodeAttribute(null=True)
+    GSI3PK = UnicodeAttribute(null=True)
+    GSI3SK = UnicodeAttribute(null=True)
+
+    gsi1 = Gsi1()
+    gsi2 = Gsi2()
+    gsi3 = Gsi3()
+
+
+def user_key(user_id: int) -> tuple[str, str]:
+    return f"USER#{user_id}", "PROFILE"
+
+
+def sortable_id(value: int) -> str:
+    """Zero-padded so that string order is numeric order in sort keys."""
+    return f"{value:012d}"
+
+
+class UserItem(Item, discriminator="user"):
+    """The canonical user: the union of the five surfaces' fields."""
+
+    id = IntegerAttribute()
+    email = UnicodeAttribute()
+    login = UnicodeAttribute(null=True)
+    password_hash = UnicodeAttribute()
+    role = UnicodeAttribute(default="user")
+    first_name = UnicodeAttribute(null=True)
+    last_name = UnicodeAttribute(null=True)
+    middle_name = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    telegram = UnicodeAttribute(null=True)
+    viber = UnicodeAttribute(null=True)
+    userpic = UnicodeAttribute(null=True)
+    sex = IntegerAttribute(null=True)
+    age = IntegerAttribute(null=True)
+    birthday = UnicodeAttribute(null=True)
+    is_active = BooleanAttribute(default=True)
+    is_verified = BooleanAttribute(default=False)
+    organization_id = IntegerAttribute(null=True)
+    department_id = IntegerAttribute(null=True)
+    position_id = IntegerAttribute(null=True)
+    position_title = UnicodeAttribute(null=True)
+    group_id = IntegerAttribute(null=True)
+    app_roles = ListAttribute(of=UnicodeAttribute, null=True)
+    app_data = JSONAttribute(null=True)
+    # Surface-specific profile fields no other surface knows (B's wechat, school, ...).
+    profile = JSONAttribute(null=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    last_login_at = UnicodeAttribute(null=True)
+    last_activity_at = UnicodeAttribute(null=True)
+    # Sessions created before this instant (epoch ms) are revoked: one write signs out everywhere.
+    sessions_valid_after_ms = IntegerAttribute(default=0)
+
+    @classmethod
+    def new(cls, user_id: int, **attributes: Any) -> UserItem:
+        pk, sk = user_key(user_id)
+        return cls(
+            pk,
+            sk,
+            id=user_id,
+            GSI1PK="USERS",
+            GSI1SK=f"USER#{sortable_id(user_id)}",
+            **attributes,
+        )
+
+
+class UniqueItem(Item, discriminator="unique"):
+    """Claims a value (an email, a login, the super role) for one owner."""
+
+    owner_id = IntegerAttribute()
+
+    @staticmethod
+    def key(kind: str, value: str) -> tuple[str, str]:
+        return f"UNIQUE#{kind}#{value}", "UNIQUE"
+
+
+class CounterItem(Item, discriminator="counter"):
+    value = IntegerAttribute(default=0)
+
+    @staticmethod
+    def key(name: str) -> tuple[str, str]:
+        return f"COUNTER#{name}", "COUNTER"
+
+
+def session_key(session_id: str) -> tuple[str, str]:
+    return f"SESSION#{session_id}", "SESSION"
+
+
+class SessionItem(Item, discriminator="session"):
+    """One issued token. A token is valid only while its session item exists and is unexpired."""
+
+    session_id = UnicodeAttribute()
+    user_id = IntegerAttribute()
+    token_format = UnicodeAttribute()
+    # Opaque tokens (Sanctum style) keep only a SHA-256 of their secret part.
+    secret_hash = UnicodeAttribute(null=True)
+    name = UnicodeAttribute(null=True)
+    created_at_ms = IntegerAttribute()
+    # Epoch seconds; DynamoDB TTL removes the item some time after, so reads check it too.
+    expires_at = IntegerAttribute()

@@ -1,0 +1,67 @@
+"""Session items: one per issued token, so any token can be revoked."""
+
+from __future__ import annotations
+
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from gatehouse.data.models import Item, SessionItem, UserItem, connection, session_key, user_key
+
+
+class SessionGone(Exception):
+    """The session was revoked (or rotated) before this write."""
+
+
+def new_session(
+    session_id: str,
+    user_id: int,
+    token_format: str,
+    created_at_ms: int,
+    expires_at: int,
+    secret_hash: str | None = None,
+    name: str | None = None,
+) -> SessionItem:
+    pk, sk = session_key(session_id)
+    return SessionItem(
+        pk,
+        sk,
+        session_id=session_id,
+        user_id=user_id,
+        token_format=token_format,
+        created_at_ms=created_at_ms,
+        expires_at=expires_at,
+        secret_hash=secret_hash,
+        name=name,
+        GSI1PK=f"USER#{user_id}#SESSIONS",
+        GSI1SK=f"SESSION#{created_at_ms:015d}#{session_id}",
+    )
+
+
+def put(session: SessionItem) -> None:
+    session.save(condition=SessionItem.PK.does_not_exist())
+
+
+def user_and_session(user_id: int, session_id: str) -> tuple[UserItem | None, SessionItem | None]:
+    """Both items in one BatchGetItem: the per-request cost of authentication."""
+    user: UserItem | None = None
+    session: SessionItem | None = None
+    for item in Item.batch_get([user_key(user_id), session_key(session_id)]):
+        if isinstance(item, UserItem):
+            user = item
+        elif isinstance(item, SessionItem):
+            session = item
+    return user, session
+
+
+def delete(session: SessionItem) -> None:
+    session.delete()
+
+
+def replace(old: SessionItem, new: SessionItem) -> None:
+    """Rotate: the old session must still exist, so a token can be refreshed only once."""
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.delete(old, condition=SessionItem.PK.exists())
+            transaction.save(new, condition=SessionItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        raise SessionGone() from error

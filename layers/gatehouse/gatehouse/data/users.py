@@ -1,0 +1,79 @@
+"""Users and the uniqueness items that guard their emails, logins and the single super."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from gatehouse.data.models import UniqueItem, UserItem, connection, user_key
+
+SUPER_ROLE_CLAIM = ("role", "super")
+
+
+class ValuesTaken(Exception):
+    """The user could not be written because unique values are owned by someone else."""
+
+    def __init__(self, kinds: set[str]) -> None:
+        super().__init__(", ".join(sorted(kinds)))
+        self.kinds = kinds
+
+
+def get(user_id: int) -> UserItem | None:
+    try:
+        return UserItem.get(*user_key(user_id))
+    except DoesNotExist:
+        return None
+
+
+def owner_of(kind: str, value: str) -> int | None:
+    try:
+        return UniqueItem.get(*UniqueItem.key(kind, value)).owner_id
+    except DoesNotExist:
+        return None
+
+
+def find_by(kind: str, value: str) -> UserItem | None:
+    owner = owner_of(kind, value)
+    return None if owner is None else get(owner)
+
+
+def super_exists() -> bool:
+    """A hint only: the claim in `create` is what enforces a single super."""
+    return owner_of(*SUPER_ROLE_CLAIM) is not None
+
+
+def create(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
+    """Write the user and claim each (kind, value) in one transaction.
+
+    The uniqueness items go in the same transaction as the user so that two
+    concurrent sign-ups with one email can never both succeed, and a failed
+    sign-up never leaves an orphan claim behind.
+    """
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.save(user, condition=UserItem.PK.does_not_exist())
+            for kind, value in claims:
+                claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
+                transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons
+        taken = {
+            kind
+            for (kind, _), reason in zip(claims, reasons[1:], strict=False)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        }
+        if not taken:
+            raise
+        raise ValuesTaken(taken) from None
+
+
+def update(user: UserItem, **changes: Any) -> None:
+    """Set attributes on an existing user (never creates one)."""
+    actions = [
+        getattr(UserItem, name).remove() if value is None else getattr(UserItem, name).set(value)
+        for name, value in changes.items()
+    ]
+    user.update(actions=actions, condition=UserItem.PK.exists())

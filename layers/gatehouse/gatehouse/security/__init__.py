@@ -1,0 +1,1 @@
+"""Hashing, tokens and the signing key."""

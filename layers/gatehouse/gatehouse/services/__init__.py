@@ -1,0 +1,1 @@
+"""Business rules. No HTTP here: services take values and raise domain errors."""

@@ -1,0 +1,94 @@
+"""Surface B (tymon/jwt-auth on Laravel): `/api/auth/*`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatehouse.clock import laravel
+from gatehouse.data.models import UserItem
+from gatehouse.errors import (
+    AccountDisabled,
+    EmailNotVerified,
+    GatehouseError,
+    InvalidCredentials,
+    MalformedRequest,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from gatehouse.services.sessions import IssuedToken
+from gatehouse.surfaces import laravel as laravel_messages
+from gatehouse.surfaces.envelope import MethodNotAllowed
+
+REGISTERED = "注册成功"
+SIGN_IN_FAILED = "登录验证失败"
+SIGNED_OUT = "登出成功"
+
+# B's profile fields that no other surface has; kept in the user's `profile` map.
+PROFILE_FIELDS = (
+    "clinic",
+    "fixphonenumber",
+    "certificat",
+    "certificat_checked",
+    "wechat",
+    "intro",
+    "school",
+    "major",
+)
+
+
+def token_response(issued: IssuedToken) -> dict[str, Any]:
+    return {"access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in}
+
+
+def user_view(user: UserItem) -> dict[str, Any]:
+    profile: dict[str, Any] = user.profile or {}
+    return {
+        "id": user.id,
+        "created_at": laravel(user.created_at),
+        "updated_at": laravel(user.updated_at),
+        "type": profile.get("type", 0),
+        "username": user.login,
+        "sex": user.sex,
+        "age": user.age,
+        "head_portrait": user.userpic,
+        "clinic": profile.get("clinic"),
+        "mobile": user.phone,
+        "email": user.email,
+        **{name: profile.get(name) for name in PROFILE_FIELDS if name != "clinic"},
+    }
+
+
+class JwtAuthEnvelope:
+    """Laravel's JSON error shapes: `{"message"}`, plus `errors` on 422."""
+
+    def render(self, error: GatehouseError) -> tuple[int, Any]:
+        match error:
+            case ValidationFailed():
+                return 422, {
+                    "message": laravel_messages.INVALID_DATA,
+                    "errors": laravel_messages.errors(error),
+                }
+            case MalformedRequest():
+                return 400, {"message": "The request body is not valid JSON."}
+            case InvalidCredentials() | AccountDisabled():
+                return 401, {"message": SIGN_IN_FAILED}
+            case EmailNotVerified():
+                return 403, {"message": "Your email address is not verified."}
+            case NotAuthenticated():
+                return 401, {"message": "Unauthenticated."}
+            case PermissionDenied():
+                return 403, {"message": "This action is unauthorized."}
+            case NotFound():
+                return 404, {"message": "Not Found"}
+            case MethodNotAllowed():
+                return 405, {"message": f"The {error.method} method is not supported for this route."}
+            case _:
+                return 409, {"message": "The request conflicts with the current state."}
+
+    def unexpected(self, request_id: str) -> tuple[int, Any]:
+        return 500, {"message": "Server Error", "request_id": request_id}
+
+
+ENVELOPE = JwtAuthEnvelope()

@@ -1,0 +1,186 @@
+"""Declarative input validation shared by every surface.
+
+Rules yield `Violation`s (field, rule, params); each surface words them its own way.
+Like Laravel's TrimStrings and ConvertEmptyStringsToNull, strings are trimmed (except
+passwords) and an empty string counts as absent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from gatehouse.errors import ValidationFailed, Violation
+
+Kind = Literal["string", "email", "password", "integer", "boolean", "date", "url", "any"]
+
+# Pragmatic address check: one @, no spaces, a dot in the domain (what Laravel's `email` accepts in practice).
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# bcrypt reads at most 72 bytes; a longer password would be silently truncated by legacy hashes,
+# and the cap keeps a hash request cheap to refuse.
+PASSWORD_MAX_BYTES = 72
+EMAIL_MAX_LENGTH = 254
+_TRUE = {True, "1", "true", "on", "yes"}
+_FALSE = {False, "0", "false", "off", "no"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    kind: Kind = "string"
+    required: bool = False
+    min: int | None = None
+    max: int | None = None
+    choices: tuple[str, ...] | None = None
+    confirmed: bool = False
+    nullable: bool = True
+
+
+def required(kind: Kind = "string", **options: Any) -> Rule:
+    return Rule(kind=kind, required=True, **options)
+
+
+def optional(kind: Kind = "string", **options: Any) -> Rule:
+    return Rule(kind=kind, required=False, **options)
+
+
+def validate(data: Mapping[str, Any], schema: Mapping[str, Rule]) -> dict[str, Any]:
+    """Return the cleaned values of the fields in `schema` (absent optional fields omitted).
+
+    Raises ValidationFailed listing the first failed rule of every invalid field.
+    """
+    cleaned: dict[str, Any] = {}
+    violations: list[Violation] = []
+    for name, rule in schema.items():
+        present, value = _present(data, name, rule)
+        if not present:
+            if rule.required:
+                violations.append(Violation(name, "required"))
+            elif name in data and rule.nullable:
+                cleaned[name] = None
+            continue
+        result = _check(name, value, rule, data)
+        if isinstance(result, Violation):
+            violations.append(result)
+        else:
+            cleaned[name] = result
+    if violations:
+        raise ValidationFailed(violations)
+    return cleaned
+
+
+def _present(data: Mapping[str, Any], name: str, rule: Rule) -> tuple[bool, Any]:
+    if name not in data or data[name] is None:
+        return False, None
+    value = data[name]
+    if isinstance(value, str) and rule.kind != "password":
+        value = value.strip()
+    if value == "":
+        return False, None
+    return True, value
+
+
+def _check(name: str, value: Any, rule: Rule, data: Mapping[str, Any]) -> Any:
+    checker = _CHECKERS[rule.kind]
+    result = checker(name, value, rule)
+    if isinstance(result, Violation):
+        return result
+    if rule.choices is not None and result not in rule.choices:
+        return Violation(name, "in", {"values": rule.choices})
+    if rule.confirmed and data.get(f"{name}_confirmation") != value:
+        return Violation(name, "confirmed")
+    return result
+
+
+def _string(name: str, value: Any, rule: Rule) -> Any:
+    if not isinstance(value, str):
+        return Violation(name, "string")
+    if "\x00" in value:
+        return Violation(name, "format")
+    if rule.min is not None and len(value) < rule.min:
+        return Violation(name, "min.string", {"min": rule.min})
+    if rule.max is not None and len(value) > rule.max:
+        return Violation(name, "max.string", {"max": rule.max})
+    return value
+
+
+def _email(name: str, value: Any, rule: Rule) -> Any:
+    checked = _string(name, value, Rule(max=rule.max or EMAIL_MAX_LENGTH))
+    if isinstance(checked, Violation):
+        return checked
+    if not _EMAIL.match(checked):
+        return Violation(name, "email")
+    return checked
+
+
+def _password(name: str, value: Any, rule: Rule) -> Any:
+    if not isinstance(value, str):
+        return Violation(name, "string")
+    if "\x00" in value:
+        return Violation(name, "format")
+    if rule.min is not None and len(value) < rule.min:
+        return Violation(name, "min.string", {"min": rule.min})
+    if len(value.encode()) > PASSWORD_MAX_BYTES:
+        return Violation(name, "max.bytes", {"max": PASSWORD_MAX_BYTES})
+    return value
+
+
+def _integer(name: str, value: Any, rule: Rule) -> Any:
+    if isinstance(value, bool):
+        return Violation(name, "integer")
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d{1,18}", value):
+        value = int(value)
+    if not isinstance(value, int):
+        return Violation(name, "integer")
+    if rule.min is not None and value < rule.min:
+        return Violation(name, "min.numeric", {"min": rule.min})
+    if rule.max is not None and value > rule.max:
+        return Violation(name, "max.numeric", {"max": rule.max})
+    return value
+
+
+def _boolean(name: str, value: Any, rule: Rule) -> Any:
+    probe = value.lower() if isinstance(value, str) else value
+    if probe in _TRUE:
+        return True
+    if probe in _FALSE:
+        return False
+    return Violation(name, "boolean")
+
+
+def _date(name: str, value: Any, rule: Rule) -> Any:
+    if not isinstance(value, str):
+        return Violation(name, "date")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        return Violation(name, "date")
+
+
+def _url(name: str, value: Any, rule: Rule) -> Any:
+    checked = _string(name, value, Rule(max=rule.max or 2048))
+    if isinstance(checked, Violation):
+        return checked
+    parts = urlsplit(checked)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in checked:
+        return Violation(name, "url")
+    return checked
+
+
+def _any(name: str, value: Any, rule: Rule) -> Any:
+    return value
+
+
+_CHECKERS = {
+    "string": _string,
+    "email": _email,
+    "password": _password,
+    "integer": _integer,
+    "boolean": _boolean,
+    "date": _date,
+    "url": _url,
+    "any": _any,
+}

@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every function: app factory, dependencies, error mapping."""

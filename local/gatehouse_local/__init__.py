@@ -1,0 +1,1 @@
+"""Docker-free local run and API test harness for Gatehouse, driven by template.yaml."""

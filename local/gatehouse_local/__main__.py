@@ -1,0 +1,3 @@
+from gatehouse_local.server import main
+
+raise SystemExit(main())

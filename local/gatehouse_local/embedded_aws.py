@@ -1,0 +1,219 @@
+"""A private moto server: DynamoDB and S3 for the local run and the tests.
+
+It runs as a separate process on purpose: in-process ``mock_aws`` is not
+thread-safe (concurrent atomic ADDs lose updates). Neither, occasionally, is
+plain ``moto_server``; ``moto_process`` serialises its requests (see there).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+import boto3
+
+from gatehouse_local.template import (
+    Template,
+    bucket_logical_ids,
+    table_create_kwargs,
+    ttl_attribute,
+)
+
+REGION = "us-east-1"
+FAKE_CREDENTIAL = "testing"
+
+
+MOTO_COMMAND = (sys.executable, "-m", "gatehouse_local.moto_process")
+# Our own server on loopback: never through an HTTP(S)_PROXY from the environment.
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class EmbeddedAwsError(RuntimeError):
+    """The moto server could not be started or did not answer."""
+
+
+class EmbeddedAws:
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        log_path: Path | None = None,
+        startup_timeout_s: float = 30.0,
+    ) -> None:
+        self.host = host
+        self.requested_port = port
+        self.log_path = log_path
+        self.startup_timeout_s = startup_timeout_s
+        self.port: int | None = None
+        self._process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+        self._resources: tuple[Template, str, dict[str, str]] | None = None
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
+
+    @property
+    def endpoint_url(self) -> str:
+        if self.port is None:
+            raise EmbeddedAwsError("EmbeddedAws is not started")
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> EmbeddedAws:
+        if self.running:
+            return self
+        if self.log_path is not None:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log = self.log_path.open("ab")
+        atexit.register(self.stop)
+        attempts = 1 if self.requested_port else 3
+        for attempt in range(1, attempts + 1):
+            self.port = self.requested_port or _free_port(self.host)
+            output: IO[bytes] | int = self._log if self._log is not None else subprocess.DEVNULL
+            self._process = subprocess.Popen(  # noqa: S603 - this interpreter, fixed arguments
+                [*MOTO_COMMAND, "-H", self.host, "-p", str(self.port)],
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            if self._wait_until_ready():
+                return self
+            # The free port may have been taken between probing and binding.
+            self._kill()
+            if attempt == attempts:
+                break
+        self.stop()
+        where = f"; see {self.log_path}" if self.log_path else "; pass log_path to see why"
+        raise EmbeddedAwsError(f"the moto server did not start on {self.host}:{self.port}{where}")
+
+    def _wait_until_ready(self) -> bool:
+        deadline = time.monotonic() + self.startup_timeout_s
+        while time.monotonic() < deadline:
+            if self._process is None or self._process.poll() is not None:
+                return False
+            try:
+                if self._moto_api("", timeout_s=2) == 200:
+                    return True
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.05)
+        return False
+
+    def _moto_api(self, path: str, *, method: str = "GET", timeout_s: float = 10) -> int:
+        url = f"{self.endpoint_url}/moto-api/{path}"
+        data = b"" if method == "POST" else None
+        request = urllib.request.Request(url, method=method, data=data)  # noqa: S310 - http, our own server
+        with _DIRECT.open(request, timeout=timeout_s) as answer:
+            answer.read()
+            return int(answer.status)
+
+    def _kill(self) -> None:
+        self._clients.clear()
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def stop(self) -> None:
+        self._kill()
+        atexit.unregister(self.stop)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def __enter__(self) -> EmbeddedAws:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def environment(self) -> dict[str, str]:
+        """The variables that send every boto3/botocore/PynamoDB client to this server."""
+        return {"AWS_ENDPOINT_URL": self.endpoint_url, **self.environment_without_endpoint()}
+
+    @staticmethod
+    def environment_without_endpoint() -> dict[str, str]:
+        """Fake credentials and the region: nothing can reach a real AWS account with them."""
+        return {
+            "AWS_ACCESS_KEY_ID": FAKE_CREDENTIAL,
+            "AWS_SECRET_ACCESS_KEY": FAKE_CREDENTIAL,
+            "AWS_SESSION_TOKEN": FAKE_CREDENTIAL,
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+
+    def configure_environment(self) -> None:
+        os.environ.update(self.environment())
+
+    def client(self, service: str) -> Any:
+        """A boto3 client bound to this server (cached: creating one costs ~70 ms)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self._new_client(service)
+            return self._clients[service]
+
+    def _new_client(self, service: str) -> Any:
+        return boto3.session.Session().client(
+            service,
+            endpoint_url=self.endpoint_url,
+            region_name=REGION,
+            aws_access_key_id=FAKE_CREDENTIAL,
+            aws_secret_access_key=FAKE_CREDENTIAL,
+            aws_session_token=FAKE_CREDENTIAL,
+        )
+
+    def create_resources(self, template: Template, table_name: str, bucket_names: Mapping[str, str]) -> None:
+        """Create the template's table (with TTL) and buckets; ``reset()`` recreates them."""
+        buckets = {logical_id: bucket_names.get(logical_id) for logical_id in bucket_logical_ids(template)}
+        unnamed = sorted(logical_id for logical_id, name in buckets.items() if not name)
+        if unnamed:
+            raise EmbeddedAwsError(f"no local bucket name for {', '.join(unnamed)}")
+        dynamodb = self.client("dynamodb")
+        dynamodb.create_table(**table_create_kwargs(template, table_name))
+        attribute = ttl_attribute(template)
+        if attribute:
+            dynamodb.update_time_to_live(
+                TableName=table_name,
+                TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute},
+            )
+        s3 = self.client("s3")
+        for name in buckets.values():
+            s3.create_bucket(Bucket=name)
+        self._resources = (template, table_name, dict(bucket_names))
+
+    def reset(self) -> None:
+        """Empty every moto backend, then recreate the resources ``create_resources`` made."""
+        self._moto_api("reset", method="POST")
+        if self._resources is not None:
+            self.create_resources(*self._resources)

@@ -1,0 +1,110 @@
+"""Write ``events/<FunctionId>-<EventName>.json`` for ``sam local invoke``, one per API route.
+
+``python -m gatehouse_local.events`` (re)generates them; with ``--check`` it only
+reports missing or stale files and exits 1 if there are any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from gatehouse_local.apigw import build_event
+from gatehouse_local.template import DEFAULT_TEMPLATE, REPO_ROOT, Route, load_template, routes
+
+EVENTS_DIR = REPO_ROOT / "events"
+
+SAMPLE_BODIES: dict[str, Any] = {
+    "POST /api/auth/register": {
+        "username": "demo",
+        "password": "12345678",
+        "email": "me@example.com",
+        "sex": 0,
+        "age": 24,
+    },
+    "POST /api/auth/login": {"email": "me@example.com", "password": "12345678"},
+}
+# Routes that need no bearer token; every other event carries a placeholder one.
+PUBLIC_ROUTES = frozenset({"POST /api/auth/register", "POST /api/auth/login"})
+TOKEN_PLACEHOLDER = "Bearer <token>"
+SAMPLE_PATH_VALUES: dict[str, str] = {}
+DEFAULT_PATH_VALUE = "1"
+
+FIXED_REQUEST_ID = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
+FIXED_TIME = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
+SAMPLE_SOURCE_IP = "203.0.113.10"
+SAMPLE_USER_AGENT = "curl/8.5.0"
+
+
+def _sample_path(route: Route) -> str:
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.endswith("+"):
+            return SAMPLE_PATH_VALUES.get(name[:-1], "example/path")
+        return SAMPLE_PATH_VALUES.get(name, DEFAULT_PATH_VALUE)
+
+    return re.sub(r"\{([^}]+)\}", value, route.path)
+
+
+def sample_event(route: Route) -> dict[str, Any]:
+    """A stable API Gateway event for ``route``: fixed request id and time, sample body."""
+    method = "GET" if route.method == "ANY" else route.method
+    key = f"{route.method} {route.path}"
+    headers = [("Accept", "application/json"), ("User-Agent", SAMPLE_USER_AGENT)]
+    body = SAMPLE_BODIES.get(key)
+    if body is not None:
+        headers.append(("Content-Type", "application/json"))
+    if key not in PUBLIC_ROUTES:
+        headers.append(("Authorization", TOKEN_PLACEHOLDER))
+    return build_event(
+        route,
+        method=method,
+        path=_sample_path(route),
+        headers=headers,
+        body=None if body is None else json.dumps(body),
+        source_ip=SAMPLE_SOURCE_IP,
+        request_id=FIXED_REQUEST_ID,
+        request_time=FIXED_TIME,
+    )
+
+
+def event_files(template_routes: Sequence[Route], directory: Path = EVENTS_DIR) -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    for route in template_routes:
+        files[directory / f"{route.function_id}-{route.event_id}.json"] = (
+            json.dumps(sample_event(route), indent=2) + "\n"
+        )
+    return files
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gatehouse_local.events", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="only report missing or stale files")
+    parser.add_argument(
+        "--dir", type=Path, default=EVENTS_DIR, help="default: events/ at the repository root"
+    )
+    parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
+    arguments = parser.parse_args(argv)
+    template_file: Path = arguments.template.resolve()
+    files = event_files(routes(load_template(template_file), root=template_file.parent), arguments.dir)
+    stale = [
+        path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text
+    ]
+    if arguments.check:
+        for path in stale:
+            print(f"stale or missing: {path}")
+        return 1 if stale else 0
+    arguments.dir.mkdir(parents=True, exist_ok=True)
+    for path in stale:
+        path.write_text(files[path], encoding="utf-8")
+    print(f"{len(files)} events in {arguments.dir} ({len(stale)} written)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,267 @@
+"""Serve every route of template.yaml on localhost, without Docker.
+
+Each request goes through the same steps as in AWS: API Gateway's routing and
+proxy event, the real handler, API Gateway's response mapping. DynamoDB and S3
+are a private moto server; mail goes to an outbox directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import time
+import traceback
+import uuid
+from collections.abc import Sequence
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import FrameType
+from typing import Any
+from urllib.parse import urlsplit
+
+from gatehouse_local.apigw import (
+    INTERNAL_SERVER_ERROR,
+    LOCAL_STAGE,
+    MISSING_AUTHENTICATION_TOKEN,
+    GatewayResponse,
+    MalformedProxyResponse,
+    build_event,
+    gateway_error,
+    match_route,
+    proxy_response,
+)
+from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.environment import (
+    DEFAULT_STATE_DIR,
+    LOCAL_TABLE_NAME,
+    ensure_state_dir,
+    local_bucket_names,
+    local_environment,
+)
+from gatehouse_local.lambda_runtime import invoke, load_handler
+from gatehouse_local.template import DEFAULT_TEMPLATE, Route, load_template, routes
+
+DEFAULT_PORT = 3000
+# Hop-by-hop and length headers belong to this connection, not to the function.
+_CONNECTION_HEADERS = frozenset({"connection", "content-length", "keep-alive", "transfer-encoding"})
+
+
+class LocalApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(
+        self, address: tuple[str, int], api_routes: Sequence[Route], stage: str = LOCAL_STAGE
+    ) -> None:
+        super().__init__(address, GatewayRequestHandler)
+        self.api_routes = list(api_routes)
+        self.stage = stage
+
+
+class GatewayRequestHandler(BaseHTTPRequestHandler):
+    server: LocalApiServer
+    protocol_version = "HTTP/1.1"
+    server_version = "gatehouse-local"
+
+    def version_string(self) -> str:
+        return self.server_version
+
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_HEAD(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def do_PUT(self) -> None:
+        self._serve()
+
+    def do_PATCH(self) -> None:
+        self._serve()
+
+    def do_DELETE(self) -> None:
+        self._serve()
+
+    def do_OPTIONS(self) -> None:
+        self._serve()
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silenced: ``_serve`` logs one line per request itself."""
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _serve(self) -> None:
+        started = time.perf_counter()
+        method = self.command.upper()
+        target = urlsplit(self.path)
+        path = target.path or "/"
+        body = self._read_body()
+        request_id = str(uuid.uuid4())
+        matched = match_route(self.server.api_routes, method, path)
+        route: Route | None = None
+        if matched is None:
+            response = gateway_error(MISSING_AUTHENTICATION_TOKEN, request_id)
+        else:
+            route = matched[0]
+            headers = [
+                (name, value)
+                for name, value in self.headers.items()
+                if name.lower() not in _CONNECTION_HEADERS
+            ]
+            port = self.server.server_address[1]
+            event = build_event(
+                route,
+                method=method,
+                path=path,
+                headers=headers,
+                query=target.query,
+                body=body,
+                source_ip=self.client_address[0],
+                stage=self.server.stage,
+                request_id=request_id,
+                forwarded_proto="http",
+                forwarded_port=int(port),
+            )
+            response = self._invoke(route, event, request_id)
+        self._write(method, response)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        note = ""
+        if route is not None and elapsed_ms > route.timeout_s * 1000:
+            note = f"  (over the function's {route.timeout_s}s Timeout: Lambda would have failed)"
+        query = f"?{target.query}" if target.query else ""
+        stamp = time.strftime("%H:%M:%S")
+        print(f"{stamp} {method} {path}{query} {response.status} {elapsed_ms:.0f}ms{note}", flush=True)
+
+    def _invoke(self, route: Route, event: dict[str, Any], request_id: str) -> GatewayResponse:
+        try:
+            return proxy_response(invoke(route, event), request_id)
+        except MalformedProxyResponse as error:
+            print(f"Malformed Lambda proxy response from {route.function_id}: {error}", file=sys.stderr)
+        except Exception:
+            print(f"{route.function_id} raised:", file=sys.stderr)
+            traceback.print_exc()
+        return gateway_error(INTERNAL_SERVER_ERROR, request_id)
+
+    def _write(self, method: str, response: GatewayResponse) -> None:
+        self.send_response(response.status, _reason(response.status))
+        for name, value in response.headers:
+            if name.lower() not in _CONNECTION_HEADERS:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        if method != "HEAD" and response.body:
+            self.wfile.write(response.body)
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _stop_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def banner(
+    server: LocalApiServer,
+    base_url: str,
+    environment: dict[str, str],
+    moto_url: str,
+    jwt_key_source: str,
+    failed: list[str],
+) -> str:
+    width = max((len(route.method) for route in server.api_routes), default=3)
+    lines = [
+        f"Gatehouse local API on {base_url}  (stage {server.stage!r}, template.yaml routes)",
+        "",
+    ]
+    for route in server.api_routes:
+        broken = "  [import failed, see above]" if route.function_id in failed else ""
+        lines.append(f"  {route.method:<{width}}  {base_url}{route.path}  -> {route.function_id}{broken}")
+    lines += [
+        "",
+        f"  DynamoDB table  {environment.get('TABLE_NAME', LOCAL_TABLE_NAME)}  and S3 on moto at {moto_url}",
+        "  Data is in memory: it lasts as long as this process, and is gone after Ctrl-C.",
+        f"  Mail is written to {environment['OUTBOX_DIR']}",
+        f"  JWT signing key from {jwt_key_source}",
+        "",
+        "Ctrl-C stops the server.",
+    ]
+    return "\n".join(lines)
+
+
+def serve(host: str, port: int, template_path: Path | None = None, state_dir: Path | None = None) -> None:
+    template_file = (template_path or DEFAULT_TEMPLATE).resolve()
+    template = load_template(template_file)
+    api_routes = routes(template, root=template_file.parent)
+    try:
+        server = LocalApiServer((host, port), api_routes)
+    except OSError as error:
+        raise SystemExit(
+            f"gatehouse_local: cannot listen on {host}:{port}: {error.strerror} (pick another: PORT=...)"
+        ) from None
+    bound_port = int(server.server_address[1])
+    shown_host = "127.0.0.1" if host in ("0.0.0.0", "") else host  # noqa: S104 - a comparison
+    base_url = f"http://{shown_host}:{bound_port}"
+    state = ensure_state_dir(state_dir)
+    jwt_key_source = "$JWT_SECRET" if os.environ.get("JWT_SECRET") else str(state / "jwt-secret")
+    environment = local_environment(template, bound_port, state_dir=state, public_base_url=base_url)
+    Path(environment["OUTBOX_DIR"]).mkdir(parents=True, exist_ok=True)
+    aws = EmbeddedAws(log_path=state / "moto_server.log")
+    previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        aws.start()
+        aws.configure_environment()
+        aws.create_resources(template, environment["TABLE_NAME"], local_bucket_names(template))
+        os.environ.update(environment)
+        failed: list[str] = []
+        for route in {route.function_id: route for route in api_routes}.values():
+            try:
+                load_handler(route)
+            except Exception:
+                print(f"Could not import {route.function_id} ({route.code_uri}):", file=sys.stderr)
+                traceback.print_exc()
+                failed.append(route.function_id)
+        print(banner(server, base_url, environment, aws.endpoint_url, jwt_key_source, failed), flush=True)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopping.", flush=True)
+    finally:
+        server.server_close()
+        aws.stop()
+        signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gatehouse_local", description=__doc__)
+    parser.add_argument(
+        "--host", default=os.environ.get("HOST", "127.0.0.1"), help="default: $HOST or 127.0.0.1"
+    )
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("PORT", DEFAULT_PORT)), help="default: $PORT or 3000"
+    )
+    parser.add_argument(
+        "--template", type=Path, default=None, help="default: template.yaml at the repository root"
+    )
+    parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="default: .local/")
+    arguments = parser.parse_args(argv)
+    serve(arguments.host, arguments.port, arguments.template, arguments.state_dir)
+    return 0

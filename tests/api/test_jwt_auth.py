@@ -1,0 +1,185 @@
+"""Surface B (tymon/jwt-auth): /api/auth/register, login, logout, refresh, me."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jwt
+import pytest
+
+from gatehouse_local.testing import ApiClient, bearer
+
+DEMO = {"username": "demo", "password": "12345678", "email": "me@example.com", "sex": 0, "age": 24}
+ME_FIELDS = [
+    "id", "created_at", "updated_at", "type", "username", "sex", "age", "head_portrait", "clinic",
+    "mobile", "email", "fixphonenumber", "certificat", "certificat_checked", "wechat", "intro",
+    "school", "major",
+]  # fmt: skip
+
+
+def register(api: ApiClient, **overrides: Any) -> None:
+    response = api.post("/api/auth/register", json={**DEMO, **overrides})
+    assert response.status == 200, response.body
+
+
+def login(api: ApiClient, email: str = "me@example.com", password: str = "12345678") -> str:
+    response = api.post("/api/auth/login", json={"email": email, "password": password})
+    assert response.status == 200, response.body
+    token: str = response.json["access_token"]
+    return token
+
+
+def test_register_answers_the_documented_message(api: ApiClient) -> None:
+    response = api.post("/api/auth/register", json=DEMO)
+    assert response.status == 200
+    assert response.json == {"message": "注册成功"}
+
+
+def test_register_accepts_a_form_encoded_body(api: ApiClient) -> None:
+    response = api.post("/api/auth/register", data={**DEMO, "sex": "1", "age": "30"})
+    assert response.status == 200
+    token = login(api)
+    assert api.get("/api/auth/me", headers=bearer(token)).json["sex"] == 1
+
+
+def test_register_reports_every_invalid_field_the_laravel_way(api: ApiClient) -> None:
+    response = api.post("/api/auth/register", json={"password": "short", "email": "nope", "sex": "x"})
+    assert response.status == 422
+    assert response.json["message"] == "The given data was invalid."
+    assert response.json["errors"] == {
+        "username": ["The username field is required."],
+        "password": ["The password must be at least 8 characters."],
+        "email": ["The email must be a valid email address."],
+        "sex": ["The sex must be an integer."],
+        "age": ["The age field is required."],
+    }
+
+
+def test_register_refuses_a_taken_email_or_username_on_that_field(api: ApiClient) -> None:
+    register(api)
+    same_email = api.post(
+        "/api/auth/register", json={**DEMO, "username": "other", "email": " ME@Example.com "}
+    )
+    assert same_email.status == 422
+    assert same_email.json["errors"] == {"email": ["The email has already been taken."]}
+    same_name = api.post(
+        "/api/auth/register", json={**DEMO, "username": "DEMO", "email": "other@example.com"}
+    )
+    assert same_name.status == 422
+    assert same_name.json["errors"] == {"username": ["The username has already been taken."]}
+
+
+@pytest.mark.parametrize(
+    ("password", "error"),
+    [
+        ("p" * 73, "The password may not be greater than 72 bytes."),
+        ("pass\x00word", "The password format is invalid."),
+        (12345678, "The password must be a string."),
+    ],
+)
+def test_register_refuses_unusable_passwords_cleanly(api: ApiClient, password: object, error: str) -> None:
+    response = api.post("/api/auth/register", json={**DEMO, "password": password})
+    assert response.status == 422
+    assert response.json["errors"] == {"password": [error]}
+
+
+def test_a_body_that_is_not_json_is_a_400_and_changes_nothing(api: ApiClient) -> None:
+    response = api.post("/api/auth/register", body="{not json", headers={"Content-Type": "application/json"})
+    assert response.status == 400
+    assert "message" in response.json
+    assert (
+        api.post("/api/auth/login", json={"email": DEMO["email"], "password": DEMO["password"]}).status == 401
+    )
+
+
+def test_login_answers_a_bearer_token_valid_for_an_hour(api: ApiClient) -> None:
+    register(api)
+    response = api.post("/api/auth/login", json={"email": DEMO["email"], "password": DEMO["password"]})
+    assert response.status == 200
+    assert response.json["token_type"] == "bearer"
+    assert response.json["expires_in"] == 3600
+    claims = jwt.decode(response.json["access_token"], options={"verify_signature": False})
+    assert claims["exp"] - claims["iat"] == 3600
+    assert claims["sub"] == "1"
+
+
+def test_login_accepts_the_username_in_place_of_the_email(api: ApiClient) -> None:
+    register(api)
+    assert login(api, email="Demo")
+
+
+def test_login_with_wrong_credentials_answers_401_with_the_documented_message(api: ApiClient) -> None:
+    register(api)
+    for email, password in [(DEMO["email"], "wrong-password"), ("ghost@example.com", DEMO["password"])]:
+        response = api.post("/api/auth/login", json={"email": email, "password": password})
+        assert response.status == 401
+        assert response.json == {"message": "登录验证失败"}
+
+
+def test_login_without_fields_is_a_validation_error(api: ApiClient) -> None:
+    response = api.post("/api/auth/login", json={})
+    assert response.status == 422
+    assert set(response.json["errors"]) == {"email", "password"}
+
+
+def test_me_answers_the_documented_fields_with_absent_ones_null(api: ApiClient) -> None:
+    register(api)
+    token = login(api)
+    for method in ("GET", "POST"):
+        response = api.request(method, "/api/auth/me", headers=bearer(token))
+        assert response.status == 200
+        assert list(response.json) == ME_FIELDS
+        assert response.json["username"] == "demo"
+        assert response.json["email"] == "me@example.com"
+        assert (response.json["sex"], response.json["age"]) == (0, 24)
+        assert response.json["mobile"] is None
+        assert response.json["created_at"] is not None
+        assert "password" not in response.body
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param({}, id="no-token"),
+        pytest.param({"Authorization": "Bearer nonsense"}, id="garbage-token"),
+        pytest.param({"Authorization": "Basic dXNlcjpwYXNz"}, id="wrong-scheme"),
+    ],
+)
+def test_me_without_a_valid_token_is_401(api: ApiClient, headers: dict[str, str]) -> None:
+    response = api.get("/api/auth/me", headers=headers)
+    assert response.status == 401
+    assert response.json == {"message": "Unauthenticated."}
+
+
+def test_logout_revokes_the_token(api: ApiClient) -> None:
+    register(api)
+    token = login(api)
+    response = api.post("/api/auth/logout", headers=bearer(token))
+    assert response.status == 200
+    assert response.json == {"message": "登出成功"}
+    assert api.get("/api/auth/me", headers=bearer(token)).status == 401
+    assert api.post("/api/auth/logout", headers=bearer(token)).status == 401
+
+
+def test_logout_leaves_the_users_other_sessions_alone(api: ApiClient) -> None:
+    register(api)
+    first, second = login(api), login(api)
+    api.post("/api/auth/logout", headers=bearer(first))
+    assert api.get("/api/auth/me", headers=bearer(second)).status == 200
+
+
+def test_refresh_returns_a_new_token_and_revokes_the_old_one(api: ApiClient) -> None:
+    register(api)
+    old = login(api)
+    response = api.post("/api/auth/refresh", headers=bearer(old))
+    assert response.status == 200
+    assert response.json["expires_in"] == 3600
+    new = response.json["access_token"]
+    assert new != old
+    assert api.get("/api/auth/me", headers=bearer(new)).status == 200
+    assert api.get("/api/auth/me", headers=bearer(old)).status == 401
+    assert api.post("/api/auth/refresh", headers=bearer(old)).status == 401
+
+
+def test_an_unsupported_method_on_a_known_route_never_reaches_the_handler(api: ApiClient) -> None:
+    assert api.put("/api/auth/me").status == 403  # API Gateway's "Missing Authentication Token"

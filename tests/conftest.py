@@ -1,0 +1,83 @@
+"""Shared fixtures.
+
+``api`` calls the real handlers through template.yaml's routes and real API
+Gateway events; ``embedded_aws`` is one moto server for the whole session. Every
+test whose fixtures include ``embedded_aws`` (directly or through ``api``) starts
+from an empty table, empty buckets and an empty mail outbox; tests that use
+neither never start moto.
+
+The functions' local environment (TABLE_NAME, JWT_SECRET, OUTBOX_DIR, fake AWS
+credentials...) is applied in ``pytest_configure``, before collection, because
+the gatehouse package reads its settings when it is imported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pytest
+
+from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.template import Route, Template, load_template, routes
+from gatehouse_local.testing import (
+    ApiClient,
+    clear_directory,
+    embedded_aws_session,
+    harness_environment,
+    patched_environ,
+)
+
+_session_environment = pytest.StashKey[ExitStack]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    stack = ExitStack()
+    work_dir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gatehouse-tests-")))
+    stack.enter_context(patched_environ(harness_environment(load_template(), work_dir)))
+    config.stash[_session_environment] = stack
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack = config.stash.get(_session_environment, None)
+    if stack is not None:
+        stack.close()
+
+
+@pytest.fixture(scope="session")
+def sam_template() -> Template:
+    return load_template()
+
+
+@pytest.fixture(scope="session")
+def api_routes(sam_template: Template) -> list[Route]:
+    return routes(sam_template)
+
+
+@pytest.fixture(scope="session")
+def embedded_aws(tmp_path_factory: pytest.TempPathFactory, sam_template: Template) -> Iterator[EmbeddedAws]:
+    work_dir = tmp_path_factory.mktemp("embedded-aws")
+    with embedded_aws_session(work_dir, sam_template, os.environ["TABLE_NAME"]) as aws:
+        yield aws
+
+
+@pytest.fixture(autouse=True)
+def _fresh_aws_state(request: pytest.FixtureRequest) -> None:
+    if "embedded_aws" not in request.fixturenames:
+        return
+    aws: EmbeddedAws = request.getfixturevalue("embedded_aws")
+    aws.reset()
+    clear_directory(Path(os.environ["OUTBOX_DIR"]))
+
+
+@pytest.fixture
+def outbox_dir(embedded_aws: EmbeddedAws) -> Path:
+    return Path(os.environ["OUTBOX_DIR"])
+
+
+@pytest.fixture
+def api(embedded_aws: EmbeddedAws, api_routes: list[Route]) -> ApiClient:
+    return ApiClient(api_routes)

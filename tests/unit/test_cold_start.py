@@ -1,0 +1,36 @@
+"""Each function imports only what its routes use (cold starts count)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from gatehouse_local.template import REPO_ROOT, Route
+
+PROBE = """
+import importlib.util, json, sys
+spec = importlib.util.spec_from_file_location("function_under_test", sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+print(json.dumps(sorted(sys.modules)))
+"""
+NEVER_IN_LAMBDA = {"boto3", "moto", "pytest", "gatehouse_local", "yaml"}
+
+
+@pytest.mark.parametrize("function_id", ["AuthFunction"])
+def test_functions_do_not_import_boto3_or_dev_tools(function_id: str, api_routes: list[Route]) -> None:
+    code_uri = next(r.code_uri for r in api_routes if r.function_id == function_id)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, str(code_uri / "app.py")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO_ROOT,
+        env=dict(os.environ),
+    )
+    top_level = {name.split(".")[0] for name in json.loads(result.stdout)}
+    assert not top_level & NEVER_IN_LAMBDA

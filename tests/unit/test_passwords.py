@@ -1,0 +1,44 @@
+"""Password hashing: argon2id at OWASP's profile, legacy bcrypt verified and upgraded."""
+
+from __future__ import annotations
+
+import bcrypt
+
+from gatehouse.security.passwords import hash_password, verify_password
+
+
+def laravel_hash(password: str) -> str:
+    """What Laravel stores: bcrypt with PHP's $2y$ prefix."""
+    return "$2y$" + bcrypt.hashpw(password.encode(), bcrypt.gensalt(rounds=4)).decode()[4:]
+
+
+def test_new_hashes_are_argon2id_with_owasp_parameters() -> None:
+    stored = hash_password("correct horse")
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert verify_password("correct horse", stored).ok
+    assert not verify_password("wrong horse", stored).ok
+
+
+def test_current_hashes_are_not_rehashed() -> None:
+    assert verify_password("correct horse", hash_password("correct horse")).upgraded_hash is None
+
+
+def test_laravel_2y_bcrypt_hashes_verify_and_come_back_upgraded() -> None:
+    result = verify_password("secret-123", laravel_hash("secret-123"))
+    assert result.ok
+    assert result.upgraded_hash is not None
+    assert result.upgraded_hash.startswith("$argon2id$")
+    assert verify_password("secret-123", result.upgraded_hash).ok
+
+
+def test_2b_bcrypt_hashes_verify_and_wrong_passwords_do_not() -> None:
+    stored = bcrypt.hashpw(b"secret-123", bcrypt.gensalt(rounds=4)).decode()
+    assert verify_password("secret-123", stored).ok
+    wrong = verify_password("secret-124", stored)
+    assert not wrong.ok
+    assert wrong.upgraded_hash is None
+
+
+def test_missing_or_corrupt_stored_hashes_fail_without_raising() -> None:
+    assert not verify_password("anything", None).ok
+    assert not verify_password("anything", "not-a-hash").ok

@@ -1,0 +1,85 @@
+"""The shared validator: what each rule accepts, refuses and how it cleans values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pytest
+
+from gatehouse.errors import ValidationFailed
+from gatehouse.validation import PASSWORD_MAX_BYTES, Rule, optional, required, validate
+
+
+def rules_failed(data: Mapping[str, object], schema: Mapping[str, Rule]) -> dict[str, str]:
+    with pytest.raises(ValidationFailed) as caught:
+        validate(data, schema)
+    return {v.field: v.rule for v in caught.value.violations}
+
+
+def test_missing_empty_and_null_required_fields_are_reported_together() -> None:
+    schema = {"a": required(), "b": required(), "c": required()}
+    assert rules_failed({"b": "", "c": None}, schema) == {"a": "required", "b": "required", "c": "required"}
+
+
+def test_strings_are_trimmed_but_passwords_are_not() -> None:
+    cleaned = validate(
+        {"name": "  Ann  ", "password": " secret  1 "}, {"name": required(), "password": required("password")}
+    )
+    assert cleaned == {"name": "Ann", "password": " secret  1 "}
+
+
+def test_absent_optional_fields_are_omitted_and_explicit_nulls_kept() -> None:
+    assert validate({"b": None}, {"a": optional(), "b": optional()}) == {"b": None}
+
+
+@pytest.mark.parametrize("value", ["x", "a@b", "a b@c.d", "@c.d", 5])
+def test_email_rule_refuses_malformed_addresses(value: object) -> None:
+    assert rules_failed({"email": value}, {"email": required("email")})["email"] in {"email", "string"}
+
+
+def test_email_rule_accepts_an_ordinary_address() -> None:
+    assert validate({"email": " Me@Example.com "}, {"email": required("email")}) == {
+        "email": "Me@Example.com"
+    }
+
+
+def test_string_length_bounds() -> None:
+    schema = {"s": required(min=2, max=3)}
+    assert rules_failed({"s": "a"}, schema) == {"s": "min.string"}
+    assert rules_failed({"s": "abcd"}, schema) == {"s": "max.string"}
+    assert validate({"s": "abc"}, schema) == {"s": "abc"}
+
+
+def test_integers_accept_numeric_strings_and_refuse_booleans_and_floats() -> None:
+    schema = {"n": required("integer", min=0, max=150)}
+    assert validate({"n": "24"}, schema) == {"n": 24}
+    assert rules_failed({"n": True}, schema) == {"n": "integer"}
+    assert rules_failed({"n": 1.5}, schema) == {"n": "integer"}
+    assert rules_failed({"n": 151}, schema) == {"n": "max.numeric"}
+
+
+def test_passwords_over_72_bytes_or_with_nul_are_refused() -> None:
+    schema = {"password": required("password", min=8)}
+    assert rules_failed({"password": "é" * (PASSWORD_MAX_BYTES // 2 + 1)}, schema) == {
+        "password": "max.bytes"
+    }
+    assert rules_failed({"password": "abcd\x00efgh"}, schema) == {"password": "format"}
+    assert rules_failed({"password": "short"}, schema) == {"password": "min.string"}
+    assert validate({"password": "x" * PASSWORD_MAX_BYTES}, schema)["password"] == "x" * PASSWORD_MAX_BYTES
+
+
+def test_confirmed_fields_must_match_their_confirmation() -> None:
+    schema = {"password": required("password", min=8, confirmed=True)}
+    assert rules_failed({"password": "12345678", "password_confirmation": "1234567"}, schema) == {
+        "password": "confirmed"
+    }
+    assert validate({"password": "12345678", "password_confirmation": "12345678"}, schema)
+
+
+def test_choices_dates_urls_and_booleans() -> None:
+    assert rules_failed({"role": "root"}, {"role": required(choices=("user", "admin"))}) == {"role": "in"}
+    assert validate({"d": "1995-03-30"}, {"d": required("date")}) == {"d": "1995-03-30"}
+    assert rules_failed({"d": "30.03.1995"}, {"d": required("date")}) == {"d": "date"}
+    assert rules_failed({"u": "ftp://x"}, {"u": required("url")}) == {"u": "url"}
+    assert validate({"b": "false"}, {"b": required("boolean")}) == {"b": False}
+    assert rules_failed({"b": "maybe"}, {"b": required("boolean")}) == {"b": "boolean"}
