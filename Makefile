@@ -63,6 +63,9 @@ build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sa
 bench: $(BIN)/.installed ## per-request latency and DynamoDB calls of the hot routes (see bench/README.md)
 	$(BIN)/python -m bench
 
+outbox: ## print the mail the local run has "sent" (.local/outbox)
+	@shopt -s nullglob; for message in .local/outbox/*.json; do cat "$$message"; echo; done
+
 events: $(BIN)/.installed ## regenerate events/*.json from template.yaml
 	$(BIN)/python -m gatehouse_local.events
 

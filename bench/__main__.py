@@ -172,13 +172,16 @@ def main() -> int:
 
     counter = CallCounter()
     results: list[Measurement] = []
-    with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir:
-        with local_aws(Path(work_dir)) as aws, counter.installed():
-            api = ApiClient(routes(load_template()))
-            for size in options.sizes:
-                aws.reset()
-                results.extend(bench_routes(api, counter, size, options.requests))
-            imports = cold_imports()
+    with (
+        tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir,
+        local_aws(Path(work_dir)) as aws,
+        counter.installed(),
+    ):
+        api = ApiClient(routes(load_template()))
+        for size in options.sizes:
+            aws.reset()
+            results.extend(bench_routes(api, counter, size, options.requests))
+        imports = cold_imports()
 
     print(f"{'route':<28}{'users':>7}{'p50 ms':>9}{'p95 ms':>9}{'DynamoDB calls':>16}")
     for m in results:

@@ -6,12 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from gatehouse.errors import GatehouseError
 from gatehouse.security.tokens import JWT_AUTH
-from gatehouse.services import accounts, sessions
+from gatehouse.services import accounts, audit, sessions, verification
 from gatehouse.surfaces import jwt_auth
 from gatehouse.validation import required, validate
 from gatehouse.web.app import create_app, lambda_handler
-from gatehouse.web.deps import CurrentPrincipal, CurrentUser, RequestBody
+from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
 jwt_auth_routes = APIRouter(prefix="/api/auth")
 
@@ -30,34 +31,51 @@ CREDENTIALS = {
 
 
 @jwt_auth_routes.post("/register")
-async def register(body: RequestBody) -> dict[str, Any]:
+async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
-    accounts.register(
+    user = accounts.register(
         email=data["email"],
         password=data["password"],
         login=data["username"],
         attributes={"sex": data["sex"], "age": data["age"]},
         field_names={"email": "email", "login": "username"},
     )
+    audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
+    verification.send_verification_mail(user, base_url)
     return {"message": jwt_auth.REGISTERED}
 
 
 @jwt_auth_routes.post("/login")
-async def login(body: RequestBody) -> dict[str, Any]:
+async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"])
-    return jwt_auth.token_response(sessions.start(user, JWT_AUTH))
+    try:
+        user = accounts.sign_in(data["email"], data["password"])
+    except GatehouseError as refused:
+        audit.record(
+            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
+        )
+        raise
+    issued = sessions.start(user, JWT_AUTH)
+    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    return jwt_auth.token_response(issued)
 
 
 @jwt_auth_routes.post("/logout")
-async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
     sessions.end(principal)
+    audit.record(
+        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
+    )
     return {"message": jwt_auth.SIGNED_OUT}
 
 
 @jwt_auth_routes.post("/refresh")
-async def refresh(principal: CurrentPrincipal) -> dict[str, Any]:
-    return jwt_auth.token_response(sessions.rotate(principal, JWT_AUTH))
+async def refresh(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
+    issued = sessions.rotate(principal, JWT_AUTH)
+    audit.record(
+        "auth.refresh", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
+    )
+    return jwt_auth.token_response(issued)
 
 
 @jwt_auth_routes.api_route("/me", methods=["GET", "POST"])
@@ -65,5 +83,5 @@ async def me(user: CurrentUser) -> dict[str, Any]:
     return jwt_auth.user_view(user)
 
 
-app = create_app(jwt_auth_routes)
+app = create_app(jwt_auth_routes, envelopes=[("/api/auth/", jwt_auth.ENVELOPE)])
 handler = lambda_handler(app)

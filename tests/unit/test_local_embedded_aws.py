@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from gatehouse_local.embedded_aws import EmbeddedAws
-from gatehouse_local.template import Template, ttl_attribute
+from gatehouse_local.template import Template, table_create_kwargs, ttl_attribute
 
 
 def test_environment_points_clients_at_the_embedded_server(embedded_aws: EmbeddedAws) -> None:
@@ -24,7 +24,10 @@ def test_table_and_buckets_are_created_from_the_template(
 ) -> None:
     dynamodb = embedded_aws.client("dynamodb")
     table = dynamodb.describe_table(TableName=os.environ["TABLE_NAME"])["Table"]
-    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == ["GSI1", "GSI2", "GSI3"]
+    declared = table_create_kwargs(sam_template, "any")["GlobalSecondaryIndexes"]
+    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [
+        g["IndexName"] for g in declared
+    ]
     ttl = dynamodb.describe_time_to_live(TableName=os.environ["TABLE_NAME"])["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": ttl_attribute(sam_template)}
     buckets = [bucket["Name"] for bucket in embedded_aws.client("s3").list_buckets()["Buckets"]]

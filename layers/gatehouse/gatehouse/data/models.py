@@ -1,6 +1,6 @@
 """The single-table model (PynamoDB).
 
-Every entity shares one table keyed by PK/SK with three overloaded GSIs; the
+Every entity shares one table keyed by PK/SK with four overloaded GSIs; the
 `entity` discriminator tells PynamoDB which class to build from a raw item.
 The key schema must match template.yaml (tests/unit/test_model_matches_template.py).
 docs/data-model.md lists the access patterns these keys serve.
@@ -70,6 +70,15 @@ class Gsi3(GlobalSecondaryIndex["Item"]):
     GSI3SK = UnicodeAttribute(range_key=True)
 
 
+class Gsi4(GlobalSecondaryIndex["Item"]):
+    class Meta:
+        index_name = "GSI4"
+        projection = AllProjection()
+
+    GSI4PK = UnicodeAttribute(hash_key=True)
+    GSI4SK = UnicodeAttribute(range_key=True)
+
+
 class Item(Model):
     class Meta:
         table_name = _settings.table_name
@@ -88,10 +97,13 @@ class Item(Model):
     GSI2SK = UnicodeAttribute(null=True)
     GSI3PK = UnicodeAttribute(null=True)
     GSI3SK = UnicodeAttribute(null=True)
+    GSI4PK = UnicodeAttribute(null=True)
+    GSI4SK = UnicodeAttribute(null=True)
 
     gsi1 = Gsi1()
     gsi2 = Gsi2()
     gsi3 = Gsi3()
+    gsi4 = Gsi4()
 
 
 def user_key(user_id: int) -> tuple[str, str]:

@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data.models import UniqueItem, UserItem, connection, user_key
+from gatehouse.data.models import UniqueItem, UserItem, connection, sortable_id, user_key
 
 SUPER_ROLE_CLAIM = ("role", "super")
 
@@ -77,3 +77,59 @@ def update(user: UserItem, **changes: Any) -> None:
         for name, value in changes.items()
     ]
     user.update(actions=actions, condition=UserItem.PK.exists())
+
+
+def update_with_claims(
+    user: UserItem,
+    changes: dict[str, Any],
+    add_claims: Sequence[tuple[str, str]],
+    drop_claims: Sequence[tuple[str, str]],
+) -> None:
+    """Change the user and move their unique claims (a new email or login) atomically."""
+    actions = [
+        getattr(UserItem, name).remove() if value is None else getattr(UserItem, name).set(value)
+        for name, value in changes.items()
+    ]
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.update(user, actions=actions, condition=UserItem.PK.exists())
+            for kind, value in add_claims:
+                claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
+                transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+            for kind, value in drop_claims:
+                claim = UniqueItem(*UniqueItem.key(kind, value))
+                transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
+    except TransactWriteError as error:
+        reasons = error.cancellation_reasons[1 : 1 + len(add_claims)]
+        taken = {
+            kind
+            for (kind, _), reason in zip(add_claims, reasons, strict=False)
+            if reason is not None and reason.code == "ConditionalCheckFailed"
+        }
+        if not taken:
+            raise
+        raise ValuesTaken(taken) from None
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+
+def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
+    """Remove the user and release their claims in one transaction."""
+    with TransactWrite(connection=connection) as transaction:
+        transaction.delete(user, condition=UserItem.PK.exists())
+        for kind, value in claims:
+            transaction.delete(
+                UniqueItem(*UniqueItem.key(kind, value)), condition=UniqueItem.owner_id == user.id
+            )
+
+
+def page(limit: int, after_id: int | None = None) -> tuple[list[UserItem], int | None]:
+    """Users in id order, `limit` at a time: one Query on GSI1, never a Scan.
+
+    Returns the page and the id to continue after (None on the last page).
+    """
+    condition = f"USER#{sortable_id(after_id)}" < UserItem.GSI1SK if after_id is not None else None
+    result = UserItem.gsi1.query("USERS", range_key_condition=condition, limit=limit)
+    found = [item for item in result if isinstance(item, UserItem)]
+    last = result.last_evaluated_key
+    return found, (found[-1].id if found and last else None)

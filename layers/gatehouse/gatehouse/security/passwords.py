@@ -23,7 +23,9 @@ _context = CryptContext(
 
 # Verified against when the account does not exist, so a miss costs what a hit costs.
 # A literal (same profile as new hashes) rather than hashed at import: that would add ~40 ms to cold starts.
-_DUMMY_HASH = "$argon2id$v=19$m=19456,t=2,p=1$Ucr531sLoVQqBUAIYWzt3Q$/NReY86RcEynlc9s6LWxOCchE5L/kFsDhHT2rEus6z0"
+_DUMMY_HASH = (
+    "$argon2id$v=19$m=19456,t=2,p=1$Ucr531sLoVQqBUAIYWzt3Q$/NReY86RcEynlc9s6LWxOCchE5L/kFsDhHT2rEus6z0"
+)
 
 
 @dataclass(frozen=True)

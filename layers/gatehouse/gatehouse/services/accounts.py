@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from gatehouse.clock import iso, now
+from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import (
     AccountDisabled,
     EmailNotVerified,
     InvalidCredentials,
+    PermissionDenied,
     ValidationFailed,
     Violation,
 )
@@ -82,3 +83,78 @@ def sign_in(identifier: str, password: str) -> UserItem:
         changes["password_hash"] = verification.upgraded_hash
     users.update(user, **changes)
     return user
+
+
+def claims_of(user: UserItem) -> list[tuple[str, str]]:
+    """The unique values this user owns."""
+    owned = [("email", canonical(user.email))]
+    if user.login:
+        owned.append(("login", canonical(user.login)))
+    if user.role == "super":
+        owned.append(users.SUPER_ROLE_CLAIM)
+    return owned
+
+
+def update(
+    user: UserItem, changes: Mapping[str, Any], field_names: Mapping[str, str] = CANONICAL_FIELDS
+) -> UserItem:
+    """Apply profile changes; a new email or login moves its uniqueness claim in the same transaction."""
+    changes = {name: value for name, value in changes.items() if getattr(user, name) != value}
+    if "role" in changes or "password_hash" in changes:
+        raise ValueError("use set_role / set_password")  # programming error, not a client's
+    if changes.get("login") and "@" in changes["login"]:
+        raise ValidationFailed.single(field_names["login"], "format")
+    add_claims: list[tuple[str, str]] = []
+    drop_claims: list[tuple[str, str]] = []
+    for kind in ("email", "login"):
+        if kind in changes:
+            old, new = getattr(user, kind), changes[kind]
+            if old is not None and (new is None or canonical(old) != canonical(new)):
+                drop_claims.append((kind, canonical(old)))
+            if new is not None and (old is None or canonical(old) != canonical(new)):
+                add_claims.append((kind, canonical(new)))
+    if not changes:
+        return user
+    changes["updated_at"] = iso(now())
+    try:
+        users.update_with_claims(user, changes, add_claims, drop_claims)
+    except users.ValuesTaken as taken:
+        raise ValidationFailed(
+            [Violation(field_names[kind], "unique") for kind in sorted(taken.kinds)]
+        ) from None
+    return user
+
+
+def set_password(user: UserItem, password: str, *, sign_out_everywhere: bool) -> None:
+    """Store a new argon2id hash; optionally revoke every existing session (resets, admin changes)."""
+    changes: dict[str, Any] = {"password_hash": hash_password(password), "updated_at": iso(now())}
+    if sign_out_everywhere:
+        changes["sessions_valid_after_ms"] = epoch_ms() + 1
+    users.update(user, **changes)
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+
+def set_active(user: UserItem, active: bool) -> None:
+    """Deactivated users cannot sign in and their tokens stop working at once."""
+    changes: dict[str, Any] = {"is_active": active, "updated_at": iso(now())}
+    if not active:
+        changes["sessions_valid_after_ms"] = epoch_ms() + 1
+    users.update(user, **changes)
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+
+def set_role(user: UserItem, role: str) -> None:
+    """Change a role below super; the single super is neither made nor unmade here."""
+    if role == "super" or user.role == "super":
+        raise PermissionDenied()
+    users.update(user, role=role, updated_at=iso(now()))
+    user.role = role
+
+
+def remove(user: UserItem) -> None:
+    """Delete the user and free their email and login; nobody removes the super."""
+    if user.role == "super":
+        raise PermissionDenied()
+    users.delete(user, claims_of(user))

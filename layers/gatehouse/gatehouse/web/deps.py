@@ -11,7 +11,11 @@ from fastapi import Depends, Request
 from gatehouse.data.models import UserItem
 from gatehouse.errors import MalformedRequest, NotAuthenticated
 from gatehouse.services import sessions
+from gatehouse.services.audit import ClientInfo
 from gatehouse.services.sessions import Principal
+from gatehouse.settings import get_settings
+
+_settings = get_settings()
 
 
 async def request_body(request: Request) -> dict[str, Any]:
@@ -52,6 +56,35 @@ async def current_user(principal: Annotated[Principal, Depends(current_principal
     return principal.user
 
 
+def _event(request: Request) -> dict[str, Any]:
+    event: dict[str, Any] = request.scope.get("aws.event") or {}
+    return event
+
+
+def client_info(request: Request) -> ClientInfo:
+    """Caller details for the audit log: API Gateway's source IP, user agent and X-Device-Id."""
+    context = _event(request).get("requestContext") or {}
+    identity = context.get("identity") or {}
+    return ClientInfo(
+        ip=identity.get("sourceIp") or (request.client.host if request.client else None),
+        user_agent=request.headers.get("user-agent"),
+        device_id=request.headers.get("x-device-id"),
+        request_id=str(context.get("requestId") or "-"),
+    )
+
+
+def public_base_url(request: Request) -> str:
+    """Where links in mail should point: configured, else this API's own URL (with its stage)."""
+    if _settings.public_base_url:
+        return _settings.public_base_url.rstrip("/")
+    context = _event(request).get("requestContext") or {}
+    stage = context.get("stage")
+    host = request.headers.get("host", "localhost")
+    return f"https://{host}/{stage}" if stage else f"https://{host}"
+
+
 RequestBody = Annotated[dict[str, Any], Depends(request_body)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
+Client = Annotated[ClientInfo, Depends(client_info)]
+PublicBaseUrl = Annotated[str, Depends(public_base_url)]

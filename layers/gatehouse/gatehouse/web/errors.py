@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,23 +12,23 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gatehouse.errors import GatehouseError, MalformedRequest, NotFound
-from gatehouse.surfaces import jwt_auth
 from gatehouse.surfaces.envelope import ErrorEnvelope, MethodNotAllowed, PlainEnvelope
 
 logger = logging.getLogger("gatehouse")
 
-# Longest prefix first. Each surface owns its prefixes (SPEC: no two surfaces share a route).
-_ENVELOPES: list[tuple[str, ErrorEnvelope]] = [
-    ("/api/auth/", jwt_auth.ENVELOPE),
-]
+# (path prefix, envelope): each app declares the surfaces it serves (see create_app).
+SurfaceEnvelopes = Sequence[tuple[str, ErrorEnvelope]]
 _PLAIN = PlainEnvelope()
 
 
-def envelope_for(path: str) -> ErrorEnvelope:
-    for prefix, envelope in _ENVELOPES:
-        if path.startswith(prefix) or path == prefix.rstrip("/"):
-            return envelope
-    return _PLAIN
+def envelope_for(request: Request) -> ErrorEnvelope:
+    """The envelope of the surface that owns this path (the longest matching prefix)."""
+    path = request.url.path
+    envelopes: SurfaceEnvelopes = getattr(request.app.state, "envelopes", ())
+    matches = [
+        (prefix, env) for prefix, env in envelopes if path.startswith(prefix) or path == prefix.rstrip("/")
+    ]
+    return max(matches, key=lambda match: len(match[0]))[1] if matches else _PLAIN
 
 
 def request_id(request: Request) -> str:
@@ -43,7 +44,7 @@ def _respond(status: int, body: Any) -> JSONResponse:
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     if not isinstance(error, GatehouseError):
         return await _unexpected_error(request, error)
-    status, body = envelope_for(request.url.path).render(error)
+    status, body = envelope_for(request).render(error)
     logger.info(
         "request refused",
         extra={
@@ -78,11 +79,12 @@ async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     rid = request_id(request)
     # The exception type and traceback only: never the request body, headers or tokens.
     logger.error("unhandled error", exc_info=error, extra={"request_id": rid, "path": request.url.path})
-    status, body = envelope_for(request.url.path).unexpected(rid)
+    status, body = envelope_for(request).unexpected(rid)
     return _respond(status, body)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, envelopes: SurfaceEnvelopes) -> None:
+    app.state.envelopes = tuple(envelopes)
     app.add_exception_handler(GatehouseError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)

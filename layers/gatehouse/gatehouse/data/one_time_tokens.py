@@ -1,0 +1,45 @@
+"""Single-use, expiring tokens (email verification, password reset), stored only as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+
+from pynamodb.attributes import UnicodeAttribute
+from pynamodb.exceptions import DeleteError, DoesNotExist
+
+from gatehouse.data.models import IntegerAttribute, Item
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class OneTimeTokenItem(Item, discriminator="one_time_token"):
+    purpose = UnicodeAttribute()
+    user_id = IntegerAttribute()
+    # Epoch seconds; TTL removes the item late, so consume() checks it too.
+    expires_at = IntegerAttribute()
+
+    @staticmethod
+    def key(purpose: str, token: str) -> tuple[str, str]:
+        return f"TOKEN#{purpose}#{digest(token)}", "TOKEN"
+
+
+def put(purpose: str, token: str, user_id: int, expires_at: int) -> None:
+    item = OneTimeTokenItem(
+        *OneTimeTokenItem.key(purpose, token), purpose=purpose, user_id=user_id, expires_at=expires_at
+    )
+    item.save(condition=OneTimeTokenItem.PK.does_not_exist())
+
+
+def consume(purpose: str, token: str, now_epoch: int) -> int | None:
+    """Delete the token and return its user id, or None if unknown, used or expired.
+
+    The delete is conditional on the item still existing, so of two concurrent uses only one wins.
+    """
+    try:
+        item = OneTimeTokenItem.get(*OneTimeTokenItem.key(purpose, token))
+        item.delete(condition=OneTimeTokenItem.PK.exists())
+    except (DoesNotExist, DeleteError):
+        return None
+    return item.user_id if item.expires_at > now_epoch else None

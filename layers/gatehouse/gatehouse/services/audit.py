@@ -1,0 +1,68 @@
+"""The audit log: every sign-in, sign-out, create, update, delete, role and password change.
+
+Recorded after the action succeeded. A failure to record is logged and does not undo or
+fail the action the client asked for. Never pass passwords, tokens or hashes in `details`.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gatehouse.clock import iso, now
+from gatehouse.data import audit as audit_store
+from gatehouse.data.models import UserItem
+
+logger = logging.getLogger("gatehouse.audit")
+
+DetailValue = str | int | bool | None
+MAX_HEADER_VALUE = 256
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """Where a request came from, as API Gateway saw it."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+    device_id: str | None = None
+    request_id: str = "-"
+
+
+def record(
+    action: str,
+    *,
+    client: ClientInfo,
+    actor: UserItem | None = None,
+    target_type: str | None = None,
+    target_id: int | str | None = None,
+    outcome: str = "success",
+    details: Mapping[str, DetailValue] | None = None,
+) -> None:
+    """Record one action. `actor` is who did it (None for anonymous attempts)."""
+    event = audit_store.new_event(
+        uuid.uuid4().hex,
+        iso(now()),
+        action=action,
+        outcome=outcome,
+        actor_id=actor.id if actor else None,
+        group_id=actor.group_id if actor else None,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        ip=_clip(client.ip),
+        user_agent=_clip(client.user_agent),
+        device_id=_clip(client.device_id),
+        details=dict(details) if details else None,
+    )
+    try:
+        audit_store.put(event)
+    except Exception:
+        logger.exception(
+            "audit event not recorded", extra={"action": action, "request_id": client.request_id}
+        )
+
+
+def _clip(value: str | None) -> str | None:
+    return value[:MAX_HEADER_VALUE] if value else None
