@@ -19,18 +19,23 @@ from gatehouse_local.template import DEFAULT_TEMPLATE, REPO_ROOT, Route, load_te
 
 EVENTS_DIR = REPO_ROOT / "events"
 
-SAMPLE_BODIES: dict[str, Any] = {
-    "POST /api/auth/register": {
-        "username": "demo",
-        "password": "12345678",
-        "email": "me@example.com",
-        "sex": 0,
-        "age": 24,
-    },
-    "POST /api/auth/login": {"email": "me@example.com", "password": "12345678"},
-}
-# Routes that need no bearer token; every other event carries a placeholder one.
-PUBLIC_ROUTES = frozenset({"POST /api/auth/register", "POST /api/auth/login"})
+SAMPLES_DIR = EVENTS_DIR / "samples"
+
+
+def _load_samples() -> tuple[dict[str, Any], frozenset[str]]:
+    """Sample bodies and public routes, one file per function (events/samples/<FunctionId>.json):
+    `{"public": ["METHOD /path", ...], "bodies": {"METHOD /path": {...}}}`."""
+    bodies: dict[str, Any] = {}
+    public: set[str] = set()
+    for sample_file in sorted(SAMPLES_DIR.glob("*.json")):
+        samples = json.loads(sample_file.read_text(encoding="utf-8"))
+        bodies.update(samples.get("bodies", {}))
+        public.update(samples.get("public", []))
+    return bodies, frozenset(public)
+
+
+# Routes in PUBLIC_ROUTES need no bearer token; every other event carries a placeholder one.
+SAMPLE_BODIES, PUBLIC_ROUTES = _load_samples()
 TOKEN_PLACEHOLDER = "Bearer <token>"
 SAMPLE_PATH_VALUES: dict[str, str] = {}
 DEFAULT_PATH_VALUE = "1"

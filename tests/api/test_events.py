@@ -10,7 +10,7 @@ import pytest
 from gatehouse_local.lambda_runtime import invoke
 from gatehouse_local.template import REPO_ROOT, Route
 
-EVENT_FILES = sorted(p for p in (REPO_ROOT / "events").glob("*.json") if p.name != "local-env.json")
+EVENT_FILES = sorted(p for p in (REPO_ROOT / "events").glob("*-*.json") if p.name != "local-env.json")
 
 
 def route_for(event_file: Path, api_routes: list[Route]) -> Route:

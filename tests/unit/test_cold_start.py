@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from gatehouse_local.template import REPO_ROOT, Route
+from gatehouse_local.template import REPO_ROOT, load_template, routes
 
 PROBE = """
 import importlib.util, json, sys
@@ -21,9 +21,12 @@ print(json.dumps(sorted(sys.modules)))
 NEVER_IN_LAMBDA = {"boto3", "moto", "pytest", "gatehouse_local", "yaml"}
 
 
-@pytest.mark.parametrize("function_id", ["AuthFunction"])
-def test_functions_do_not_import_boto3_or_dev_tools(function_id: str, api_routes: list[Route]) -> None:
-    code_uri = next(r.code_uri for r in api_routes if r.function_id == function_id)
+FUNCTIONS = {route.function_id: route.code_uri for route in routes(load_template())}
+
+
+@pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
+def test_functions_do_not_import_boto3_or_dev_tools(function_id: str) -> None:
+    code_uri = FUNCTIONS[function_id]
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(code_uri / "app.py")],
         capture_output=True,
