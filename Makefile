@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
-SAM_VENV := .venv-sam
+SAM_VENV := .venv/sam
 BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
@@ -27,7 +27,7 @@ $(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
 	touch $@
 
-install: $(BIN)/.installed $(SAM_VENV)/bin/.installed ## create .venv and .venv-sam with the pinned dependencies
+install: $(BIN)/.installed $(SAM_VENV)/bin/.installed ## create .venv and .venv/sam (the SAM CLI) with the pinned dependencies
 
 start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
 	PORT=$(PORT) $(BIN)/python -m gatehouse_local

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.sam
 
 
 def sam_cli() -> str:
-    candidate = os.environ.get("SAM_CLI") or shutil.which("sam") or str(REPO_ROOT / ".venv-sam/bin/sam")
+    candidate = os.environ.get("SAM_CLI") or shutil.which("sam") or str(REPO_ROOT / ".venv/sam/bin/sam")
     if not Path(candidate).exists():
         pytest.fail("the AWS SAM CLI is not installed: run `make install` (or set SAM_CLI)")
     return candidate

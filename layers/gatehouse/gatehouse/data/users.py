@@ -124,7 +124,7 @@ def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
 
 
 def page(limit: int, after_id: int | None = None) -> tuple[list[UserItem], int | None]:
-    """Users in id order, `limit` at a time: one Query on GSI1, never a Scan.
+    """Users in id order, `limit` at a time: one Query on GSI1, whatever the table holds.
 
     Returns the page and the id to continue after (None on the last page).
     """
