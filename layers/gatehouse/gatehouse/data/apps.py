@@ -113,11 +113,14 @@ def create(app: AppItem, max_apps: int) -> None:
             transaction.save(_token_item(app), condition=AppTokenItem.PK.does_not_exist())
             transaction.save(_url_claim(app.url, app.id), condition=UniqueItem.PK.does_not_exist())
     except TransactWriteError as error:
-        codes = [reason.code if reason else None for reason in error.cancellation_reasons]
-        if codes and codes[0] == "ConditionalCheckFailed":
-            raise AppLimitReached() from None
-        if len(codes) > 3 and codes[3] == "ConditionalCheckFailed":
+        # PynamoDB sends puts before updates: app, token lookup, url claim, then the counter.
+        failed = [
+            bool(reason and reason.code == "ConditionalCheckFailed") for reason in error.cancellation_reasons
+        ]
+        if len(failed) == 4 and failed[2]:
             raise UrlTaken() from None
+        if len(failed) == 4 and failed[3]:
+            raise AppLimitReached() from None
         raise
 
 
