@@ -88,3 +88,28 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
 Client = Annotated[ClientInfo, Depends(client_info)]
 PublicBaseUrl = Annotated[str, Depends(public_base_url)]
+
+
+def header_or_cookie_token(request: Request) -> str | None:
+    """Goncord's rule: the `Authorization: Bearer` header when that header is present at all
+    (even if unusable); only without it, the `jwt` cookie."""
+    if "authorization" in request.headers:
+        return bearer_token(request)
+    return request.cookies.get("jwt") or None
+
+
+async def header_or_cookie_principal(request: Request) -> Principal:
+    token = header_or_cookie_token(request)
+    if token is None:
+        raise NotAuthenticated("no token")
+    return sessions.authenticate(token)
+
+
+async def header_or_cookie_user(
+    principal: Annotated[Principal, Depends(header_or_cookie_principal)],
+) -> UserItem:
+    return principal.user
+
+
+HeaderOrCookiePrincipal = Annotated[Principal, Depends(header_or_cookie_principal)]
+HeaderOrCookieUser = Annotated[UserItem, Depends(header_or_cookie_user)]

@@ -1,0 +1,204 @@
+"""Goncord function. Surface E (Goncord, Phoenix): /api/v0/users, tokens, menu and apps.
+
+Every route but registration and sign-in reads the token from `Authorization: Bearer`, or,
+only when that header is absent, from the `jwt` cookie.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from gatehouse.data.apps import AppTokenItem
+from gatehouse.errors import GatehouseError, ValidationFailed, Violation
+from gatehouse.security.tokens import GONCORD
+from gatehouse.services import accounts, audit, goncord, sessions, verification
+from gatehouse.services import apps as app_service
+from gatehouse.surfaces import goncord as views
+from gatehouse.validation import optional, required, validate
+from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.deps import Client, HeaderOrCookiePrincipal, HeaderOrCookieUser, PublicBaseUrl, RequestBody
+
+goncord_routes = APIRouter(prefix="/api/v0")
+
+NAME_FIELDS = {
+    "first_name": optional(max=255),
+    "last_name": optional(max=255),
+    "second_name": optional(max=255),
+    "birthday": optional("date"),
+}
+REGISTRATION = {
+    "login": required(min=3, max=255),
+    "password": required("password", min=6),
+    "email": required("email", max=255),
+    **NAME_FIELDS,
+}
+CREDENTIALS = {
+    # Either one names the account (both may be sent; `login` wins, as in the original).
+    "login": optional(max=255),
+    "email": optional(max=255),
+    "password": required("password"),
+}
+PROFILE = {**NAME_FIELDS, "roles": optional("any"), "apps": optional("any")}
+PASSWORD_CHANGE = {
+    "old_password": required("password"),
+    "new_password": required("password", min=6),
+}
+APP = {
+    "name": required(max=255),
+    "url": required(max=2048),
+    "is_super": optional("boolean"),
+    "roles": optional("any"),
+}
+APP_CHANGES = {
+    "name": optional(max=255),
+    "url": optional(max=2048),
+    "is_super": optional("boolean"),
+    "roles": optional("any"),
+}
+
+
+def _profile(data: dict[str, Any]) -> dict[str, Any]:
+    """Goncord's names for the canonical user's fields (second_name is the middle name)."""
+    renamed = {"second_name": "middle_name"}
+    return {renamed.get(name, name): data[name] for name in NAME_FIELDS if name in data}
+
+
+async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    return app_service.authorize_super_app(x_app_token)
+
+
+@goncord_routes.post("/users", status_code=201)
+async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+    data = validate(body, REGISTRATION)
+    user = accounts.register(
+        email=data["email"],
+        password=data["password"],
+        login=data["login"],
+        attributes=_profile(data),
+        field_names={"email": "email", "login": "login"},
+    )
+    audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
+    verification.send_verification_mail(user, base_url)
+    return views.user_view(user)
+
+
+@goncord_routes.patch("/users")
+async def update_user(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    body: RequestBody,
+    client: Client,
+) -> dict[str, Any]:
+    data = validate(body, PROFILE)
+    user, changed = goncord.update_profile(user, _profile(data), data.get("roles"), data.get("apps"))
+    audit.record(
+        "user.update",
+        client=client,
+        actor=user,
+        target_type="user",
+        target_id=user.id,
+        details={"app_id": calling_app.app_id, "fields": ",".join(changed)},
+    )
+    return views.user_view(user)
+
+
+@goncord_routes.post("/users/change_password")
+async def change_password(user: HeaderOrCookieUser, body: RequestBody, client: Client) -> Response:
+    data = validate(body, PASSWORD_CHANGE)
+    try:
+        goncord.change_password(user, data["old_password"], data["new_password"])
+    except GatehouseError:
+        audit.record(
+            "user.password",
+            client=client,
+            actor=user,
+            target_type="user",
+            target_id=user.id,
+            outcome="failure",
+        )
+        raise
+    audit.record("user.password", client=client, actor=user, target_type="user", target_id=user.id)
+    return Response(status_code=200)
+
+
+@goncord_routes.post("/tokens", status_code=201)
+async def sign_in(body: RequestBody, client: Client) -> dict[str, Any]:
+    data = validate(body, CREDENTIALS)
+    identifier = data.get("login") or data.get("email")
+    if identifier is None:
+        raise ValidationFailed([Violation("login", "required"), Violation("email", "required")])
+    try:
+        user = accounts.sign_in(identifier, data["password"])
+    except GatehouseError as refused:
+        audit.record(
+            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
+        )
+        raise
+    issued = sessions.start(user, GONCORD)
+    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    return views.signed_in(user, issued)
+
+
+@goncord_routes.delete("/tokens", status_code=204)
+async def sign_out(principal: HeaderOrCookiePrincipal, client: Client) -> Response:
+    sessions.end(principal)
+    audit.record(
+        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
+    )
+    return Response(status_code=204)
+
+
+@goncord_routes.get("/tokens/validate")
+async def validate_token(user: HeaderOrCookieUser) -> dict[str, Any]:
+    return views.user_view(user)
+
+
+@goncord_routes.get("/menu")
+async def menu(user: HeaderOrCookieUser) -> list[dict[str, Any]]:
+    return views.menu_view(app_service.menu(user))
+
+
+@goncord_routes.get("/apps")
+async def list_apps(user: HeaderOrCookieUser) -> list[dict[str, Any]]:
+    return [views.app_view(app) for app in app_service.listing(user)]
+
+
+@goncord_routes.post("/apps", status_code=201)
+async def add_app(user: HeaderOrCookieUser, body: RequestBody, client: Client) -> dict[str, Any]:
+    app, token = app_service.create(user, validate(body, APP))
+    audit.record("app.create", client=client, actor=user, target_type="app", target_id=app.id)
+    return views.app_view(app, token)
+
+
+@goncord_routes.get("/apps/{app_id}")
+async def show_app(app_id: int, user: HeaderOrCookieUser) -> dict[str, Any]:
+    return views.app_view(app_service.get(user, app_id))
+
+
+@goncord_routes.patch("/apps/{app_id}")
+async def update_app(
+    app_id: int, user: HeaderOrCookieUser, body: RequestBody, client: Client
+) -> dict[str, Any]:
+    app = app_service.update(user, app_id, validate(body, APP_CHANGES))
+    audit.record("app.update", client=client, actor=user, target_type="app", target_id=app.id)
+    return views.app_view(app)
+
+
+@goncord_routes.post("/apps/{app_id}/token", status_code=201)
+async def rotate_app_token(app_id: int, user: HeaderOrCookieUser, client: Client) -> dict[str, Any]:
+    app, token = app_service.rotate_token(user, app_id)
+    audit.record("app.token", client=client, actor=user, target_type="app", target_id=app.id)
+    return views.app_view(app, token)
+
+
+@goncord_routes.delete("/apps/{app_id}", status_code=204)
+async def delete_app(app_id: int, user: HeaderOrCookieUser, client: Client) -> Response:
+    app = app_service.delete(user, app_id)
+    audit.record("app.delete", client=client, actor=user, target_type="app", target_id=app.id)
+    return Response(status_code=204)
+
+
+app = create_app(goncord_routes, envelopes=[("/api/v0/", views.ENVELOPE)])
+handler = lambda_handler(app)

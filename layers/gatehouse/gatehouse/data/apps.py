@@ -1,0 +1,249 @@
+"""Goncord's apps (the original's "resources"), their x-app-token lookups, and app roles.
+
+An app item lists the role names that see it in the menu, so the menu is one Query on the
+`APPS` partition (bounded: the number of apps is capped by a counter claimed in the
+creating transaction). The app token is kept only as a SHA-256 in a lookup item, which
+also carries the `is_super` flag: checking an `x-app-token` is one GetItem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from gatehouse.data.models import (
+    CounterItem,
+    IntegerAttribute,
+    Item,
+    UniqueItem,
+    UserItem,
+    connection,
+    sortable_id,
+)
+
+APPS_PARTITION = "APPS"
+LIVE_APPS_COUNTER = "live_apps"
+URL_CLAIM = "app_url"
+
+
+class AppLimitReached(Exception):
+    """The deployment already has the maximum number of apps."""
+
+
+class UrlTaken(Exception):
+    """Another app has this url."""
+
+
+class AppGone(Exception):
+    """The app was deleted (or its token rotated) by a concurrent request."""
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def app_key(app_id: int) -> tuple[str, str]:
+    return f"APP#{app_id}", "APP"
+
+
+class AppItem(Item, discriminator="goncord_app"):
+    id = IntegerAttribute()
+    name = UnicodeAttribute()
+    url = UnicodeAttribute()
+    is_super = BooleanAttribute(default=False)
+    # Names of the roles whose users see this app in their menu.
+    roles = ListAttribute(of=UnicodeAttribute, default=list)
+    token_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+class AppTokenItem(Item, discriminator="goncord_app_token"):
+    """`x-app-token` → app: keyed by the token's SHA-256, never the token itself."""
+
+    app_id = IntegerAttribute()
+    is_super = BooleanAttribute(default=False)
+
+    @staticmethod
+    def key(digest: str) -> tuple[str, str]:
+        return f"APPTOKEN#{digest}", "APPTOKEN"
+
+
+class AppRoleItem(Item, discriminator="goncord_role"):
+    """A role name, created the first time a user or an app is given it."""
+
+    name = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+
+    @staticmethod
+    def key(name: str) -> tuple[str, str]:
+        return f"APPROLE#{name}", "APPROLE"
+
+
+def new_app(app_id: int, *, token_hash: str, **attributes: Any) -> AppItem:
+    app = AppItem(*app_key(app_id), id=app_id, token_hash=token_hash, **attributes)
+    app.GSI1PK, app.GSI1SK = APPS_PARTITION, f"APP#{sortable_id(app_id)}"
+    return app
+
+
+def _token_item(app: AppItem) -> AppTokenItem:
+    return AppTokenItem(*AppTokenItem.key(app.token_hash), app_id=app.id, is_super=app.is_super)
+
+
+def _url_claim(url: str, app_id: int | None = None) -> UniqueItem:
+    return UniqueItem(*UniqueItem.key(URL_CLAIM, url), owner_id=app_id)
+
+
+def create(app: AppItem, max_apps: int) -> None:
+    """Write the app, its token lookup and its url claim, and count it, in one transaction."""
+    counter = CounterItem(*CounterItem.key(LIVE_APPS_COUNTER))
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.update(
+                counter,
+                actions=[CounterItem.value.add(1), CounterItem.entity.set(CounterItem)],
+                condition=CounterItem.value.does_not_exist() | (CounterItem.value < max_apps),
+            )
+            transaction.save(app, condition=AppItem.PK.does_not_exist())
+            transaction.save(_token_item(app), condition=AppTokenItem.PK.does_not_exist())
+            transaction.save(_url_claim(app.url, app.id), condition=UniqueItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        # PynamoDB sends puts before updates: app, token lookup, url claim, then the counter.
+        failed = [
+            bool(reason and reason.code == "ConditionalCheckFailed") for reason in error.cancellation_reasons
+        ]
+        if len(failed) == 4 and failed[2]:
+            raise UrlTaken() from None
+        if len(failed) == 4 and failed[3]:
+            raise AppLimitReached() from None
+        raise
+
+
+def get(app_id: int) -> AppItem | None:
+    try:
+        return AppItem.get(*app_key(app_id))
+    except DoesNotExist:
+        return None
+
+
+def token_lookup(token: str) -> AppTokenItem | None:
+    try:
+        return AppTokenItem.get(*AppTokenItem.key(token_digest(token)))
+    except DoesNotExist:
+        return None
+
+
+def ids_by_url(urls: Sequence[str]) -> dict[str, int]:
+    """The app id of each known url (one BatchGetItem; unknown urls are absent)."""
+    keys = [UniqueItem.key(URL_CLAIM, url) for url in urls]
+    found = {claim.PK: claim.owner_id for claim in UniqueItem.batch_get(keys)}
+    return {url: found[pk] for url, (pk, _) in zip(urls, keys, strict=True) if pk in found}
+
+
+def all_apps(max_apps: int) -> list[AppItem]:
+    """Every app in id order: one Query on GSI1 (the count is capped at `max_apps`)."""
+    found = AppItem.gsi1.query(APPS_PARTITION, limit=max_apps)
+    return [item for item in found if isinstance(item, AppItem)]
+
+
+def update(app: AppItem, changes: dict[str, Any]) -> None:
+    """Change name/roles/is_super; the token lookup's copy of `is_super` moves in the same transaction."""
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.update(
+                app,
+                actions=[getattr(AppItem, name).set(value) for name, value in changes.items()],
+                condition=AppItem.token_hash == app.token_hash,
+            )
+            if "is_super" in changes:
+                transaction.update(
+                    AppTokenItem(*AppTokenItem.key(app.token_hash)),
+                    actions=[AppTokenItem.is_super.set(changes["is_super"])],
+                    condition=AppTokenItem.app_id == app.id,
+                )
+    except TransactWriteError as error:
+        raise AppGone() from error
+    for name, value in changes.items():
+        setattr(app, name, value)
+
+
+def replace_token(app: AppItem, new_token_hash: str, updated_at: str) -> None:
+    """Rotate: the old lookup goes and the new one comes in one transaction (the old token dies at once)."""
+    old = AppTokenItem(*AppTokenItem.key(app.token_hash))
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.update(
+                app,
+                actions=[AppItem.token_hash.set(new_token_hash), AppItem.updated_at.set(updated_at)],
+                condition=AppItem.token_hash == app.token_hash,
+            )
+            transaction.delete(old, condition=AppTokenItem.app_id == app.id)
+            transaction.save(
+                AppTokenItem(*AppTokenItem.key(new_token_hash), app_id=app.id, is_super=app.is_super),
+                condition=AppTokenItem.PK.does_not_exist(),
+            )
+    except TransactWriteError as error:
+        raise AppGone() from error
+    app.token_hash, app.updated_at = new_token_hash, updated_at
+
+
+def delete(app: AppItem) -> None:
+    """Remove the app, its token lookup and url claim, and uncount it."""
+    counter = CounterItem(*CounterItem.key(LIVE_APPS_COUNTER))
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.delete(app, condition=AppItem.token_hash == app.token_hash)
+            transaction.delete(
+                AppTokenItem(*AppTokenItem.key(app.token_hash)), condition=AppTokenItem.app_id == app.id
+            )
+            transaction.delete(_url_claim(app.url), condition=UniqueItem.owner_id == app.id)
+            transaction.update(counter, actions=[CounterItem.value.add(-1)])
+    except TransactWriteError as error:
+        raise AppGone() from error
+
+
+def missing_roles(names: Sequence[str]) -> list[str]:
+    """The names that have no role item yet (one BatchGetItem)."""
+    keys = [AppRoleItem.key(name) for name in names]
+    existing = {item.name for item in AppRoleItem.batch_get(keys)}
+    return [name for name in names if name not in existing]
+
+
+def create_roles(names: Iterable[str], created_at: str) -> None:
+    """Create each role unless it exists; a concurrent creation of the same role is fine."""
+    for name in names:
+        role = AppRoleItem(*AppRoleItem.key(name), name=name, created_at=created_at)
+        try:
+            role.save(condition=AppRoleItem.PK.does_not_exist())
+        except PutError as error:
+            if error.cause_response_code != "ConditionalCheckFailedException":
+                raise
+
+
+def update_user_profile(user: UserItem, changes: dict[str, Any], previous_app_data: Any) -> bool:
+    """Write `changes` unless the user's app payloads changed since they were read.
+
+    Returns False when a concurrent update got there first (the caller re-reads and retries),
+    so two clients updating payloads of different apps never lose each other's write.
+    """
+    actions = [
+        getattr(UserItem, name).remove() if value is None else getattr(UserItem, name).set(value)
+        for name, value in changes.items()
+    ]
+    unchanged = (
+        UserItem.app_data.does_not_exist()
+        if previous_app_data is None
+        else UserItem.app_data == previous_app_data
+    )
+    try:
+        user.update(actions=actions, condition=UserItem.PK.exists() & unchanged)
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True

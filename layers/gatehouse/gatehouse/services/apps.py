@@ -1,0 +1,182 @@
+"""Goncord's apps: super users manage them; an app's `x-app-token` lets a super app edit users.
+
+An app token is a UUID shown once (on creation and on rotation) and stored only as a hash.
+Role names given to users and apps are created on first use.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from gatehouse.clock import iso, now
+from gatehouse.data import apps as app_store
+from gatehouse.data import counters
+from gatehouse.data.apps import AppItem, AppTokenItem
+from gatehouse.data.models import UserItem
+from gatehouse.errors import (
+    Conflict,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from gatehouse.services import permissions
+
+# The menu and the app list read every app in one Query; this cap keeps that one bounded call.
+MAX_APPS = 200
+MAX_ROLES = 50
+ROLE_NAME_MAX_LENGTH = 64
+# A UUID is 36 characters; anything much longer is not worth hashing.
+APP_TOKEN_MAX_LENGTH = 128
+
+
+class AppTokenRequired(NotAuthenticated):
+    """No `x-app-token`, or one no app has."""
+
+
+class AppNotSuper(PermissionDenied):
+    """The `x-app-token` belongs to an app without the super flag."""
+
+
+def authorize_super_app(token: str | None) -> AppTokenItem:
+    """The super app an `x-app-token` belongs to (one GetItem)."""
+    token = (token or "").strip()
+    if not token or len(token) > APP_TOKEN_MAX_LENGTH:
+        raise AppTokenRequired("no app token")
+    app = app_store.token_lookup(token)
+    if app is None:
+        raise AppTokenRequired("unknown app token")
+    if not app.is_super:
+        raise AppNotSuper()
+    return app
+
+
+def role_names(value: Any, field: str = "roles") -> list[str]:
+    """Role names from a list of strings or `{"name": ...}` objects: trimmed, distinct, in order."""
+    if not isinstance(value, list):
+        raise ValidationFailed.single(field, "type")
+    if len(value) > MAX_ROLES:
+        raise ValidationFailed.single(field, "max.count", max=MAX_ROLES)
+    names: list[str] = []
+    for entry in value:
+        name = entry.get("name") if isinstance(entry, dict) else entry
+        if not isinstance(name, str) or not name.strip() or "\x00" in name:
+            raise ValidationFailed.single(field, "type")
+        name = name.strip()
+        if len(name) > ROLE_NAME_MAX_LENGTH:
+            raise ValidationFailed.single(field, "max.item_length", max=ROLE_NAME_MAX_LENGTH)
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def ensure_roles(names: Sequence[str]) -> None:
+    """Create the roles that do not exist yet (one BatchGetItem, one PutItem per new role)."""
+    if names:
+        app_store.create_roles(app_store.missing_roles(names), iso(now()))
+
+
+def app_ids_by_url(urls: Sequence[str]) -> dict[str, int]:
+    """Each url's app id; NotFound when any url names no app."""
+    found = app_store.ids_by_url(urls) if urls else {}
+    if len(found) != len(urls):
+        raise NotFound("user or app")
+    return found
+
+
+def create(actor: UserItem, data: Mapping[str, Any]) -> tuple[AppItem, str]:
+    """A new app and its token (the only time the token is returned)."""
+    permissions.require_role(actor, "super")
+    roles = role_names(data["roles"]) if data.get("roles") is not None else []
+    ensure_roles(roles)
+    token = str(uuid.uuid4())
+    stamp = iso(now())
+    app = app_store.new_app(
+        counters.next_id("app"),
+        token_hash=app_store.token_digest(token),
+        name=data["name"],
+        url=data["url"],
+        is_super=bool(data.get("is_super")),
+        roles=roles,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    try:
+        app_store.create(app, MAX_APPS)
+    except app_store.UrlTaken:
+        raise ValidationFailed.single("url", "unique") from None
+    except app_store.AppLimitReached:
+        raise ValidationFailed.single("url", "max.apps", max=MAX_APPS) from None
+    return app, token
+
+
+def listing(actor: UserItem) -> list[AppItem]:
+    permissions.require_role(actor, "super")
+    return app_store.all_apps(MAX_APPS)
+
+
+def get(actor: UserItem, app_id: int) -> AppItem:
+    permissions.require_role(actor, "super")
+    app = app_store.get(app_id)
+    if app is None:
+        raise NotFound("app")
+    return app
+
+
+def update(actor: UserItem, app_id: int, data: Mapping[str, Any]) -> AppItem:
+    """Rename, change who sees it (`roles`) or its super flag; the url identifies the app's payloads
+    on users, so it cannot change."""
+    app = get(actor, app_id)
+    if data.get("url") is not None and data["url"] != app.url:
+        raise ValidationFailed.single("url", "immutable")
+    changes: dict[str, Any] = {}
+    if data.get("name") is not None:
+        changes["name"] = data["name"]
+    if data.get("is_super") is not None:
+        changes["is_super"] = data["is_super"]
+    if data.get("roles") is not None:
+        changes["roles"] = role_names(data["roles"])
+        ensure_roles(changes["roles"])
+    changes = {name: value for name, value in changes.items() if getattr(app, name) != value}
+    if not changes:
+        return app
+    changes["updated_at"] = iso(now())
+    try:
+        app_store.update(app, changes)
+    except app_store.AppGone:
+        raise _gone_or_conflict(app_id) from None
+    return app
+
+
+def rotate_token(actor: UserItem, app_id: int) -> tuple[AppItem, str]:
+    """A new token; the old one stops working in the same transaction."""
+    app = get(actor, app_id)
+    token = str(uuid.uuid4())
+    try:
+        app_store.replace_token(app, app_store.token_digest(token), iso(now()))
+    except app_store.AppGone:
+        raise _gone_or_conflict(app_id) from None
+    return app, token
+
+
+def delete(actor: UserItem, app_id: int) -> AppItem:
+    app = get(actor, app_id)
+    try:
+        app_store.delete(app)
+    except app_store.AppGone:
+        raise _gone_or_conflict(app_id) from None
+    return app
+
+
+def menu(user: UserItem) -> list[AppItem]:
+    """The apps any of the user's roles sees, in id order."""
+    roles = set(user.app_roles or [])
+    if not roles:
+        return []
+    return [app for app in app_store.all_apps(MAX_APPS) if roles.intersection(app.roles or [])]
+
+
+def _gone_or_conflict(app_id: int) -> Exception:
+    return NotFound("app") if app_store.get(app_id) is None else Conflict("the app changed meanwhile")

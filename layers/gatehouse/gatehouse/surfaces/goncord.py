@@ -1,0 +1,152 @@
+"""Surface E (Goncord, Elixir/Phoenix): `/api/v0/*`.
+
+Errors follow the original service: Ecto changeset errors on 422
+(`{"errors": {"login": ["can't be blank"]}}`), its own `{"error": "..."}` messages for
+credentials, authentication, app tokens and missing users/apps, and Phoenix's default
+`{"errors": {"detail": "..."}}` for everything else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from gatehouse.data.apps import AppItem
+from gatehouse.data.models import UserItem
+from gatehouse.errors import (
+    AccountDisabled,
+    Conflict,
+    EmailNotVerified,
+    GatehouseError,
+    InvalidCredentials,
+    MalformedRequest,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+    Violation,
+)
+from gatehouse.services.apps import AppTokenRequired
+from gatehouse.services.goncord import WrongCurrentPassword
+from gatehouse.services.sessions import IssuedToken
+from gatehouse.surfaces.envelope import MethodNotAllowed
+
+# The original's messages (Goncord's TokenController, UserController and IsSuperResource plug).
+BAD_CREDENTIALS = "Проверьте правильность логина, email или пароля"
+AUTHENTICATION_REQUIRED = "Требуется аутентификация"
+PASSWORD_NOT_CHANGED = "Не удалось поменять пароль"
+USER_OR_APP_MISSING = "Пользователь или ресурс не существуют."
+APP_MISSING = "Ресурс не найден."
+NOT_ENOUGH_RIGHTS = "Недостаточно прав."
+EMAIL_NOT_VERIFIED = "Адрес электронной почты не подтверждён"
+
+# Ecto's validation wording.
+_ECTO_MESSAGES = {
+    "required": "can't be blank",
+    "email": "has invalid format",
+    "format": "has invalid format",
+    "url": "has invalid format",
+    "unique": "has already been taken",
+    "immutable": "can't be changed",
+    "min.string": "should be at least {min} character(s)",
+    "max.string": "should be at most {max} character(s)",
+    "max.bytes": "should be at most {max} byte(s)",
+    "max.count": "should have at most {max} item(s)",
+    "max.item_length": "should have items of at most {max} character(s)",
+    "max.apps": "no more than {max} apps can exist",
+    "min.numeric": "must be greater than or equal to {min}",
+    "max.numeric": "must be less than or equal to {max}",
+}
+
+
+def message(violation: Violation) -> str:
+    """Ecto's message for a failed rule; type mismatches (string, date, boolean...) are "is invalid"."""
+    template = _ECTO_MESSAGES.get(violation.rule, "is invalid")
+    return template.format(**violation.params)
+
+
+def errors(failure: ValidationFailed) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for violation in failure.violations:
+        grouped.setdefault(violation.field, []).append(message(violation))
+    return grouped
+
+
+def user_view(user: UserItem) -> dict[str, Any]:
+    """The documented user object, in the documented order. Roles render as the original's
+    `{"name": ...}` objects; `apps` maps each app's url to this user's payload for it."""
+    return {
+        "second_name": user.middle_name,
+        "roles": [{"name": name} for name in user.app_roles or []],
+        "login": user.login,
+        "last_name": user.last_name,
+        "first_name": user.first_name,
+        "email": user.email,
+        "birthday": user.birthday,
+        "apps": dict(user.app_data or {}),
+    }
+
+
+def signed_in(user: UserItem, issued: IssuedToken) -> dict[str, Any]:
+    return {"user": user_view(user), "jwt": issued.token}
+
+
+def app_view(app: AppItem, token: str | None = None) -> dict[str, Any]:
+    """An app as super users manage it; `token` only right after creation or rotation."""
+    view: dict[str, Any] = {
+        "id": app.id,
+        "name": app.name,
+        "url": app.url,
+        "is_super": app.is_super,
+        "roles": [{"name": name} for name in app.roles or []],
+        "inserted_at": app.created_at,
+        "updated_at": app.updated_at,
+    }
+    if token is not None:
+        view["token"] = token
+    return view
+
+
+def menu_view(apps: Iterable[AppItem]) -> list[dict[str, Any]]:
+    return [{"url": app.url, "name": app.name} for app in apps]
+
+
+def _detail(text: str) -> dict[str, Any]:
+    return {"errors": {"detail": text}}
+
+
+class GoncordEnvelope:
+    def render(self, error: GatehouseError) -> tuple[int, Any]:
+        match error:
+            case ValidationFailed():
+                return 422, {"errors": errors(error)}
+            case MalformedRequest():
+                return 400, _detail("Bad Request")
+            case WrongCurrentPassword():
+                return 422, {"error": PASSWORD_NOT_CHANGED}
+            case InvalidCredentials() | AccountDisabled():
+                return 422, {"error": BAD_CREDENTIALS}
+            case EmailNotVerified():
+                return 403, {"error": EMAIL_NOT_VERIFIED}
+            case AppTokenRequired():
+                return 401, {"error": APP_MISSING}
+            case NotAuthenticated():
+                return 401, {"error": AUTHENTICATION_REQUIRED}
+            case PermissionDenied():
+                return 403, {"error": NOT_ENOUGH_RIGHTS}
+            case NotFound(entity="app"):
+                return 404, {"error": APP_MISSING}
+            case NotFound():
+                return 404, {"error": USER_OR_APP_MISSING}
+            case MethodNotAllowed():
+                return 405, _detail("Method Not Allowed")
+            case Conflict():
+                return 409, _detail("Conflict")
+            case _:
+                return 400, _detail("Bad Request")
+
+    def unexpected(self, request_id: str) -> tuple[int, Any]:
+        return 500, {"errors": {"detail": "Internal Server Error"}, "request_id": request_id}
+
+
+ENVELOPE = GoncordEnvelope()
