@@ -104,7 +104,12 @@ def test_organization_crud_answers_the_documented_envelopes(api: ApiClient, root
     assert listed.json["message"] == "Organizations retrieved successfully"
     assert listed.json["data"]["organizations"][0]["departments_count"] == 0
     assert listed.json["data"]["organizations"][0]["users_count"] == 0
-    assert listed.json["data"]["pagination"] == {"current_page": 1, "last_page": 1, "per_page": 15, "total": 1}
+    assert listed.json["data"]["pagination"] == {
+        "current_page": 1,
+        "last_page": 1,
+        "per_page": 15,
+        "total": 1,
+    }
 
     deleted = api.delete(f"/api/organizations/{org_id}", headers=root)
     assert deleted.json == {"status": "success", "message": "Organization deleted successfully", "data": None}
@@ -118,7 +123,10 @@ def test_organization_crud_answers_the_documented_envelopes(api: ApiClient, root
     [
         ({}, {"name": ["The name field is required."]}),
         ({"name": "x" * 256}, {"name": ["The name may not be greater than 255 characters."]}),
-        ({"name": "A", "address": "x" * 501}, {"address": ["The address may not be greater than 500 characters."]}),
+        (
+            {"name": "A", "address": "x" * 501},
+            {"address": ["The address may not be greater than 500 characters."]},
+        ),
         ({"name": "A", "phone": "1" * 21}, {"phone": ["The phone may not be greater than 20 characters."]}),
         ({"name": "A", "email": "nope"}, {"email": ["The email must be a valid email address."]}),
         ({"name": "A", "website": "not a url"}, {"website": ["The website format is invalid."]}),
@@ -151,9 +159,7 @@ def test_every_route_needs_a_token(api: ApiClient) -> None:
 
 def test_non_numeric_ids_and_bad_json_are_clean_errors(api: ApiClient, root: dict[str, str]) -> None:
     assert api.get("/api/organizations/abc", headers=root).status == 404
-    bad = api.post(
-        "/api/organizations", body="{nope", headers={**root, "Content-Type": "application/json"}
-    )
+    bad = api.post("/api/organizations", body="{nope", headers={**root, "Content-Type": "application/json"})
     assert bad.status == 400
     assert bad.json["status"] == "error"
     assert api.get("/api/users", query={"organization_id": "x"}, headers=root).status == 422
@@ -215,7 +221,11 @@ def test_positions_crud_with_department_and_salary(api: ApiClient, root: dict[st
     assert created.status == 201
     position = created.json["data"]["position"]
     assert position["id"] == 1005  # after A's seeded 1000-1004
-    assert position["department"] == {"id": dept, "name": "IT отдел", "organization": {"id": org_id, "name": "ООО Компания"}}
+    assert position["department"] == {
+        "id": dept,
+        "name": "IT отдел",
+        "organization": {"id": org_id, "name": "ООО Компания"},
+    }
     assert (position["salary_min"], position["salary_max"]) == (200000, 350000)
     listed = api.get("/api/positions", query={"department_id": dept}, headers=root).json["data"]
     assert [p["id"] for p in listed["positions"]] == [1005]
@@ -233,7 +243,9 @@ def test_positions_crud_with_department_and_salary(api: ApiClient, root: dict[st
 
 
 def test_position_validation(api: ApiClient, root: dict[str, str]) -> None:
-    response = api.post("/api/positions", json={"name": "X", "department_id": 7, "salary_min": "a"}, headers=root)
+    response = api.post(
+        "/api/positions", json={"name": "X", "department_id": 7, "salary_min": "a"}, headers=root
+    )
     assert response.status == 422
     assert response.json["errors"] == {"salary_min": ["The salary min must be an integer."]}
     response = api.post("/api/positions", json={"name": "X", "department_id": 7}, headers=root)
@@ -289,7 +301,10 @@ def test_permissions_admin_manages_only_their_organization(api: ApiClient, root:
     assert api.put(f"/api/organizations/{other}", json={"name": "X"}, headers=admin).status == 403
     assert api.get(f"/api/organizations/{other}", headers=admin).status == 403
     assert api.delete(f"/api/organizations/{mine}", headers=admin).status == 403
-    assert api.post("/api/departments", json={"name": "D", "organization_id": other}, headers=admin).status == 403
+    assert (
+        api.post("/api/departments", json={"name": "D", "organization_id": other}, headers=admin).status
+        == 403
+    )
     dept = new_dept(api, admin, mine)
     listed = api.get("/api/organizations", headers=user).json["data"]
     assert [o["name"] for o in listed["organizations"]] == ["Mine 2"]
@@ -307,8 +322,13 @@ def test_managers_manage_their_department(api: ApiClient, root: dict[str, str]) 
     assert api.put(f"/api/departments/{dept}", json={"name": "A2"}, headers=manager).status == 200
     assert api.put(f"/api/departments/{other_dept}", json={"name": "B2"}, headers=manager).status == 403
     assert api.delete(f"/api/departments/{dept}", headers=manager).status == 403
-    assert api.post("/api/positions", json={"name": "P", "department_id": dept}, headers=manager).status == 201
-    assert api.post("/api/positions", json={"name": "P", "department_id": other_dept}, headers=manager).status == 403
+    assert (
+        api.post("/api/positions", json={"name": "P", "department_id": dept}, headers=manager).status == 201
+    )
+    assert (
+        api.post("/api/positions", json={"name": "P", "department_id": other_dept}, headers=manager).status
+        == 403
+    )
 
 
 def test_a_positions_are_seeded_once_and_served_in_as_shape(api: ApiClient, root: dict[str, str]) -> None:
@@ -331,7 +351,10 @@ def test_a_positions_are_seeded_once_and_served_in_as_shape(api: ApiClient, root
     assert created.status == 200
     assert created.json["_id"] == 1005
     assert api.get("/api/v1/position/1005", headers=root).json["name"] == "cook"
-    assert api.patch("/api/v1/position/1005", json={"description": "Шеф"}, headers=root).json["description"] == "Шеф"
+    assert (
+        api.patch("/api/v1/position/1005", json={"description": "Шеф"}, headers=root).json["description"]
+        == "Шеф"
+    )
     assert api.put("/api/v1/position/1005", json={"name": "chef"}, headers=root).json["name"] == "chef"
     assert api.delete("/api/v1/position/1005", headers=root).json is True
     missing = api.get("/api/v1/position/1005", headers=root)

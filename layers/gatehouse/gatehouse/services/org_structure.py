@@ -303,6 +303,7 @@ def delete_department(actor: UserItem, department_id: int) -> DepartmentItem:
 
 # ---- positions (C's and A's) ----
 
+
 def ensure_positions_seeded() -> None:
     """A's seeded positions exist from the first use of positions on (one GetItem per request:
     a per-container flag would outlive a table that is emptied, as the tests do)."""
