@@ -9,3 +9,9 @@ def next_id(name: str) -> int:
     counter = CounterItem(*CounterItem.key(name))
     counter.update(actions=[CounterItem.value.add(1), CounterItem.entity.set(CounterItem)])
     return counter.value
+
+
+def add(name: str, delta: int) -> None:
+    """Move a count (not an id) by `delta` with one atomic ADD."""
+    counter = CounterItem(*CounterItem.key(name))
+    counter.update(actions=[CounterItem.value.add(delta), CounterItem.entity.set(CounterItem)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from gatehouse.data.models import Item, SessionItem, UserItem, connection, session_key, user_key
@@ -65,3 +65,16 @@ def replace(old: SessionItem, new: SessionItem) -> None:
             transaction.save(new, condition=SessionItem.PK.does_not_exist())
     except TransactWriteError as error:
         raise SessionGone() from error
+
+
+def get(session_id: str) -> SessionItem | None:
+    try:
+        return SessionItem.get(*session_key(session_id))
+    except DoesNotExist:
+        return None
+
+
+def of_user(user_id: int, limit: int) -> list[SessionItem]:
+    """A user's sessions, newest first: one Query on GSI1 `USER#{uid}#SESSIONS`."""
+    found = SessionItem.gsi1.query(f"USER#{user_id}#SESSIONS", scan_index_forward=False, limit=limit)
+    return [item for item in found if isinstance(item, SessionItem)]

@@ -8,6 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from gatehouse.data import counters, org
 from gatehouse.data.models import UniqueItem, UserItem, connection, sortable_id, user_key
 
 SUPER_ROLE_CLAIM = ("role", "super")
@@ -68,6 +69,8 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
         if not taken:
             raise
         raise ValuesTaken(taken) from None
+    # Outside the transaction: every sign-up touching one hot item would make concurrent ones conflict.
+    counters.add(org.USERS_TOTAL, 1)
 
 
 def update(user: UserItem, **changes: Any) -> None:
@@ -114,13 +117,19 @@ def update_with_claims(
 
 
 def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
-    """Remove the user and release their claims in one transaction."""
-    with TransactWrite(connection=connection) as transaction:
-        transaction.delete(user, condition=UserItem.PK.exists())
-        for kind, value in claims:
-            transaction.delete(
-                UniqueItem(*UniqueItem.key(kind, value)), condition=UniqueItem.owner_id == user.id
-            )
+    """Remove the user and release their claims in one transaction, which also takes the user
+    out of their organization's, department's and position's `users_count`."""
+    org.transact(
+        [
+            org.Write("delete", user, org.membership_unchanged(user)),
+            *[
+                org.Write("delete", UniqueItem(*UniqueItem.key(kind, value)), UniqueItem.owner_id == user.id)
+                for kind, value in claims
+            ],
+            *org.membership_removal(user),
+        ]
+    )
+    counters.add(org.USERS_TOTAL, -1)
 
 
 def page(limit: int, after_id: int | None = None) -> tuple[list[UserItem], int | None]:

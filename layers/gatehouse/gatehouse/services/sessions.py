@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import re
+import secrets
+import string
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -38,13 +43,18 @@ def start(user: UserItem, profile: TokenProfile, extra_claims: dict[str, Any] | 
 
 def authenticate(token: str) -> Principal:
     """Resolve any token this system issued to its user, or raise NotAuthenticated."""
-    if not tokens.looks_like_jwt(token):
+    if _PERSONAL_ACCESS_TOKEN.fullmatch(token):
+        user, session = _personal_access_session(token)
+    elif tokens.looks_like_jwt(token):
+        claims = tokens.verify(token)
+        user, session = session_store.user_and_session(claims.user_id, claims.session_id)
+        if session is not None and session.token_format != claims.profile.name:
+            raise NotAuthenticated("session mismatch")
+    else:
         raise NotAuthenticated("unrecognised token")
-    claims = tokens.verify(token)
-    user, session = session_store.user_and_session(claims.user_id, claims.session_id)
     if user is None or session is None:
         raise NotAuthenticated("revoked")
-    if session.token_format != claims.profile.name or session.user_id != user.id:
+    if session.user_id != user.id:
         raise NotAuthenticated("session mismatch")
     if session.expires_at * 1000 <= epoch_ms():
         raise NotAuthenticated("expired")  # DynamoDB TTL deletes late; never trust presence alone
@@ -98,3 +108,58 @@ def _token_for(
         extra_claims=extra_claims,
     )
     return IssuedToken(token=token, expires_in=profile.ttl_seconds, session=session)
+
+
+# Surface C (Laravel Sanctum): opaque `{id}|{secret}` personal access tokens. Sanctum's tokens
+# never expire by default; ours live a year (the session item's TTL) and are revoked by logout,
+# deactivation or a password reset like every other token.
+PERSONAL_ACCESS_TOKEN_FORMAT = "sanctum"
+PERSONAL_ACCESS_TOKEN_TTL_SECONDS = 365 * 86_400
+PERSONAL_ACCESS_SECRET_LENGTH = 40
+_SECRET_ALPHABET = string.ascii_letters + string.digits
+_PERSONAL_ACCESS_TOKEN = re.compile(r"[0-9a-f]{32}\|[A-Za-z0-9]{40,128}")
+
+
+def start_personal_access_token(user: UserItem, name: str) -> IssuedToken:
+    """A Sanctum-style token; only the SHA-256 of its secret part is stored."""
+    secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(PERSONAL_ACCESS_SECRET_LENGTH))
+    created_ms = epoch_ms()
+    session = session_store.new_session(
+        session_id=uuid.uuid4().hex,
+        user_id=user.id,
+        token_format=PERSONAL_ACCESS_TOKEN_FORMAT,
+        created_at_ms=created_ms,
+        expires_at=created_ms // 1000 + PERSONAL_ACCESS_TOKEN_TTL_SECONDS,
+        secret_hash=_secret_hash(secret),
+        name=name,
+    )
+    session_store.put(session)
+    return IssuedToken(
+        token=f"{session.session_id}|{secret}",
+        expires_in=PERSONAL_ACCESS_TOKEN_TTL_SECONDS,
+        session=session,
+    )
+
+
+def sessions_of(user: UserItem, limit: int = 50) -> list[SessionItem]:
+    """The user's tokens (any surface), newest first; expired ones the TTL has not removed yet are left out."""
+    now_seconds = epoch_ms() // 1000
+    return [s for s in session_store.of_user(user.id, limit) if s.expires_at > now_seconds]
+
+
+def _secret_hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _personal_access_session(token: str) -> tuple[UserItem | None, SessionItem | None]:
+    """Two GetItems: the session named by the id part, then its user."""
+    session_id, _, secret = token.partition("|")
+    session = session_store.get(session_id)
+    if (
+        session is None
+        or session.token_format != PERSONAL_ACCESS_TOKEN_FORMAT
+        or session.secret_hash is None
+        or not hmac.compare_digest(session.secret_hash, _secret_hash(secret))
+    ):
+        raise NotAuthenticated("unknown personal access token")
+    return users.get(session.user_id), session

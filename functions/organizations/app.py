@@ -1,0 +1,274 @@
+"""Organizations function. Surface C: /api/organizations, /api/departments, /api/positions, /api/roles;
+surface A: /api/v1/position (the same positions, A's view)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from gatehouse.services import audit
+from gatehouse.services import org_structure as structure
+from gatehouse.surfaces import documentarian, documentarian_positions, org_structure
+from gatehouse.validation import optional, required, validate
+from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.deps import Client, CurrentUser, RequestBody
+
+routes = APIRouter(prefix="/api")
+documentarian_routes = APIRouter(prefix=documentarian_positions.PREFIX)
+
+LIST_QUERY = {
+    "page": optional("integer", min=1, max=100_000),
+    "per_page": optional("integer", min=1, max=1000),
+    "search": optional(max=255),
+}
+ORGANIZATION_FIELDS = {
+    "description": optional(max=65_535),
+    "address": optional(max=500),
+    "phone": optional(max=20),
+    "email": optional("email", max=255),
+    "website": optional("url", max=2048),
+}
+NEW_ORGANIZATION = {"name": required(max=255), **ORGANIZATION_FIELDS}
+ORGANIZATION_CHANGES = {"name": optional(max=255, nullable=False), **ORGANIZATION_FIELDS}
+NEW_DEPARTMENT = {
+    "name": required(max=255),
+    "description": optional(max=65_535),
+    "organization_id": required("integer", min=1),
+}
+DEPARTMENT_CHANGES = {
+    "name": optional(max=255, nullable=False),
+    "description": optional(max=65_535),
+    "organization_id": optional("integer", min=1, nullable=False),
+}
+SALARY = {"salary_min": optional("integer", min=0), "salary_max": optional("integer", min=0)}
+NEW_POSITION = {
+    "name": required(max=255),
+    "description": optional(max=65_535),
+    "department_id": required("integer", min=1),
+    **SALARY,
+}
+POSITION_CHANGES = {
+    "name": optional(max=255, nullable=False),
+    "description": optional(max=65_535),
+    "department_id": optional("integer", min=1, nullable=False),
+    **SALARY,
+}
+A_NEW_POSITION = {"name": required(max=255), "description": optional(max=65_535)}
+A_POSITION_CHANGES = {"name": optional(max=255, nullable=False), "description": optional(max=65_535)}
+
+
+def _paging(request: Request, **filters: Any) -> tuple[structure.Paging, dict[str, Any]]:
+    query = validate(dict(request.query_params), {**LIST_QUERY, **filters})
+    return structure.paging(query.get("page"), query.get("per_page"), query.get("search")), query
+
+
+# ---- organizations ----
+
+
+@routes.get("/organizations")
+async def list_organizations(request: Request, actor: CurrentUser) -> dict[str, Any]:
+    paging, _ = _paging(request)
+    page = structure.list_organizations(actor, paging)
+    views = [org_structure.organization_view(o, counts=True) for o in page.items]
+    return org_structure.listing("Organizations retrieved successfully", "organizations", views, page)
+
+
+@routes.post("/organizations", status_code=201)
+async def create_organization(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    created = structure.create_organization(actor, validate(body, NEW_ORGANIZATION))
+    audit.record("org.create", client=client, actor=actor, target_type="organization", target_id=created.id)
+    return org_structure.success(
+        "Organization created successfully", {"organization": org_structure.organization_view(created)}
+    )
+
+
+@routes.get("/organizations/{organization_id}")
+async def show_organization(organization_id: int, actor: CurrentUser) -> dict[str, Any]:
+    detail = structure.organization_detail(actor, organization_id)
+    view = org_structure.organization_detail_view(detail.organization, detail.departments, detail.users)
+    return org_structure.success("Organization retrieved successfully", {"organization": view})
+
+
+@routes.put("/organizations/{organization_id}")
+async def update_organization(
+    organization_id: int, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    changes = validate(body, ORGANIZATION_CHANGES)
+    updated = structure.update_organization(actor, organization_id, changes)
+    audit.record("org.update", client=client, actor=actor, target_type="organization", target_id=updated.id)
+    return org_structure.success(
+        "Organization updated successfully", {"organization": org_structure.organization_view(updated)}
+    )
+
+
+@routes.delete("/organizations/{organization_id}")
+async def delete_organization(organization_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    structure.delete_organization(actor, organization_id)
+    audit.record(
+        "org.delete", client=client, actor=actor, target_type="organization", target_id=organization_id
+    )
+    return org_structure.success("Organization deleted successfully")
+
+
+# ---- departments ----
+
+
+@routes.get("/departments")
+async def list_departments(request: Request, actor: CurrentUser) -> dict[str, Any]:
+    paging, query = _paging(request, organization_id=optional("integer", min=1))
+    page = structure.list_departments(actor, paging, query.get("organization_id"))
+    views = [org_structure.department_view(d, page.related, counts=True) for d in page.items]
+    return org_structure.listing("Departments retrieved successfully", "departments", views, page)
+
+
+@routes.post("/departments", status_code=201)
+async def create_department(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    created, related = structure.create_department(actor, validate(body, NEW_DEPARTMENT))
+    audit.record(
+        "department.create", client=client, actor=actor, target_type="department", target_id=created.id
+    )
+    return org_structure.success(
+        "Department created successfully", {"department": org_structure.department_view(created, related)}
+    )
+
+
+@routes.get("/departments/{department_id}")
+async def show_department(department_id: int, actor: CurrentUser) -> dict[str, Any]:
+    department, members, related = structure.department_detail(actor, department_id)
+    view = {
+        **org_structure.department_view(department, related),
+        "users": [org_structure.member_view(user) for user in members],
+    }
+    return org_structure.success("Department retrieved successfully", {"department": view})
+
+
+@routes.put("/departments/{department_id}")
+async def update_department(
+    department_id: int, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    changes = validate(body, DEPARTMENT_CHANGES)
+    updated, related = structure.update_department(actor, department_id, changes)
+    audit.record(
+        "department.update", client=client, actor=actor, target_type="department", target_id=updated.id
+    )
+    return org_structure.success(
+        "Department updated successfully", {"department": org_structure.department_view(updated, related)}
+    )
+
+
+@routes.delete("/departments/{department_id}")
+async def delete_department(department_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    structure.delete_department(actor, department_id)
+    audit.record(
+        "department.delete", client=client, actor=actor, target_type="department", target_id=department_id
+    )
+    return org_structure.success("Department deleted successfully")
+
+
+# ---- positions ----
+
+
+@routes.get("/positions")
+async def list_positions(request: Request, actor: CurrentUser) -> dict[str, Any]:
+    paging, query = _paging(request, department_id=optional("integer", min=1))
+    page = structure.list_positions(actor, paging, query.get("department_id"))
+    views = [org_structure.position_view(p, page.related, counts=True) for p in page.items]
+    return org_structure.listing("Positions retrieved successfully", "positions", views, page)
+
+
+@routes.post("/positions", status_code=201)
+async def create_position(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    created, related = structure.create_position(actor, validate(body, NEW_POSITION))
+    audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
+    return org_structure.success(
+        "Position created successfully", {"position": org_structure.position_view(created, related)}
+    )
+
+
+@routes.get("/positions/{position_id}")
+async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
+    position, members, related = structure.position_detail(actor, position_id)
+    view = {
+        **org_structure.position_view(position, related),
+        "users": [org_structure.position_member_view(user) for user in members],
+    }
+    return org_structure.success("Position retrieved successfully", {"position": view})
+
+
+@routes.put("/positions/{position_id}")
+async def update_position(
+    position_id: int, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    changes = validate(body, POSITION_CHANGES)
+    updated, related = structure.update_position(actor, position_id, changes)
+    audit.record("position.update", client=client, actor=actor, target_type="position", target_id=updated.id)
+    return org_structure.success(
+        "Position updated successfully", {"position": org_structure.position_view(updated, related)}
+    )
+
+
+@routes.delete("/positions/{position_id}")
+async def delete_position(position_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    structure.delete_position(actor, position_id)
+    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=position_id)
+    return org_structure.success("Position deleted successfully")
+
+
+# ---- roles ----
+
+
+@routes.get("/roles")
+async def list_roles(actor: CurrentUser) -> dict[str, Any]:
+    return org_structure.success("Roles retrieved successfully", {"roles": org_structure.ROLES})
+
+
+# ---- surface A: /api/v1/position ----
+
+
+@documentarian_routes.api_route("", methods=["GET", "HEAD"])
+async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
+    return [documentarian_positions.position_view(p) for p in structure.all_positions()]
+
+
+@documentarian_routes.post("")
+async def a_create_position(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    created, _ = structure.create_position(actor, validate(body, A_NEW_POSITION))
+    audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
+    return documentarian_positions.position_view(created)
+
+
+@documentarian_routes.api_route("/{position_id}", methods=["GET", "HEAD"])
+async def a_show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
+    return documentarian_positions.position_view(structure.get_position(actor, position_id))
+
+
+@documentarian_routes.api_route("/{position_id}", methods=["PUT", "PATCH"])
+async def a_update_position(
+    position_id: int, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    changes = validate(body, A_POSITION_CHANGES)
+    updated, _ = structure.update_position(actor, position_id, changes)
+    audit.record("position.update", client=client, actor=actor, target_type="position", target_id=updated.id)
+    return documentarian_positions.position_view(updated)
+
+
+@documentarian_routes.delete("/{position_id}")
+async def a_delete_position(position_id: int, actor: CurrentUser, client: Client) -> bool:
+    structure.delete_position(actor, position_id)
+    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=position_id)
+    return True
+
+
+app = create_app(
+    routes,
+    documentarian_routes,
+    envelopes=[
+        ("/api/organizations", org_structure.ENVELOPE),
+        ("/api/departments", org_structure.ENVELOPE),
+        ("/api/positions", org_structure.ENVELOPE),
+        ("/api/roles", org_structure.ENVELOPE),
+        (documentarian_positions.PREFIX, documentarian.ENVELOPE),
+    ],
+)
+handler = lambda_handler(app)

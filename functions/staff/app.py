@@ -1,0 +1,168 @@
+"""Staff function. Surface C: /api/users (+ password, activate, deactivate), /api/login, /api/logout (Sanctum)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from gatehouse.errors import GatehouseError
+from gatehouse.services import accounts, audit, sessions, staff, verification
+from gatehouse.services.org_structure import paging as page_request
+from gatehouse.surfaces import org_structure
+from gatehouse.validation import optional, required, validate
+from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+
+routes = APIRouter(prefix="/api")
+
+CREDENTIALS = {
+    "email": required(max=255),
+    "password": required("password"),
+    "device_name": optional(max=255),
+}
+USERS_QUERY = {
+    "page": optional("integer", min=1, max=100_000),
+    "per_page": optional("integer", min=1, max=1000),
+    "search": optional(max=255),
+    "organization_id": optional("integer", min=1),
+    "department_id": optional("integer", min=1),
+    "position_id": optional("integer", min=1),
+    "role": optional(max=20),
+    "is_active": optional("boolean"),
+}
+PROFILE = {
+    "phone": optional(max=20),
+    "position": optional(max=255),
+    "department_id": optional("integer", min=1),
+    "position_id": optional("integer", min=1),
+    "role": optional(choices=staff.ASSIGNABLE_ROLES, nullable=False),
+}
+NEW_USER = {
+    "name": required(max=255),
+    "email": required("email", max=255),
+    "password": required("password", min=8, confirmed=True),
+    "password_confirmation": required("password"),
+    "organization_id": required("integer", min=1),
+    **PROFILE,
+}
+USER_CHANGES = {
+    "name": optional(max=255, nullable=False),
+    "organization_id": optional("integer", min=1, nullable=False),
+    **PROFILE,
+}
+NEW_PASSWORD = {
+    "password": required("password", min=8, confirmed=True),
+    "password_confirmation": required("password"),
+}
+DEFAULT_DEVICE_NAME = "api"
+
+
+@routes.post("/login")
+async def login(body: RequestBody, client: Client) -> dict[str, Any]:
+    data = validate(body, CREDENTIALS)
+    try:
+        user = accounts.sign_in(data["email"], data["password"])
+    except GatehouseError as refused:
+        audit.record(
+            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
+        )
+        raise
+    issued = sessions.start_personal_access_token(user, data.get("device_name") or DEFAULT_DEVICE_NAME)
+    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    view = org_structure.token_view(issued, user, staff.user_relations([user]))
+    return org_structure.success("Login successful", view)
+
+
+@routes.post("/logout")
+async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
+    sessions.end(principal)
+    audit.record(
+        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
+    )
+    return org_structure.success("Logged out successfully")
+
+
+@routes.get("/users")
+async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
+    query = validate(dict(request.query_params), USERS_QUERY)
+    paging = page_request(query.get("page"), query.get("per_page"), query.get("search"))
+    filters = staff.UserFilters(
+        organization_id=query.get("organization_id"),
+        department_id=query.get("department_id"),
+        position_id=query.get("position_id"),
+        role=query.get("role"),
+        is_active=query.get("is_active"),
+    )
+    page = staff.list_users(actor, paging, filters)
+    views = [org_structure.user_view(user, page.related) for user in page.items]
+    return org_structure.listing("Users retrieved successfully", "users", views, page)
+
+
+@routes.post("/users", status_code=201)
+async def create_user(
+    body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+) -> dict[str, Any]:
+    created = staff.create_user(actor, validate(body, NEW_USER))
+    audit.record("user.create", client=client, actor=actor, target_type="user", target_id=created.id)
+    verification.send_verification_mail(created, base_url)
+    view = org_structure.user_view(created, staff.user_relations([created]))
+    view.pop("last_login_at")
+    return org_structure.success("User created successfully", {"user": view})
+
+
+@routes.get("/users/{user_id}")
+async def show_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
+    found = staff.get_user(actor, user_id)
+    view = org_structure.user_view(found, staff.user_relations([found]), detail=True)
+    return org_structure.success("User retrieved successfully", {"user": view})
+
+
+@routes.put("/users/{user_id}")
+async def update_user(user_id: int, body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    updated = staff.update_user(actor, user_id, validate(body, USER_CHANGES))
+    audit.record("user.update", client=client, actor=actor, target_type="user", target_id=updated.id)
+    view = org_structure.user_view(updated, staff.user_relations([updated]))
+    return org_structure.success("User updated successfully", {"user": view})
+
+
+@routes.delete("/users/{user_id}")
+async def delete_user(user_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    staff.delete_user(actor, user_id)
+    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=user_id)
+    return org_structure.success("User deleted successfully")
+
+
+@routes.put("/users/{user_id}/password")
+async def change_password(
+    user_id: int, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    data = validate(body, NEW_PASSWORD)
+    staff.change_password(actor, user_id, data["password"])
+    audit.record("user.password", client=client, actor=actor, target_type="user", target_id=user_id)
+    return org_structure.success("Password changed successfully")
+
+
+@routes.put("/users/{user_id}/activate")
+async def activate_user(user_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    target = staff.set_active(actor, user_id, True)
+    audit.record("user.activate", client=client, actor=actor, target_type="user", target_id=user_id)
+    return org_structure.success("User activated successfully", org_structure.activation_view(target))
+
+
+@routes.put("/users/{user_id}/deactivate")
+async def deactivate_user(user_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    target = staff.set_active(actor, user_id, False)
+    audit.record("user.deactivate", client=client, actor=actor, target_type="user", target_id=user_id)
+    return org_structure.success("User deactivated successfully", org_structure.activation_view(target))
+
+
+app = create_app(
+    routes,
+    envelopes=[
+        ("/api/users", org_structure.ENVELOPE),
+        ("/api/login", org_structure.ENVELOPE),
+        ("/api/logout", org_structure.ENVELOPE),
+    ],
+)
+handler = lambda_handler(app)

@@ -1,0 +1,615 @@
+"""Organization structure: organizations, departments, positions and user membership.
+
+Counts (`departments_count`, `users_count`, `positions_count`) are numeric attributes moved
+with an atomic ADD in the same transaction as the change that moves them, so they stay
+exact under concurrent writes; deletes are conditional on the counts being zero, so a
+refused delete never leaves a dangling reference. Totals for paging are counter items
+(`COUNTER#count#...`). docs/surface-c.md lists the keys and what each list costs.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.transactions import TransactWrite
+
+from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, connection, sortable_id
+
+ORGANIZATIONS_TOTAL = "count#organizations"
+DEPARTMENTS_TOTAL = "count#departments"
+POSITIONS_TOTAL = "count#positions"
+USERS_TOTAL = "count#users"
+POSITION_SEED_MARKER = ("SEED#positions", "SEED")
+
+# Lists read at most this many index entries (in id order) per request: the bound on a page's cost.
+WINDOW = 1000
+QUERY_PAGE = 250
+TRANSACTION_ATTEMPTS = 8
+
+
+class OrganizationItem(Item, discriminator="organization"):
+    id = IntegerAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    address = UnicodeAttribute(null=True)
+    phone = UnicodeAttribute(null=True)
+    email = UnicodeAttribute(null=True)
+    website = UnicodeAttribute(null=True)
+    is_active = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    departments_count = IntegerAttribute(default=0)
+    positions_count = IntegerAttribute(default=0)
+    users_count = IntegerAttribute(default=0)
+
+    @staticmethod
+    def key(org_id: int) -> tuple[str, str]:
+        return f"ORG#{org_id}", "ORG"
+
+
+class DepartmentItem(Item, discriminator="department"):
+    id = IntegerAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    organization_id = IntegerAttribute()
+    is_active = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    positions_count = IntegerAttribute(default=0)
+    users_count = IntegerAttribute(default=0)
+
+    @staticmethod
+    def key(dept_id: int) -> tuple[str, str]:
+        return f"DEPT#{dept_id}", "DEPT"
+
+
+class PositionItem(Item, discriminator="position"):
+    """One entity for C's positions and A's `/api/v1/position` (A's have no department)."""
+
+    id = IntegerAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    department_id = IntegerAttribute(null=True)
+    organization_id = IntegerAttribute(null=True)
+    salary_min = IntegerAttribute(null=True)
+    salary_max = IntegerAttribute(null=True)
+    is_active = BooleanAttribute(default=True)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    users_count = IntegerAttribute(default=0)
+
+    @staticmethod
+    def key(position_id: int) -> tuple[str, str]:
+        return f"POS#{position_id}", "POS"
+
+
+class SeedMarkerItem(Item, discriminator="seed"):
+    """Written once with the seeded rows, so seeding never repeats (even after they are deleted)."""
+
+
+class ReferenceGone(Exception):
+    """A referenced organization, department or position no longer exists (or changed meanwhile)."""
+
+    def __init__(self, labels: set[str]) -> None:
+        super().__init__(", ".join(sorted(labels)))
+        self.labels = labels
+
+
+class StillReferenced(Exception):
+    """A delete or move was refused because something still belongs to the item."""
+
+
+@dataclass(frozen=True)
+class Write:
+    """One item of a TransactWriteItems; `label` names it when its condition fails."""
+
+    operation: str  # put, update, delete
+    item: Item
+    condition: Condition | None = None
+    actions: Sequence[Action] = ()
+    label: str = ""
+
+    def apply(self, transaction: TransactWrite) -> None:
+        if self.operation == "put":
+            transaction.save(self.item, condition=self.condition)
+        elif self.operation == "update":
+            transaction.update(self.item, actions=list(self.actions), condition=self.condition)
+        else:
+            transaction.delete(self.item, condition=self.condition)
+
+
+def transact(writes: Sequence[Write]) -> None:
+    """Run the writes as one transaction; retried when DynamoDB cancels it for a conflict
+    with a concurrent transaction on a shared count. Raises ReferenceGone with the labels of
+    the writes whose conditions failed."""
+    for attempt in range(TRANSACTION_ATTEMPTS):
+        try:
+            with TransactWrite(connection=connection) as transaction:
+                for write in writes:
+                    write.apply(transaction)
+            return
+        except TransactWriteError as error:
+            reasons = error.cancellation_reasons or []
+            failed = {
+                write.label or write.operation
+                for write, reason in zip(writes, reasons, strict=False)
+                if reason is not None and reason.code == "ConditionalCheckFailed"
+            }
+            if failed:
+                raise ReferenceGone(failed) from None
+            conflicted = any(
+                reason is not None and reason.code == "TransactionConflict" for reason in reasons
+            )
+            if not conflicted or attempt + 1 == TRANSACTION_ATTEMPTS:
+                raise
+            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
+
+
+def count_change(name: str, delta: int) -> Write:
+    counter = CounterItem(*CounterItem.key(name))
+    return Write(
+        "update", counter, actions=[CounterItem.value.add(delta), CounterItem.entity.set(CounterItem)]
+    )
+
+
+def total(name: str) -> int:
+    try:
+        return max(CounterItem.get(*CounterItem.key(name)).value, 0)
+    except DoesNotExist:
+        return 0
+
+
+def _adds(item: Item, label: str, **deltas: int) -> Write:
+    model = type(item)
+    actions = [getattr(model, name).add(delta) for name, delta in deltas.items()]
+    return Write("update", item, condition=model.PK.exists(), actions=actions, label=label)
+
+
+# ---- reads ----
+
+_T = TypeVar("_T", bound=Item)
+
+
+def _get(model: type[_T], key: tuple[str, str]) -> _T | None:
+    try:
+        return model.get(*key)
+    except DoesNotExist:
+        return None
+
+
+def get_organization(org_id: int) -> OrganizationItem | None:
+    return _get(OrganizationItem, OrganizationItem.key(org_id))
+
+
+def get_department(dept_id: int) -> DepartmentItem | None:
+    return _get(DepartmentItem, DepartmentItem.key(dept_id))
+
+
+def get_position(position_id: int) -> PositionItem | None:
+    return _get(PositionItem, PositionItem.key(position_id))
+
+
+@dataclass
+class Related:
+    """Organizations, departments and positions by id, fetched together for a page."""
+
+    organizations: dict[int, OrganizationItem]
+    departments: dict[int, DepartmentItem]
+    positions: dict[int, PositionItem]
+
+
+def related(
+    organization_ids: Iterable[int | None] = (),
+    department_ids: Iterable[int | None] = (),
+    position_ids: Iterable[int | None] = (),
+) -> Related:
+    """One BatchGetItem (chunked by 100) for every referenced item of a page."""
+    keys = [OrganizationItem.key(i) for i in {i for i in organization_ids if i is not None}]
+    keys += [DepartmentItem.key(i) for i in {i for i in department_ids if i is not None}]
+    keys += [PositionItem.key(i) for i in {i for i in position_ids if i is not None}]
+    found = Related({}, {}, {})
+    if not keys:
+        return found
+    for item in Item.batch_get(keys):
+        if isinstance(item, OrganizationItem):
+            found.organizations[item.id] = item
+        elif isinstance(item, DepartmentItem):
+            found.departments[item.id] = item
+        elif isinstance(item, PositionItem):
+            found.positions[item.id] = item
+    return found
+
+
+def window(index_name: str, partition: str, limit: int = WINDOW) -> list[Item]:
+    """The first `limit` entries of an index partition in id order: at most
+    ceil(limit / QUERY_PAGE) Query calls, whatever the partition's size."""
+    index = {"GSI1": Item.gsi1, "GSI2": Item.gsi2, "GSI3": Item.gsi3, "GSI4": Item.gsi4}[index_name]
+    return list(index.query(partition, limit=max(limit, 0), page_size=min(QUERY_PAGE, max(limit, 1))))
+
+
+# ---- index keys ----
+
+
+def organizations_partition() -> tuple[str, str]:
+    return "GSI1", "ORGS"
+
+
+def departments_partition(organization_id: int | None) -> tuple[str, str]:
+    return ("GSI1", "DEPTS") if organization_id is None else ("GSI2", f"ORG#{organization_id}#DEPTS")
+
+
+def positions_partition(department_id: int | None, organization_id: int | None) -> tuple[str, str]:
+    if department_id is not None:
+        return "GSI2", f"DEPT#{department_id}#POSITIONS"
+    if organization_id is not None:
+        return "GSI3", f"ORG#{organization_id}#POSITIONS"
+    return "GSI1", "POSITIONS"
+
+
+def users_partition(
+    organization_id: int | None, department_id: int | None, position_id: int | None
+) -> tuple[str, str]:
+    if position_id is not None:
+        return "GSI4", f"POS#{position_id}#USERS"
+    if department_id is not None:
+        return "GSI3", f"DEPT#{department_id}#USERS"
+    if organization_id is not None:
+        return "GSI2", f"ORG#{organization_id}#USERS"
+    return "GSI1", "USERS"
+
+
+def _position_index(position: PositionItem) -> None:
+    position.GSI1PK, position.GSI1SK = "POSITIONS", f"POS#{sortable_id(position.id)}"
+    position.GSI2PK = None if position.department_id is None else f"DEPT#{position.department_id}#POSITIONS"
+    position.GSI3PK = (
+        None if position.organization_id is None else f"ORG#{position.organization_id}#POSITIONS"
+    )
+    position.GSI2SK = position.GSI1SK if position.GSI2PK else None
+    position.GSI3SK = position.GSI1SK if position.GSI3PK else None
+
+
+def _membership_index(user_id: int, org: int | None, dept: int | None, pos: int | None) -> dict[str, Any]:
+    sort_key = f"USER#{sortable_id(user_id)}"
+    return {
+        "GSI2PK": None if org is None else f"ORG#{org}#USERS",
+        "GSI2SK": None if org is None else sort_key,
+        "GSI3PK": None if dept is None else f"DEPT#{dept}#USERS",
+        "GSI3SK": None if dept is None else sort_key,
+        "GSI4PK": None if pos is None else f"POS#{pos}#USERS",
+        "GSI4SK": None if pos is None else sort_key,
+    }
+
+
+# ---- organizations ----
+
+
+def create_organization(org_id: int, stamp: str, fields: dict[str, Any]) -> OrganizationItem:
+    org = OrganizationItem(
+        *OrganizationItem.key(org_id),
+        id=org_id,
+        created_at=stamp,
+        updated_at=stamp,
+        GSI1PK="ORGS",
+        GSI1SK=f"ORG#{sortable_id(org_id)}",
+        **fields,
+    )
+    transact([Write("put", org, OrganizationItem.PK.does_not_exist()), count_change(ORGANIZATIONS_TOTAL, 1)])
+    return org
+
+
+def _set_actions(model: type[Item], changes: dict[str, Any]) -> list[Action]:
+    return [
+        getattr(model, name).remove() if value is None else getattr(model, name).set(value)
+        for name, value in changes.items()
+    ]
+
+
+def update_organization(org: OrganizationItem, changes: dict[str, Any]) -> None:
+    org.update(actions=_set_actions(OrganizationItem, changes), condition=OrganizationItem.PK.exists())
+
+
+def delete_organization(org: OrganizationItem) -> None:
+    """Only an organization without departments, positions and users; checked by the delete itself."""
+    empty = (
+        OrganizationItem.PK.exists()
+        & (OrganizationItem.departments_count == 0)
+        & (OrganizationItem.positions_count == 0)
+        & (OrganizationItem.users_count == 0)
+    )
+    try:
+        transact([Write("delete", org, empty, label="organization"), count_change(ORGANIZATIONS_TOTAL, -1)])
+    except ReferenceGone:
+        raise StillReferenced() from None
+
+
+# ---- departments ----
+
+
+def create_department(
+    dept_id: int, stamp: str, organization_id: int, fields: dict[str, Any]
+) -> DepartmentItem:
+    sort_key = f"DEPT#{sortable_id(dept_id)}"
+    dept = DepartmentItem(
+        *DepartmentItem.key(dept_id),
+        id=dept_id,
+        organization_id=organization_id,
+        created_at=stamp,
+        updated_at=stamp,
+        GSI1PK="DEPTS",
+        GSI1SK=sort_key,
+        GSI2PK=f"ORG#{organization_id}#DEPTS",
+        GSI2SK=sort_key,
+        **fields,
+    )
+    transact(
+        [
+            Write("put", dept, DepartmentItem.PK.does_not_exist()),
+            _adds(
+                OrganizationItem(*OrganizationItem.key(organization_id)), "organization", departments_count=1
+            ),
+            count_change(DEPARTMENTS_TOTAL, 1),
+        ]
+    )
+    return dept
+
+
+def update_department(dept: DepartmentItem, changes: dict[str, Any]) -> None:
+    """Moving a department to another organization is allowed only while it has no users or positions."""
+    new_org = changes.get("organization_id", dept.organization_id)
+    unchanged = DepartmentItem.PK.exists() & (DepartmentItem.organization_id == dept.organization_id)
+    if new_org == dept.organization_id:
+        changes.pop("organization_id", None)
+        dept.update(actions=_set_actions(DepartmentItem, changes), condition=unchanged)
+        return
+    changes = {**changes, "GSI2PK": f"ORG#{new_org}#DEPTS"}
+    empty = unchanged & (DepartmentItem.users_count == 0) & (DepartmentItem.positions_count == 0)
+    try:
+        transact(
+            [
+                Write("update", dept, empty, _set_actions(DepartmentItem, changes), label="department"),
+                _adds(
+                    OrganizationItem(*OrganizationItem.key(dept.organization_id)), "old", departments_count=-1
+                ),
+                _adds(OrganizationItem(*OrganizationItem.key(new_org)), "organization", departments_count=1),
+            ]
+        )
+    except ReferenceGone as gone:
+        if "department" in gone.labels:
+            raise StillReferenced() from None
+        raise
+    for name, value in changes.items():
+        setattr(dept, name, value)
+
+
+def delete_department(dept: DepartmentItem) -> None:
+    empty = (
+        DepartmentItem.PK.exists() & (DepartmentItem.users_count == 0) & (DepartmentItem.positions_count == 0)
+    )
+    try:
+        transact(
+            [
+                Write("delete", dept, empty, label="department"),
+                _adds(
+                    OrganizationItem(*OrganizationItem.key(dept.organization_id)),
+                    "organization",
+                    departments_count=-1,
+                ),
+                count_change(DEPARTMENTS_TOTAL, -1),
+            ]
+        )
+    except ReferenceGone:
+        raise StillReferenced() from None
+
+
+# ---- positions ----
+
+
+def _position_count_moves(position: PositionItem, delta: int) -> list[Write]:
+    moves: list[Write] = []
+    if position.department_id is not None:
+        dept = DepartmentItem(*DepartmentItem.key(position.department_id))
+        moves.append(_adds(dept, "department", positions_count=delta))
+    if position.organization_id is not None:
+        org = OrganizationItem(*OrganizationItem.key(position.organization_id))
+        moves.append(_adds(org, "organization", positions_count=delta))
+    return moves
+
+
+def new_position(position_id: int, stamp: str, fields: dict[str, Any]) -> PositionItem:
+    position = PositionItem(
+        *PositionItem.key(position_id), id=position_id, created_at=stamp, updated_at=stamp, **fields
+    )
+    _position_index(position)
+    return position
+
+
+def create_position(position: PositionItem) -> None:
+    transact(
+        [
+            Write("put", position, PositionItem.PK.does_not_exist()),
+            *_position_count_moves(position, 1),
+            count_change(POSITIONS_TOTAL, 1),
+        ]
+    )
+
+
+def update_position(position: PositionItem, changes: dict[str, Any]) -> None:
+    """A new department moves the position's counts between departments (and organizations)."""
+    moved = PositionItem(
+        position.PK,
+        position.SK,
+        id=position.id,
+        department_id=changes.get("department_id", position.department_id),
+        organization_id=changes.get("organization_id", position.organization_id),
+    )
+    unchanged = PositionItem.PK.exists() & (
+        PositionItem.department_id == position.department_id
+        if position.department_id is not None
+        else PositionItem.department_id.does_not_exist()
+    )
+    if (moved.department_id, moved.organization_id) == (position.department_id, position.organization_id):
+        changes = {k: v for k, v in changes.items() if k not in ("department_id", "organization_id")}
+        position.update(actions=_set_actions(PositionItem, changes), condition=unchanged)
+        return
+    _position_index(moved)
+    changes = {
+        **changes,
+        **{
+            name: getattr(moved, name)
+            for name in ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "department_id", "organization_id")
+        },
+    }
+    transact(
+        [
+            Write("update", position, unchanged, _set_actions(PositionItem, changes), label="position"),
+            *[_relabel(w, "old") for w in _position_count_moves(position, -1)],
+            *_position_count_moves(moved, 1),
+        ]
+    )
+    for name, value in changes.items():
+        setattr(position, name, value)
+
+
+def _relabel(write: Write, label: str) -> Write:
+    return Write(write.operation, write.item, write.condition, write.actions, label)
+
+
+def delete_position(position: PositionItem) -> None:
+    empty = PositionItem.PK.exists() & (PositionItem.users_count == 0)
+    try:
+        transact(
+            [
+                Write("delete", position, empty, label="position"),
+                *[_relabel(w, "old") for w in _position_count_moves(position, -1)],
+                count_change(POSITIONS_TOTAL, -1),
+            ]
+        )
+    except ReferenceGone as gone:
+        if "position" in gone.labels:
+            raise StillReferenced() from None
+        raise
+
+
+def positions_seeded() -> bool:
+    return _get(SeedMarkerItem, POSITION_SEED_MARKER) is not None
+
+
+def seed_positions(positions: Sequence[PositionItem]) -> bool:
+    """Write the seed rows once: the marker's condition makes concurrent seeders agree on one winner.
+
+    The position id counter is first raised to the last seeded id, so ids issued later follow them.
+    """
+    last_id = max(position.id for position in positions)
+    counter = CounterItem(*CounterItem.key("position"))
+    try:
+        counter.update(
+            actions=[CounterItem.value.set(last_id), CounterItem.entity.set(CounterItem)],
+            condition=CounterItem.value.does_not_exist() | (CounterItem.value < last_id),
+        )
+    except Exception as error:
+        if "ConditionalCheckFailed" not in repr(error):
+            raise
+    marker = SeedMarkerItem(*POSITION_SEED_MARKER)
+    try:
+        transact(
+            [
+                Write("put", marker, SeedMarkerItem.PK.does_not_exist(), label="marker"),
+                *[Write("put", p, PositionItem.PK.does_not_exist(), label="position") for p in positions],
+                count_change(POSITIONS_TOTAL, len(positions)),
+            ]
+        )
+    except ReferenceGone:
+        return False
+    return True
+
+
+# ---- user membership ----
+
+
+@dataclass(frozen=True)
+class Membership:
+    organization_id: int | None = None
+    department_id: int | None = None
+    position_id: int | None = None
+
+    @classmethod
+    def of(cls, user: UserItem) -> Membership:
+        return cls(user.organization_id, user.department_id, user.position_id)
+
+
+def _membership_counts(membership: Membership, delta: int, suffix: str = "") -> list[Write]:
+    writes = []
+    if membership.organization_id is not None:
+        org = OrganizationItem(*OrganizationItem.key(membership.organization_id))
+        writes.append(_adds(org, f"organization{suffix}", users_count=delta))
+    if membership.department_id is not None:
+        dept = DepartmentItem(*DepartmentItem.key(membership.department_id))
+        writes.append(_adds(dept, f"department{suffix}", users_count=delta))
+    if membership.position_id is not None:
+        position = PositionItem(*PositionItem.key(membership.position_id))
+        writes.append(_adds(position, f"position{suffix}", users_count=delta))
+    return writes
+
+
+def membership_unchanged(user: UserItem) -> Condition:
+    """The user's stored membership is still what was read (guards counts against concurrent moves)."""
+    condition: Condition = UserItem.PK.exists()
+    for name in ("organization_id", "department_id", "position_id"):
+        attribute = getattr(UserItem, name)
+        value = getattr(user, name)
+        condition &= attribute.does_not_exist() if value is None else attribute == value
+    return condition
+
+
+def membership_removal(user: UserItem) -> list[Write]:
+    """Count moves for deleting `user` (to go in the delete's transaction)."""
+    return _membership_counts(Membership.of(user), -1, "_old")
+
+
+def move_user(user: UserItem, target: Membership, stamp: str) -> None:
+    """Set the user's organization/department/position, moving every count in one transaction."""
+    current = Membership.of(user)
+    if current == target:
+        return
+    # Only the parts that change move their counts (a new position in the same department
+    # leaves the department's and organization's counts alone).
+    old = Membership(
+        *(
+            None if getattr(current, f) == getattr(target, f) else getattr(current, f)
+            for f in ("organization_id", "department_id", "position_id")
+        )
+    )
+    new = Membership(
+        *(
+            None if getattr(current, f) == getattr(target, f) else getattr(target, f)
+            for f in ("organization_id", "department_id", "position_id")
+        )
+    )
+    changes: dict[str, Any] = {
+        "organization_id": target.organization_id,
+        "department_id": target.department_id,
+        "position_id": target.position_id,
+        "updated_at": stamp,
+        **_membership_index(user.id, target.organization_id, target.department_id, target.position_id),
+    }
+    transact(
+        [
+            Write("update", user, membership_unchanged(user), _set_actions(UserItem, changes), label="user"),
+            *_membership_counts(old, -1, "_old"),
+            *_membership_counts(new, 1),
+        ]
+    )
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+
+def first_members(index_name: str, partition: str, limit: int) -> list[UserItem]:
+    return [item for item in window(index_name, partition, limit) if isinstance(item, UserItem)]

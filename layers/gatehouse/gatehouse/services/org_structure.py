@@ -1,0 +1,461 @@
+"""Organization structure: organizations, departments, positions and who belongs where.
+
+Who may do what (SPEC's default where surface C's document is silent):
+- "global" actors (super, and admins without an organization) manage everything;
+- an organization's admin manages that organization, its departments, positions and users;
+- a department's manager manages that department, its positions and its plain users;
+- everyone reads their own organization's directory and edits themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from gatehouse.clock import iso, now
+from gatehouse.data import counters, org
+from gatehouse.data.models import Item, UserItem
+from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
+from gatehouse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gatehouse.services import permissions
+from gatehouse.services.identity import canonical
+
+DEFAULT_PER_PAGE = 15
+MAX_PER_PAGE = 100
+# How many departments/users a single organization, department or position shows inline.
+INLINE_MEMBERS = 100
+# A's seeded positions (`_id` 1000-1004), written once when the store has none yet.
+SEEDED_POSITIONS = (
+    (1000, "teacher", "Воспитатель"),
+    (1001, "doctor", "Медицинский работник"),
+    (1002, "supplier", "МТО"),
+    (1003, "clerk", "Делопроизводитель"),
+    (1004, "administrator", "Управляющий"),
+)
+
+_T = TypeVar("_T", bound=Item)
+
+
+@dataclass
+class Page(Generic[_T]):
+    items: list[_T]
+    total: int
+    page: int
+    per_page: int
+    related: Related = field(default_factory=lambda: Related({}, {}, {}))
+
+
+@dataclass(frozen=True)
+class Paging:
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    search: str | None = None
+
+    def matches(self, *values: str | None) -> bool:
+        """`search` is a case-insensitive substring of any of `values`."""
+        if not self.search:
+            return True
+        needle = canonical(self.search)
+        return any(value is not None and needle in canonical(value) for value in values)
+
+
+def paging(page: int | None, per_page: int | None, search: str | None) -> Paging:
+    return Paging(page or 1, min(per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE), search)
+
+
+# ---- permissions ----
+
+
+def is_global(actor: UserItem) -> bool:
+    return actor.role == "super" or (actor.role == "admin" and actor.organization_id is None)
+
+
+def can_manage_organization(actor: UserItem, organization_id: int | None) -> bool:
+    return is_global(actor) or (
+        actor.role == "admin" and organization_id is not None and actor.organization_id == organization_id
+    )
+
+
+def can_manage_department(actor: UserItem, department: DepartmentItem) -> bool:
+    return can_manage_organization(actor, department.organization_id) or (
+        actor.role == "manager" and actor.department_id == department.id
+    )
+
+
+def can_read_organization(actor: UserItem, organization_id: int | None) -> bool:
+    return is_global(actor) or (organization_id is not None and actor.organization_id == organization_id)
+
+
+def home_organization(actor: UserItem) -> int:
+    """The only organization a non-global actor's lists show."""
+    if actor.organization_id is None:
+        raise PermissionDenied()
+    return actor.organization_id
+
+
+# ---- paging over an index partition ----
+
+
+def page_of(
+    model: type[_T],
+    partition: tuple[str, str],
+    paging_: Paging,
+    total: Callable[[], int],
+    keep: Callable[[_T], bool] | None = None,
+) -> Page[_T]:
+    """Without a filter only the entries up to this page are read and `total` comes from a
+    count; with one, the first `org.WINDOW` entries are read and the matches counted."""
+    start = (paging_.page - 1) * paging_.per_page
+    if keep is None and not paging_.search:
+        read = org.window(*partition, limit=min(start + paging_.per_page, org.WINDOW))
+        items = [item for item in read if isinstance(item, model)]
+        return Page(items[start : start + paging_.per_page], total(), paging_.page, paging_.per_page)
+    matches = [
+        item
+        for item in org.window(*partition)
+        if isinstance(item, model) and (keep is None or keep(item)) and _searched(item, paging_)
+    ]
+    return Page(matches[start : start + paging_.per_page], len(matches), paging_.page, paging_.per_page)
+
+
+def _searched(item: Item, paging_: Paging) -> bool:
+    if isinstance(item, UserItem):
+        return paging_.matches(display_name(item), item.email)
+    return paging_.matches(getattr(item, "name", None))
+
+
+def empty_page(paging_: Paging) -> Page[Any]:
+    return Page([], 0, paging_.page, paging_.per_page)
+
+
+def display_name(user: UserItem) -> str:
+    """C's `name`: first and last name joined."""
+    return " ".join(part for part in (user.first_name, user.last_name) if part)
+
+
+# ---- organizations ----
+
+
+def list_organizations(actor: UserItem, paging_: Paging) -> Page[OrganizationItem]:
+    if is_global(actor):
+        return page_of(
+            OrganizationItem,
+            org.organizations_partition(),
+            paging_,
+            lambda: org.total(org.ORGANIZATIONS_TOTAL),
+        )
+    own = org.get_organization(home_organization(actor))
+    found = [own] if own is not None and paging_.matches(own.name) and paging_.page == 1 else []
+    return Page(
+        found, 1 if own is not None and paging_.matches(own.name) else 0, paging_.page, paging_.per_page
+    )
+
+
+def create_organization(actor: UserItem, fields: Mapping[str, Any]) -> OrganizationItem:
+    permissions.require(is_global(actor))
+    return org.create_organization(counters.next_id("organization"), iso(now()), dict(fields))
+
+
+def get_organization(actor: UserItem, organization_id: int) -> OrganizationItem:
+    found = org.get_organization(organization_id)
+    if found is None:
+        raise NotFound("organization")
+    permissions.require(can_read_organization(actor, found.id))
+    return found
+
+
+@dataclass
+class OrganizationDetail:
+    organization: OrganizationItem
+    departments: list[DepartmentItem]
+    users: list[UserItem]
+
+
+def organization_detail(actor: UserItem, organization_id: int) -> OrganizationDetail:
+    found = get_organization(actor, organization_id)
+    departments = [
+        item
+        for item in org.window(*org.departments_partition(found.id), limit=INLINE_MEMBERS)
+        if isinstance(item, DepartmentItem)
+    ]
+    members = org.first_members(*org.users_partition(found.id, None, None), limit=INLINE_MEMBERS)
+    return OrganizationDetail(found, departments, members)
+
+
+def update_organization(actor: UserItem, organization_id: int, fields: Mapping[str, Any]) -> OrganizationItem:
+    found = get_organization(actor, organization_id)
+    permissions.require(can_manage_organization(actor, found.id))
+    return _apply(found, fields, org.update_organization)
+
+
+def delete_organization(actor: UserItem, organization_id: int) -> None:
+    found = get_organization(actor, organization_id)
+    permissions.require(is_global(actor))
+    try:
+        org.delete_organization(found)
+    except org.StillReferenced:
+        raise Conflict("The organization still has departments, positions or users.") from None
+
+
+def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, Any]], None]) -> _T:
+    changes = {name: value for name, value in fields.items() if getattr(item, name) != value}
+    if not changes:
+        return item
+    changes["updated_at"] = iso(now())
+    try:
+        write(item, changes)
+    except org.ReferenceGone:
+        raise NotFound(type(item).__name__.removesuffix("Item").lower()) from None
+    for name, value in changes.items():
+        setattr(item, name, value)
+    return item
+
+
+# ---- departments ----
+
+
+def list_departments(actor: UserItem, paging_: Paging, organization_id: int | None) -> Page[DepartmentItem]:
+    if not is_global(actor):
+        home = home_organization(actor)
+        permissions.require(organization_id in (None, home))
+        organization_id = home
+    if organization_id is None:
+        found = page_of(
+            DepartmentItem,
+            org.departments_partition(None),
+            paging_,
+            lambda: org.total(org.DEPARTMENTS_TOTAL),
+        )
+    else:
+        parent = org.get_organization(organization_id)
+        if parent is None:
+            return empty_page(paging_)
+        found = page_of(
+            DepartmentItem,
+            org.departments_partition(organization_id),
+            paging_,
+            lambda: max(parent.departments_count, 0),
+        )
+    found.related = org.related(organization_ids=[d.organization_id for d in found.items])
+    return found
+
+
+def _organization_reference(organization_id: int, field_name: str = "organization_id") -> OrganizationItem:
+    found = org.get_organization(organization_id)
+    if found is None:
+        raise ValidationFailed.single(field_name, "exists")
+    return found
+
+
+def create_department(actor: UserItem, fields: Mapping[str, Any]) -> tuple[DepartmentItem, Related]:
+    fields = dict(fields)
+    parent = _organization_reference(fields.pop("organization_id"))
+    permissions.require(can_manage_organization(actor, parent.id))
+    try:
+        created = org.create_department(counters.next_id("department"), iso(now()), parent.id, fields)
+    except org.ReferenceGone:
+        raise ValidationFailed.single("organization_id", "exists") from None
+    return created, Related({parent.id: parent}, {}, {})
+
+
+def get_department(actor: UserItem, department_id: int) -> DepartmentItem:
+    found = org.get_department(department_id)
+    if found is None:
+        raise NotFound("department")
+    permissions.require(can_read_organization(actor, found.organization_id))
+    return found
+
+
+def department_detail(actor: UserItem, department_id: int) -> tuple[DepartmentItem, list[UserItem], Related]:
+    found = get_department(actor, department_id)
+    members = org.first_members(*org.users_partition(None, found.id, None), limit=INLINE_MEMBERS)
+    return found, members, org.related(organization_ids=[found.organization_id])
+
+
+def update_department(
+    actor: UserItem, department_id: int, fields: Mapping[str, Any]
+) -> tuple[DepartmentItem, Related]:
+    found = get_department(actor, department_id)
+    permissions.require(can_manage_department(actor, found))
+    fields = dict(fields)
+    target = fields.get("organization_id", found.organization_id)
+    if target != found.organization_id:
+        _organization_reference(target)
+        permissions.require(can_manage_organization(actor, found.organization_id))
+        permissions.require(can_manage_organization(actor, target))
+    try:
+        _apply(found, fields, org.update_department)
+    except org.StillReferenced:
+        raise Conflict("A department with users or positions cannot move to another organization.") from None
+    return found, org.related(organization_ids=[found.organization_id])
+
+
+def delete_department(actor: UserItem, department_id: int) -> DepartmentItem:
+    found = get_department(actor, department_id)
+    permissions.require(can_manage_organization(actor, found.organization_id))
+    try:
+        org.delete_department(found)
+    except org.StillReferenced:
+        raise Conflict("The department still has users or positions.") from None
+    return found
+
+
+# ---- positions (C's and A's) ----
+
+
+def ensure_positions_seeded() -> None:
+    """A's seeded positions exist from the first use of positions on (one GetItem per request:
+    a per-container flag would outlive a table that is emptied, as the tests do)."""
+    if org.positions_seeded():
+        return
+    stamp = iso(now())
+    org.seed_positions(
+        [
+            org.new_position(position_id, stamp, {"name": name, "description": description})
+            for position_id, name, description in SEEDED_POSITIONS
+        ]
+    )
+
+
+def list_positions(actor: UserItem, paging_: Paging, department_id: int | None) -> Page[PositionItem]:
+    ensure_positions_seeded()
+    if department_id is not None:
+        parent = org.get_department(department_id)
+        if parent is None:
+            return empty_page(paging_)
+        permissions.require(can_read_organization(actor, parent.organization_id))
+        found = page_of(
+            PositionItem,
+            org.positions_partition(parent.id, None),
+            paging_,
+            lambda: max(parent.positions_count, 0),
+        )
+    elif is_global(actor):
+        found = page_of(
+            PositionItem, org.positions_partition(None, None), paging_, lambda: org.total(org.POSITIONS_TOTAL)
+        )
+    else:
+        home = org.get_organization(home_organization(actor))
+        if home is None:
+            return empty_page(paging_)
+        found = page_of(
+            PositionItem,
+            org.positions_partition(None, home.id),
+            paging_,
+            lambda: max(home.positions_count, 0),
+        )
+    found.related = _position_relations(found.items)
+    return found
+
+
+def all_positions() -> list[PositionItem]:
+    """A's bare list: the first `org.WINDOW` positions in id order."""
+    ensure_positions_seeded()
+    return [
+        item for item in org.window(*org.positions_partition(None, None)) if isinstance(item, PositionItem)
+    ]
+
+
+def _position_relations(positions: Sequence[PositionItem]) -> Related:
+    return org.related(
+        organization_ids=[p.organization_id for p in positions],
+        department_ids=[p.department_id for p in positions],
+    )
+
+
+def _require_manage_position(actor: UserItem, department: DepartmentItem | None) -> None:
+    if department is None:
+        permissions.require_role(actor, "admin")
+    else:
+        permissions.require(can_manage_department(actor, department))
+
+
+def _department_reference(department_id: int | None) -> DepartmentItem | None:
+    if department_id is None:
+        return None
+    found = org.get_department(department_id)
+    if found is None:
+        raise ValidationFailed.single("department_id", "exists")
+    return found
+
+
+def _check_salary(fields: Mapping[str, Any]) -> None:
+    low, high = fields.get("salary_min"), fields.get("salary_max")
+    if low is not None and high is not None and high < low:
+        raise ValidationFailed.single("salary_max", "gte", value="salary min")
+
+
+def create_position(actor: UserItem, fields: Mapping[str, Any]) -> tuple[PositionItem, Related]:
+    ensure_positions_seeded()
+    fields = dict(fields)
+    _check_salary(fields)
+    department = _department_reference(fields.pop("department_id", None))
+    _require_manage_position(actor, department)
+    position = org.new_position(
+        counters.next_id("position"),
+        iso(now()),
+        {
+            **fields,
+            "department_id": department.id if department else None,
+            "organization_id": department.organization_id if department else None,
+        },
+    )
+    try:
+        org.create_position(position)
+    except org.ReferenceGone:
+        raise ValidationFailed.single("department_id", "exists") from None
+    return position, _position_relations([position])
+
+
+def get_position(actor: UserItem, position_id: int) -> PositionItem:
+    ensure_positions_seeded()
+    found = org.get_position(position_id)
+    if found is None:
+        raise NotFound("position")
+    # Positions without a department (A's) are everyone's; others belong to an organization's directory.
+    permissions.require(found.organization_id is None or can_read_organization(actor, found.organization_id))
+    return found
+
+
+def position_detail(actor: UserItem, position_id: int) -> tuple[PositionItem, list[UserItem], Related]:
+    found = get_position(actor, position_id)
+    members = org.first_members(*org.users_partition(None, None, found.id), limit=INLINE_MEMBERS)
+    return found, members, _position_relations([found])
+
+
+def update_position(
+    actor: UserItem, position_id: int, fields: Mapping[str, Any]
+) -> tuple[PositionItem, Related]:
+    found = get_position(actor, position_id)
+    current = _department_reference(found.department_id) if found.department_id is not None else None
+    _require_manage_position(actor, current)
+    fields = dict(fields)
+    _check_salary(
+        {
+            "salary_min": fields.get("salary_min", found.salary_min),
+            "salary_max": fields.get("salary_max", found.salary_max),
+        }
+    )
+    if "department_id" in fields and fields["department_id"] != found.department_id:
+        target = _department_reference(fields["department_id"])
+        _require_manage_position(actor, target)
+        fields["organization_id"] = target.organization_id if target else None
+        if found.users_count > 0 and (target.organization_id if target else None) != found.organization_id:
+            raise Conflict("A position with users cannot move to another organization.")
+    try:
+        _apply(found, fields, org.update_position)
+    except org.ReferenceGone:
+        raise ValidationFailed.single("department_id", "exists") from None
+    return found, _position_relations([found])
+
+
+def delete_position(actor: UserItem, position_id: int) -> PositionItem:
+    found = get_position(actor, position_id)
+    department = org.get_department(found.department_id) if found.department_id is not None else None
+    _require_manage_position(actor, department)
+    try:
+        org.delete_position(found)
+    except org.StillReferenced:
+        raise Conflict("The position still has users.") from None
+    return found

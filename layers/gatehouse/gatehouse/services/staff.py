@@ -1,0 +1,235 @@
+"""Surface C's staff directory: users as members of organizations, departments and positions.
+
+Who may do what: see `gatehouse.services.org_structure` (global actors, organization admins,
+department managers, everyone reading their own organization and editing themselves).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gatehouse.clock import iso, now
+from gatehouse.data import org, users
+from gatehouse.data.models import UserItem
+from gatehouse.data.org import Membership, Related
+from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
+from gatehouse.services import accounts, permissions
+from gatehouse.services.org_structure import Page, Paging, empty_page, home_organization, is_global, page_of
+
+ASSIGNABLE_ROLES = ("admin", "manager", "user")
+
+
+def split_name(name: str) -> dict[str, str | None]:
+    """C's `name` is stored as first and last name, split on the first space."""
+    first, _, last = name.strip().partition(" ")
+    return {"first_name": first, "last_name": last.strip() or None}
+
+
+@dataclass(frozen=True)
+class UserFilters:
+    organization_id: int | None = None
+    department_id: int | None = None
+    position_id: int | None = None
+    role: str | None = None
+    is_active: bool | None = None
+
+
+def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[UserItem]:
+    organization_id = filters.organization_id
+    if not is_global(actor):
+        home = home_organization(actor)
+        permissions.require(organization_id in (None, home))
+        organization_id = home
+    # The most specific filter picks the index; the others must agree with it.
+    total: Callable[[], int]
+    if filters.position_id is not None:
+        position = org.get_position(filters.position_id)
+        if position is None or (organization_id is not None and position.organization_id != organization_id):
+            return empty_page(paging_)
+        if filters.department_id is not None and position.department_id != filters.department_id:
+            return empty_page(paging_)
+        partition = org.users_partition(None, None, position.id)
+        total = lambda: max(position.users_count, 0)  # noqa: E731
+    elif filters.department_id is not None:
+        department = org.get_department(filters.department_id)
+        if department is None or (
+            organization_id is not None and department.organization_id != organization_id
+        ):
+            return empty_page(paging_)
+        partition = org.users_partition(None, department.id, None)
+        total = lambda: max(department.users_count, 0)  # noqa: E731
+    elif organization_id is not None:
+        organization = org.get_organization(organization_id)
+        if organization is None:
+            return empty_page(paging_)
+        partition = org.users_partition(organization.id, None, None)
+        total = lambda: max(organization.users_count, 0)  # noqa: E731
+    else:
+        partition = org.users_partition(None, None, None)
+        total = lambda: org.total(org.USERS_TOTAL)  # noqa: E731
+    keep = None
+    if filters.role is not None or filters.is_active is not None:
+
+        def keep(user: UserItem) -> bool:
+            return (filters.role is None or user.role == filters.role) and (
+                filters.is_active is None or user.is_active == filters.is_active
+            )
+
+    found = page_of(UserItem, partition, paging_, total, keep)
+    found.related = user_relations(found.items)
+    return found
+
+
+def user_relations(members: Sequence[UserItem]) -> Related:
+    return org.related(
+        organization_ids=[u.organization_id for u in members],
+        department_ids=[u.department_id for u in members],
+        position_ids=[u.position_id for u in members],
+    )
+
+
+def get_user(actor: UserItem, user_id: int) -> UserItem:
+    found = users.get(user_id)
+    if found is None:
+        raise NotFound("user")
+    permissions.require(permissions.can_read(actor, found))
+    return found
+
+
+def _membership(data: Mapping[str, Any], current: Membership) -> Membership:
+    """The requested membership, checked against the store: each referenced item exists and
+    the department belongs to the organization, the position to the department."""
+    organization_id = data.get("organization_id", current.organization_id)
+    org_changed = organization_id != current.organization_id
+    department_id = data.get("department_id", None if org_changed else current.department_id)
+    position_id = data.get(
+        "position_id", None if org_changed or department_id != current.department_id else current.position_id
+    )
+    found = org.related([organization_id], [department_id], [position_id])
+    violations = []
+    if organization_id is not None and organization_id not in found.organizations:
+        violations.append(Violation("organization_id", "exists"))
+    department = found.departments.get(department_id) if department_id is not None else None
+    if department_id is not None and (department is None or department.organization_id != organization_id):
+        violations.append(Violation("department_id", "exists"))
+    position = found.positions.get(position_id) if position_id is not None else None
+    if position_id is not None and (
+        position is None
+        or (position.department_id is not None and position.department_id != department_id)
+        or (position.organization_id is not None and position.organization_id != organization_id)
+    ):
+        violations.append(Violation("position_id", "exists"))
+    if violations:
+        raise ValidationFailed(violations)
+    return Membership(organization_id, department_id, position_id)
+
+
+def _require_membership_scope(actor: UserItem, membership: Membership) -> None:
+    if is_global(actor):
+        return
+    if actor.role == "admin":
+        permissions.require(membership.organization_id == actor.organization_id)
+        return
+    permissions.require(
+        actor.role == "manager"
+        and membership.organization_id == actor.organization_id
+        and membership.department_id is not None
+        and membership.department_id == actor.department_id
+    )
+
+
+def _require_assignable(actor: UserItem, role: str) -> None:
+    """Roles below one's own (the super assigns any of C's three)."""
+    permissions.require(actor.role == "super" or permissions.rank(role) < permissions.rank(actor.role))
+
+
+def _moved(user: UserItem, membership: Membership) -> None:
+    try:
+        org.move_user(user, membership, iso(now()))
+    except org.ReferenceGone as gone:
+        fields = {"organization": "organization_id", "department": "department_id", "position": "position_id"}
+        violations = [Violation(fields[label], "exists") for label in sorted(gone.labels) if label in fields]
+        if not violations:
+            raise Conflict("The user changed meanwhile; try again.") from None
+        raise ValidationFailed(violations) from None
+
+
+def create_user(actor: UserItem, data: Mapping[str, Any]) -> UserItem:
+    role = data.get("role") or "user"
+    membership = _membership(data, Membership())
+    _require_membership_scope(actor, membership)
+    _require_assignable(actor, role)
+    user = accounts.register(
+        email=data["email"],
+        password=data["password"],
+        attributes={
+            **split_name(data["name"]),
+            "phone": data.get("phone"),
+            "position_title": data.get("position"),
+        },
+    )
+    try:
+        _moved(user, membership)
+        if role != user.role:
+            accounts.set_role(user, role)
+    except Exception:
+        accounts.remove(user)  # never leave a half-made user behind
+        raise
+    return user
+
+
+def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserItem:
+    target = get_user(actor, user_id)
+    permissions.require(permissions.can_manage(actor, target))
+    membership = _membership(data, Membership.of(target))
+    role = data.get("role") or target.role
+    moves = membership != Membership.of(target) or role != target.role
+    if moves:
+        # Nobody moves or promotes themselves, except the global actors their own membership.
+        permissions.require(actor.id != target.id or (is_global(actor) and role == target.role))
+        _require_membership_scope(actor, membership)
+        if role != target.role:
+            _require_assignable(actor, role)
+    profile: dict[str, Any] = {}
+    if data.get("name") is not None:
+        profile.update(split_name(data["name"]))
+    for source, name in (("phone", "phone"), ("position", "position_title")):
+        if source in data:
+            profile[name] = data[source]
+    accounts.update(target, profile)
+    _moved(target, membership)
+    if role != target.role:
+        accounts.set_role(target, role)
+    return target
+
+
+def _managed_other(actor: UserItem, user_id: int) -> UserItem:
+    target = get_user(actor, user_id)
+    permissions.require(actor.id != target.id and permissions.can_manage(actor, target))
+    return target
+
+
+def delete_user(actor: UserItem, user_id: int) -> UserItem:
+    target = _managed_other(actor, user_id)
+    try:
+        accounts.remove(target)
+    except org.ReferenceGone:
+        raise Conflict("The user changed meanwhile; try again.") from None
+    return target
+
+
+def change_password(actor: UserItem, user_id: int, password: str) -> UserItem:
+    target = get_user(actor, user_id)
+    permissions.require(permissions.can_manage(actor, target))
+    # Someone else's change signs the user out everywhere; one's own keeps one's sessions.
+    accounts.set_password(target, password, sign_out_everywhere=actor.id != target.id)
+    return target
+
+
+def set_active(actor: UserItem, user_id: int, active: bool) -> UserItem:
+    target = _managed_other(actor, user_id)
+    if target.is_active != active:
+        accounts.set_active(target, active)
+    return target

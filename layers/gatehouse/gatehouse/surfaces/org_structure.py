@@ -1,0 +1,211 @@
+"""Surface C (organization structure, Laravel Sanctum): `{"status", "message", "data"}` envelopes."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from gatehouse.data.models import UserItem
+from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
+from gatehouse.errors import (
+    AccountDisabled,
+    Conflict,
+    EmailNotVerified,
+    GatehouseError,
+    InvalidCredentials,
+    MalformedRequest,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from gatehouse.services.org_structure import Page, display_name
+from gatehouse.services.sessions import IssuedToken
+from gatehouse.surfaces import laravel as laravel_messages
+from gatehouse.surfaces.envelope import MethodNotAllowed
+
+ROLES = [
+    {"id": 1, "name": "admin", "display_name": "Администратор", "description": "Полный доступ к системе"},
+    {"id": 2, "name": "manager", "display_name": "Менеджер", "description": "Управление отделом"},
+    {"id": 3, "name": "user", "display_name": "Пользователь", "description": "Обычный пользователь"},
+]
+
+
+def success(message: str, data: Any = None) -> dict[str, Any]:
+    return {"status": "success", "message": message, "data": data}
+
+
+def failure(message: str, **extra: Any) -> dict[str, Any]:
+    return {"status": "error", "message": message, **extra}
+
+
+def pagination(page: Page[Any]) -> dict[str, int]:
+    return {
+        "current_page": page.page,
+        "last_page": max(1, math.ceil(page.total / page.per_page)),
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+def listing(message: str, key: str, items: list[dict[str, Any]], page: Page[Any]) -> dict[str, Any]:
+    return success(message, {key: items, "pagination": pagination(page)})
+
+
+def _reference(item: OrganizationItem | DepartmentItem | PositionItem | None) -> dict[str, Any] | None:
+    return None if item is None else {"id": item.id, "name": item.name}
+
+
+def organization_view(organization: OrganizationItem, counts: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": organization.id,
+        "name": organization.name,
+        "description": organization.description,
+        "address": organization.address,
+        "phone": organization.phone,
+        "email": organization.email,
+        "website": organization.website,
+        "is_active": organization.is_active,
+        "created_at": organization.created_at,
+        "updated_at": organization.updated_at,
+    }
+    if counts:
+        view["departments_count"] = max(organization.departments_count, 0)
+        view["users_count"] = max(organization.users_count, 0)
+    return view
+
+
+def member_view(user: UserItem) -> dict[str, Any]:
+    """A user inside an organization's or department's `users`."""
+    return {"id": user.id, "name": display_name(user), "email": user.email, "position": user.position_title}
+
+
+def organization_detail_view(
+    organization: OrganizationItem, departments: list[DepartmentItem], members: list[UserItem]
+) -> dict[str, Any]:
+    return {
+        **organization_view(organization),
+        "departments": [{"id": d.id, "name": d.name, "description": d.description} for d in departments],
+        "users": [member_view(user) for user in members],
+    }
+
+
+def department_view(department: DepartmentItem, related: Related, counts: bool = False) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        "id": department.id,
+        "name": department.name,
+        "description": department.description,
+        "organization_id": department.organization_id,
+        "organization": _reference(related.organizations.get(department.organization_id)),
+        "is_active": department.is_active,
+        "created_at": department.created_at,
+        "updated_at": department.updated_at,
+    }
+    if counts:
+        view["users_count"] = max(department.users_count, 0)
+    return view
+
+
+def position_view(position: PositionItem, related: Related, counts: bool = False) -> dict[str, Any]:
+    department = related.departments.get(position.department_id) if position.department_id else None
+    organization = related.organizations.get(position.organization_id) if position.organization_id else None
+    view: dict[str, Any] = {
+        "id": position.id,
+        "name": position.name,
+        "description": position.description,
+        "department_id": position.department_id,
+        "department": None
+        if department is None
+        else {**_reference(department), "organization": _reference(organization)},  # type: ignore[dict-item]
+        "salary_min": position.salary_min,
+        "salary_max": position.salary_max,
+        "is_active": position.is_active,
+        "created_at": position.created_at,
+        "updated_at": position.updated_at,
+    }
+    if counts:
+        view["users_count"] = max(position.users_count, 0)
+    return view
+
+
+def user_view(user: UserItem, related: Related, detail: bool = False) -> dict[str, Any]:
+    """The document shows `position` twice (the free-text title, then the position object);
+    a JSON reader keeps the last, so `position` is the object when the user has a position
+    and the free-text title otherwise."""
+    position = related.positions.get(user.position_id) if user.position_id is not None else None
+    view: dict[str, Any] = {
+        "id": user.id,
+        "name": display_name(user),
+        "email": user.email,
+        "phone": user.phone,
+        "position": _reference(position) if position is not None else user.position_title,
+        "role": user.role,
+        "organization_id": user.organization_id,
+        "department_id": user.department_id,
+        "position_id": user.position_id,
+        "organization": _reference(related.organizations.get(user.organization_id or 0)),
+        "department": _reference(related.departments.get(user.department_id or 0)),
+        "is_active": user.is_active,
+        "last_login_at": user.last_login_at,
+        "created_at": user.created_at,
+        "updated_at": user.updated_at,
+    }
+    if detail:
+        view["permissions"] = []
+        view["roles"] = [user.role]
+    return view
+
+
+def position_member_view(user: UserItem) -> dict[str, Any]:
+    return {"id": user.id, "name": display_name(user), "email": user.email, "salary": None}
+
+
+def activation_view(user: UserItem) -> dict[str, Any]:
+    return {"user": {"id": user.id, "is_active": user.is_active}}
+
+
+def token_view(issued: IssuedToken, user: UserItem, related: Related) -> dict[str, Any]:
+    return {"user": user_view(user, related), "token": issued.token, "token_type": "Bearer"}
+
+
+_NOT_FOUND = {
+    "organization": "Organization not found",
+    "department": "Department not found",
+    "position": "Position not found",
+    "user": "User not found",
+}
+
+
+class OrgStructureEnvelope:
+    """Errors as the Laravel app answers them, inside `{"status": "error", "message"}`."""
+
+    def render(self, error: GatehouseError) -> tuple[int, Any]:
+        match error:
+            case ValidationFailed():
+                return 422, failure(laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
+            case MalformedRequest():
+                return 400, failure("The request body is not valid JSON.")
+            case InvalidCredentials():
+                return 401, failure("Invalid credentials")
+            case AccountDisabled():
+                return 403, failure("Account is deactivated")
+            case EmailNotVerified():
+                return 403, failure("Your email address is not verified.")
+            case NotAuthenticated():
+                return 401, failure("Unauthenticated.")
+            case PermissionDenied():
+                return 403, failure("This action is unauthorized.")
+            case NotFound():
+                return 404, failure(_NOT_FOUND.get(error.entity, "Not Found"))
+            case MethodNotAllowed():
+                return 405, failure(f"The {error.method} method is not supported for this route.")
+            case Conflict():
+                return 409, failure(str(error) or "Conflict")
+            case _:
+                return 400, failure("Bad request")
+
+    def unexpected(self, request_id: str) -> tuple[int, Any]:
+        return 500, failure("Server Error", request_id=request_id)
+
+
+ENVELOPE = OrgStructureEnvelope()

@@ -1,0 +1,54 @@
+"""Sanctum-style personal access tokens and per-user session listing (gatehouse.services.sessions)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gatehouse.data import sessions as session_store
+from gatehouse.errors import NotAuthenticated
+from gatehouse.security.tokens import JWT_AUTH
+from gatehouse.services import accounts, sessions
+
+
+def test_a_personal_access_token_stores_only_the_hash_of_its_secret(embedded_aws: Any) -> None:
+    user = accounts.register(email="a@example.com", password="password-1")
+    issued = sessions.start_personal_access_token(user, "laptop")
+    session_id, secret = issued.token.split("|")
+    assert len(secret) == 40
+    stored = session_store.get(session_id)
+    assert stored is not None
+    assert stored.name == "laptop"
+    assert stored.token_format == "sanctum"
+    assert stored.secret_hash is not None
+    assert secret not in stored.secret_hash
+    assert stored.expires_at - stored.created_at_ms // 1000 == sessions.PERSONAL_ACCESS_TOKEN_TTL_SECONDS
+    assert sessions.authenticate(issued.token).user.id == user.id
+
+
+@pytest.mark.parametrize("mangle", [lambda t: t[:-1] + "Z", lambda t: "0" * 32 + t[32:], lambda t: t + "|x"])
+def test_a_tampered_personal_access_token_is_refused(embedded_aws: Any, mangle: Any) -> None:
+    user = accounts.register(email="a@example.com", password="password-1")
+    token = sessions.start_personal_access_token(user, "api").token
+    with pytest.raises(NotAuthenticated):
+        sessions.authenticate(mangle(token))
+
+
+def test_a_users_sessions_are_listed_newest_first(embedded_aws: Any) -> None:
+    user = accounts.register(email="a@example.com", password="password-1")
+    first = sessions.start(user, JWT_AUTH)
+    second = sessions.start_personal_access_token(user, "phone")
+    listed = sessions.sessions_of(user)
+    assert [s.session_id for s in listed] == [second.session.session_id, first.session.session_id]
+    sessions.end(sessions.authenticate(second.token))
+    assert [s.session_id for s in sessions.sessions_of(user)] == [first.session.session_id]
+
+
+def test_deactivation_stops_personal_access_tokens(embedded_aws: Any) -> None:
+    accounts.register(email="root@example.com", password="password-1")
+    user = accounts.register(email="a@example.com", password="password-1")
+    token = sessions.start_personal_access_token(user, "api").token
+    accounts.set_active(user, False)
+    with pytest.raises(NotAuthenticated):
+        sessions.authenticate(token)
