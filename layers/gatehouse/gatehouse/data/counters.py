@@ -9,3 +9,17 @@ def next_id(name: str) -> int:
     counter = CounterItem(*CounterItem.key(name))
     counter.update(actions=[CounterItem.value.add(1), CounterItem.entity.set(CounterItem)])
     return counter.value
+
+
+def adjust(name: str, delta: int) -> None:
+    """Add `delta` (may be negative) to a count, atomically."""
+    counter = CounterItem(*CounterItem.key(name))
+    counter.update(actions=[CounterItem.value.add(delta), CounterItem.entity.set(CounterItem)])
+
+
+def current(name: str) -> int:
+    """A count's value (0 before its first change): one GetItem."""
+    try:
+        return CounterItem.get(*CounterItem.key(name)).value
+    except CounterItem.DoesNotExist:
+        return 0
