@@ -14,7 +14,7 @@ from pynamodb.expressions.condition import Condition
 from gatehouse.data.audit import AuditEventItem, month_partition
 
 # The highest character an event id or timestamp can hold is below "~": it closes a range.
-_RANGE_END = "~"
+RANGE_END = "~"
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def query_page(
     sort_key = getattr(AuditEventItem, index.sort_attribute)
     result = AuditEventItem._get_connection().query(
         partition,
-        range_key_condition=sort_key.between(since_iso, f"{until_iso}{_RANGE_END}"),
+        range_key_condition=sort_key.between(since_iso, f"{until_iso}{RANGE_END}"),
         filter_condition=event_filter.condition(),
         index_name=index.name,
         limit=limit,

@@ -62,6 +62,8 @@ def moment_prefix(field_name: str, value: str) -> str:
 
 def search(actor: UserItem, query: LogQuery) -> LogPage:
     group_rules.require_permission(actor, group_rules.LOGS_READ)
+    if query.since and query.until and query.since > f"{query.until}{audit_queries.RANGE_END}":
+        raise ValidationFailed.single("to", "after")
     index, partitions, event_filter = _plan(query)
     since = query.since or _BEGINNING
     until = query.until or iso(now())
