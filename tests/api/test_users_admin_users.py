@@ -122,7 +122,7 @@ def test_admins_add_only_lower_roles_into_lower_groups(people: Cast, api: ApiCli
     assert created["role"] == "user"
     assert created["group"]["id"] == people.user_group
     assert created["group"]["name"] == "Staff"
-    refused = [
+    refused: list[dict[str, object]] = [
         {"role": "admin"},
         {"group_id": people.admin_group},  # their own level is not lower
     ]
@@ -347,7 +347,8 @@ def test_reset_password_answers_a_strong_password_once_and_signs_the_user_out(
     assert list(response.json) == ["status", "new_password"]
     password = response.json["new_password"]
     assert len(password) >= 12
-    assert any(c.isdigit() for c in password) and any(c.isupper() for c in password)
+    assert any(c.isdigit() for c in password)
+    assert any(c.isupper() for c in password)
     assert api.get("/api/v1/users/current", headers=people.user.auth).status == 401
     assert sign_in(api, people.user.email, password)
 
@@ -408,7 +409,8 @@ def test_remove_needs_an_admin_with_a_higher_role(people: Cast, api: ApiClient) 
 
 
 def test_client_mistakes_are_never_500s(people: Cast, api: ApiClient) -> None:
-    for body in ([], "text", 42, {"nickname": ["x"], "email": {"a": 1}, "password": 7}):
+    bodies: list[object] = [[], "text", 42, {"nickname": ["x"], "email": {"a": 1}, "password": 7}]
+    for body in bodies:
         response = api.post("/api/v1/users/new_user", json=body, headers=people.super.auth)
         assert response.status in (400, 422), body
         assert response.json["status"] == "error"

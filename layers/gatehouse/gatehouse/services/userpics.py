@@ -14,6 +14,8 @@ import hashlib
 import io
 import re
 import warnings
+from functools import cache
+from typing import Any
 
 import botocore.session
 from PIL import Image
@@ -24,7 +26,14 @@ from gatehouse.services import accounts, admin_users
 from gatehouse.settings import get_settings
 
 _settings = get_settings()
-_s3 = botocore.session.get_session().create_client("s3", region_name=_settings.aws_region)
+
+
+@cache
+def _s3() -> Any:
+    """One S3 client per container, made on first use (like PynamoDB's connection, so the
+    endpoint configured by then is the one it talks to)."""
+    return botocore.session.get_session().create_client("s3", region_name=_settings.aws_region)
+
 
 SIDE_PIXELS = 512
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -96,7 +105,7 @@ def replace(actor: UserItem, target_id: int, upload: object, base_url: str) -> U
     target = admin_users.userpic_target(actor, target_id)
     raw, extension, content_type = decode(upload)
     file_name = f"{hashlib.sha256(raw).hexdigest()}.{extension}"
-    _s3.put_object(
+    _s3().put_object(
         Bucket=_settings.userpic_bucket,
         Key=object_key(target.id, file_name),
         Body=raw,
@@ -112,7 +121,7 @@ def presigned_url(user_id: int, file_name: str) -> str:
     user = admin_users.get_user(user_id)
     if not _FILE_NAME.match(file_name) or not (user.userpic or "").endswith(public_path(user_id, file_name)):
         raise NotFound("userpic")
-    url: str = _s3.generate_presigned_url(
+    url: str = _s3().generate_presigned_url(
         "get_object",
         Params={"Bucket": _settings.userpic_bucket, "Key": object_key(user_id, file_name)},
         ExpiresIn=PRESIGNED_SECONDS,
