@@ -1,4 +1,4 @@
-"""Reading the audit log: Query on one of the audit indexes, never a Scan.
+"""Reading the audit log: Query on one of the audit indexes, never reading the whole table.
 
 Every index sorts by `{at}#{event id}`, so a time range is a `BETWEEN` on the sort key.
 A page is one Query call; the caller loops (with a cap) when a filter thins a page out.
