@@ -15,3 +15,11 @@ def add(name: str, delta: int) -> None:
     """Move a count (not an id) by `delta` with one atomic ADD."""
     counter = CounterItem(*CounterItem.key(name))
     counter.update(actions=[CounterItem.value.add(delta), CounterItem.entity.set(CounterItem)])
+
+
+def current(name: str) -> int:
+    """A count's value (0 before its first change): one GetItem."""
+    try:
+        return max(CounterItem.get(*CounterItem.key(name)).value, 0)
+    except CounterItem.DoesNotExist:
+        return 0

@@ -21,6 +21,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
+from gatehouse.data import counters
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, connection, sortable_id
 
 ORGANIZATIONS_TOTAL = "count#organizations"
@@ -161,10 +162,7 @@ def count_change(name: str, delta: int) -> Write:
 
 
 def total(name: str) -> int:
-    try:
-        return max(CounterItem.get(*CounterItem.key(name)).value, 0)
-    except DoesNotExist:
-        return 0
+    return counters.current(name)
 
 
 def _adds(item: Item, label: str, **deltas: int) -> Write:

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters, org
 from gatehouse.data.models import UniqueItem, UserItem, connection, sortable_id, user_key
 
 SUPER_ROLE_CLAIM = ("role", "super")
+# How many users exist (C's and D's lists answer a `total`); an atomic ADD beside each create/delete.
+POPULATION_COUNTER = org.USERS_TOTAL
 
 
 class ValuesTaken(Exception):
@@ -70,7 +72,7 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
             raise
         raise ValuesTaken(taken) from None
     # Outside the transaction: every sign-up touching one hot item would make concurrent ones conflict.
-    counters.add(org.USERS_TOTAL, 1)
+    counters.add(POPULATION_COUNTER, 1)
 
 
 def update(user: UserItem, **changes: Any) -> None:
@@ -129,7 +131,12 @@ def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
             *org.membership_removal(user),
         ]
     )
-    counters.add(org.USERS_TOTAL, -1)
+    counters.add(POPULATION_COUNTER, -1)
+
+
+def population() -> int:
+    """How many users exist: one GetItem on the count kept beside every create and delete."""
+    return counters.current(POPULATION_COUNTER)
 
 
 def page(limit: int, after_id: int | None = None) -> tuple[list[UserItem], int | None]:
@@ -142,3 +149,17 @@ def page(limit: int, after_id: int | None = None) -> tuple[list[UserItem], int |
     found = [item for item in result if isinstance(item, UserItem)]
     last = result.last_evaluated_key
     return found, (found[-1].id if found and last else None)
+
+
+def touch_activity(user: UserItem, at: str, stale_before: str) -> None:
+    """Set `last_activity_at` only when the stored one is missing or older than `stale_before`.
+
+    The condition keeps concurrent requests from writing more than once per interval; a
+    failed condition means someone else already recorded the activity.
+    """
+    stale = UserItem.last_activity_at.does_not_exist() | (UserItem.last_activity_at < stale_before)
+    try:
+        user.update(actions=[UserItem.last_activity_at.set(at)], condition=UserItem.PK.exists() & stale)
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise

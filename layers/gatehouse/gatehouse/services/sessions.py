@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import string
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from gatehouse.clock import epoch_ms
+from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import sessions as session_store
 from gatehouse.data import users
 from gatehouse.data.models import SessionItem, UserItem
@@ -163,3 +165,20 @@ def _personal_access_session(token: str) -> tuple[UserItem | None, SessionItem |
     ):
         raise NotAuthenticated("unknown personal access token")
     return users.get(session.user_id), session
+
+
+# `last_activity_at` is kept to this resolution, so a busy user costs one write per interval.
+ACTIVITY_RESOLUTION = timedelta(minutes=5)
+_logger = logging.getLogger("gatehouse.sessions")
+
+
+def note_activity(user: UserItem) -> None:
+    """Record that `user` is active; never fails the request it is part of."""
+    moment = now()
+    stale_before = iso(moment - ACTIVITY_RESOLUTION)
+    if user.last_activity_at is not None and user.last_activity_at >= stale_before:
+        return
+    try:
+        users.touch_activity(user, iso(moment), stale_before)
+    except Exception:
+        _logger.warning("last activity not recorded", exc_info=True)

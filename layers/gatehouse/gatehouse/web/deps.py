@@ -49,7 +49,9 @@ async def current_principal(request: Request) -> Principal:
     token = bearer_token(request)
     if token is None:
         raise NotAuthenticated("no token")
-    return sessions.authenticate(token)
+    principal = sessions.authenticate(token)
+    sessions.note_activity(principal.user)
+    return principal
 
 
 async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> UserItem:

@@ -1,0 +1,213 @@
+"""Admin users function. Surface D (users-and-logs admin): /api/v1/users/*."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+
+from gatehouse.data.models import UserItem
+from gatehouse.errors import GatehouseError
+from gatehouse.services import admin_users, audit, groups, userpics
+from gatehouse.surfaces import users_admin
+from gatehouse.validation import optional, required, validate
+from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.deps import (
+    Client,
+    CurrentUser,
+    PublicBaseUrl,
+    RequestBody,
+    bearer_token,
+    current_principal,
+)
+
+users_routes = APIRouter(prefix="/api/v1/users")
+
+PROFILE = {
+    "first_name": optional(max=255),
+    "mid_name": optional(max=255),
+    "last_name": optional(max=255),
+    "phone": optional(max=64),
+    "telegram": optional(max=64),
+    "viber": optional(max=64),
+    "userpic": optional("url"),
+    "group_id": optional("integer", min=1),
+}
+NEW_USER = {
+    "nickname": required(max=255),
+    "email": required("email"),
+    "password": required("password", min=6),
+    "role": optional(choices=("user", "admin", "super")),
+    **PROFILE,
+}
+DEFAULT_PER_PAGE = 50
+UPDATE = {"nickname": optional(max=255), "email": optional("email"), **PROFILE}
+ROLE = {"role": required(choices=("user", "admin"))}
+PASSWORD_CHANGE = {"password": required("password"), "new_password": required("password", min=6)}
+
+
+def user_id_of(user_id: str) -> int:
+    return users_admin.path_id(user_id, admin_users.USER_ENTITY)
+
+
+UserId = Annotated[int, Depends(user_id_of)]
+
+
+def d_fields(body: dict[str, Any]) -> dict[str, Any]:
+    """D's body with the `contacts` object (as the user struct shows it) flattened beside the rest."""
+    contacts = body.get("contacts")
+    flat = {name: value for name, value in body.items() if name != "contacts"}
+    if isinstance(contacts, dict):
+        flat.update(
+            {name: contacts[name] for name in ("email", "phone", "telegram", "viber") if name in contacts}
+        )
+    return flat
+
+
+async def optional_user(request: Request) -> UserItem | None:
+    """The caller when a token is sent; None without one (only the very first user may sign up so)."""
+    if bearer_token(request) is None:
+        return None
+    return (await current_principal(request)).user
+
+
+def user_answer(user: UserItem) -> dict[str, Any]:
+    return users_admin.ok(user=users_admin.user_view(user, groups.group_of(user)))
+
+
+@users_routes.post("/new_user")
+async def new_user(
+    body: RequestBody, client: Client, actor: Annotated[UserItem | None, Depends(optional_user)]
+) -> dict[str, Any]:
+    data = validate(d_fields(body), NEW_USER)
+    user = admin_users.create_user(actor, data)
+    audit.record(
+        "user.create",
+        client=client,
+        actor=actor or user,
+        target_type="user",
+        target_id=user.id,
+        details={"role": user.role, "group_id": user.group_id},
+    )
+    return user_answer(user)
+
+
+@users_routes.get("/list")
+async def list_users(actor: CurrentUser, request: Request) -> dict[str, Any]:
+    paging = validate(dict(request.query_params), users_admin.PAGING)
+    listed = admin_users.list_users(actor, paging.get("per_page", DEFAULT_PER_PAGE), paging.get("cursor"))
+    return users_admin.ok(
+        users=users_admin.users_view(listed.users, listed.groups),
+        total=listed.total,
+        next_cursor=listed.next_cursor,
+    )
+
+
+# API Gateway matches `/current/` (the document's spelling) to the `/current` resource.
+@users_routes.get("/current")
+@users_routes.get("/current/")
+async def current(actor: CurrentUser) -> dict[str, Any]:
+    return user_answer(actor)
+
+
+@users_routes.get("/id/{user_id}")
+async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+    return user_answer(admin_users.read_user(actor, user_id))
+
+
+@users_routes.post("/id/{user_id}/update")
+async def update_user(
+    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    data = validate(d_fields(body), UPDATE)
+    user, changed = admin_users.update_user(actor, user_id, data)
+    if changed - {"group_id"}:
+        audit.record(
+            "user.update",
+            client=client,
+            actor=actor,
+            target_type="user",
+            target_id=user.id,
+            details={"fields": ",".join(sorted(changed - {"group_id"}))},
+        )
+    if "group_id" in changed:
+        audit.record(
+            "user.group", client=client, actor=actor, target_type="user", target_id=user.id,
+            details={"group_id": user.group_id},
+        )  # fmt: skip
+    return user_answer(user)
+
+
+@users_routes.post("/id/{user_id}/update/userpic")
+async def update_userpic(
+    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+) -> dict[str, Any]:
+    user = userpics.replace(actor, user_id, body.get(userpics.FIELD), base_url)
+    audit.record(
+        "user.update", client=client, actor=actor, target_type="user", target_id=user.id,
+        details={"fields": "userpic"},
+    )  # fmt: skip
+    return user_answer(user)
+
+
+@users_routes.get("/id/{user_id}/userpic/{file_name}")
+async def userpic(user_id: UserId, file_name: str) -> RedirectResponse:
+    return RedirectResponse(userpics.presigned_url(user_id, file_name), status_code=302)
+
+
+@users_routes.post("/id/{user_id}/update/role")
+async def update_role(
+    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    data = validate(body, ROLE)
+    user = admin_users.change_role(actor, user_id, data["role"])
+    audit.record(
+        "user.role", client=client, actor=actor, target_type="user", target_id=user.id,
+        details={"role": user.role},
+    )  # fmt: skip
+    return user_answer(user)
+
+
+@users_routes.post("/id/{user_id}/update/password")
+async def update_password(
+    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    data = validate(body, PASSWORD_CHANGE)
+    try:
+        user = admin_users.change_password(actor, user_id, data["password"], data["new_password"])
+    except GatehouseError as refused:
+        audit.record(
+            "user.password", client=client, actor=actor, target_type="user", target_id=user_id,
+            outcome="failure", details={"reason": type(refused).__name__},
+        )  # fmt: skip
+        raise
+    audit.record("user.password", client=client, actor=actor, target_type="user", target_id=user.id)
+    return user_answer(user)
+
+
+@users_routes.get("/id/{user_id}/reset_password")
+async def reset_password(user_id: UserId, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    user, password = admin_users.reset_password(actor, user_id)
+    audit.record(
+        "user.password", client=client, actor=actor, target_type="user", target_id=user.id,
+        details={"reset": True},
+    )  # fmt: skip
+    return users_admin.ok(new_password=password)
+
+
+@users_routes.get("/id/{user_id}/permissions")
+async def user_permissions(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+    return users_admin.ok(permissions=admin_users.permissions_of(actor, user_id))
+
+
+@users_routes.get("/id/{user_id}/remove")
+async def remove(user_id: UserId, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    user = admin_users.remove_user(actor, user_id)
+    answer = user_answer(user)
+    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=user.id)
+    return answer
+
+
+app = create_app(users_routes, envelopes=[("/api/v1/users/", users_admin.ENVELOPE)])
+handler = lambda_handler(app)

@@ -1,0 +1,98 @@
+"""Permission groups (surface D): one item per group, listed in id order from GSI1."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pynamodb.attributes import ListAttribute, UnicodeAttribute
+from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+
+from gatehouse.data.models import IntegerAttribute, Item, sortable_id
+
+GROUPS_PARTITION = "GROUPS"
+
+
+def group_key(group_id: int) -> tuple[str, str]:
+    return f"GROUP#{group_id}", "GROUP"
+
+
+class GroupItem(Item, discriminator="group"):
+    """A named set of permissions; `level` ranks groups (an admin assigns only lower levels)."""
+
+    id = IntegerAttribute()
+    name = UnicodeAttribute()
+    description = UnicodeAttribute(null=True)
+    level = IntegerAttribute(default=0)
+    permissions = ListAttribute(of=UnicodeAttribute, default=list)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+
+
+def granted(group: GroupItem) -> list[str]:
+    """The group's permission names (PynamoDB types list elements as attributes)."""
+    return [str(name) for name in group.permissions]
+
+
+def new_group(group_id: int, **attributes: Any) -> GroupItem:
+    return GroupItem(
+        *group_key(group_id),
+        id=group_id,
+        GSI1PK=GROUPS_PARTITION,
+        GSI1SK=f"GROUP#{sortable_id(group_id)}",
+        **attributes,
+    )
+
+
+def put(group: GroupItem) -> None:
+    group.save(condition=GroupItem.PK.does_not_exist())
+
+
+def get(group_id: int) -> GroupItem | None:
+    try:
+        return GroupItem.get(*group_key(group_id))
+    except DoesNotExist:
+        return None
+
+
+def get_many(group_ids: Iterable[int]) -> dict[int, GroupItem]:
+    """The groups that exist among `group_ids`, in one BatchGetItem per 100 ids."""
+    keys = [group_key(group_id) for group_id in set(group_ids)]
+    if not keys:
+        return {}
+    return {item.id: item for item in GroupItem.batch_get(keys) if isinstance(item, GroupItem)}
+
+
+def update(group: GroupItem, **changes: Any) -> bool:
+    """Set attributes on an existing group; False when it was deleted meanwhile."""
+    actions = [
+        getattr(GroupItem, name).remove() if value is None else getattr(GroupItem, name).set(value)
+        for name, value in changes.items()
+    ]
+    try:
+        group.update(actions=actions, condition=GroupItem.PK.exists())
+    except UpdateError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def delete(group: GroupItem) -> bool:
+    """False when the group was already gone."""
+    try:
+        group.delete(condition=GroupItem.PK.exists())
+    except DeleteError as error:
+        if error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def page(limit: int, after_id: int | None = None) -> tuple[list[GroupItem], int | None]:
+    """Groups in id order: one Query on GSI1 `GROUPS`. Returns the page and the id to continue after."""
+    condition = f"GROUP#{sortable_id(after_id)}" < GroupItem.GSI1SK if after_id is not None else None
+    result = GroupItem.gsi1.query(GROUPS_PARTITION, range_key_condition=condition, limit=limit)
+    found = [item for item in result if isinstance(item, GroupItem)]
+    last = result.last_evaluated_key
+    return found, (found[-1].id if found and last else None)

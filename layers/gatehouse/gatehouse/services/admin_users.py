@@ -1,0 +1,209 @@
+"""Surface D's user administration rules, on top of the shared accounts service.
+
+- The first user ever created is the single super; only that first sign-up may be anonymous.
+- Admins (with `users.create`) add users only with a lower role than their own, and only into
+  groups below their own group's level; super adds admins and users into any group.
+- Only super changes roles; the super's own role never changes.
+- Admins (with `users.reset_password`) reset plain users' passwords; super resets admins' too.
+- `/update/password` is the user's own, with their current password.
+- Removing needs admin or above (with `users.remove`) and a lower role; nobody removes the super.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from gatehouse.data import users
+from gatehouse.data.groups import GroupItem
+from gatehouse.data.models import UserItem
+from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from gatehouse.security.passwords import verify_password
+from gatehouse.services import accounts, permissions
+from gatehouse.services import groups as group_rules
+
+USER_ENTITY = "user"
+# D's names for the canonical handle, so a taken value is reported on the field the client sent.
+FIELD_NAMES = {"email": "email", "login": "nickname"}
+# D's field → the canonical user's attribute.
+PROFILE_ATTRIBUTES = {
+    "first_name": "first_name",
+    "mid_name": "middle_name",
+    "last_name": "last_name",
+    "phone": "phone",
+    "telegram": "telegram",
+    "viber": "viber",
+    "userpic": "userpic",
+}
+GENERATED_PASSWORD_LENGTH = 16
+_PASSWORD_CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits, "-_!@#%^*+=")
+
+
+def get_user(user_id: int) -> UserItem:
+    user = users.get(user_id)
+    if user is None:
+        raise NotFound(USER_ENTITY)
+    return user
+
+
+def _manages(actor: UserItem, target: UserItem, permission: str) -> bool:
+    """Super manages everyone but the super; others need the permission and a higher role."""
+    if target.role == "super":
+        return False
+    if actor.role == "super":
+        return True
+    return group_rules.has_permission(actor, permission) and permissions.outranks(actor, target)
+
+
+def create_user(actor: UserItem | None, data: Mapping[str, Any]) -> UserItem:
+    """`data` holds D's validated fields (nickname, email, password, role, group_id, profile)."""
+    role = data.get("role") or "user"
+    if actor is None:
+        return _create_first_user(data)
+    if role == "super":
+        raise PermissionDenied()  # the super exists: it is the first user ever created
+    group_rules.require_permission(actor, group_rules.USERS_CREATE)
+    permissions.require(permissions.rank(role) < permissions.rank(actor.role))
+    group = group_rules.require_assignable(actor, data.get("group_id"))
+    user = _register(data, group_id=group.id if group else None)
+    if role != user.role:
+        accounts.set_role(user, role)
+    return user
+
+
+def _create_first_user(data: Mapping[str, Any]) -> UserItem:
+    """Without a token only the very first user may be created, and it becomes the super."""
+    if users.super_exists():
+        raise NotAuthenticated("no token")
+    user = _register(data, group_id=None)
+    if user.role != "super":
+        # A concurrent first sign-up won the super claim: this anonymous one must not stay.
+        accounts.remove(user)
+        raise NotAuthenticated("no token")
+    return user
+
+
+def _register(data: Mapping[str, Any], group_id: int | None) -> UserItem:
+    attributes = {PROFILE_ATTRIBUTES[name]: data[name] for name in PROFILE_ATTRIBUTES if data.get(name)}
+    if group_id is not None:
+        attributes["group_id"] = group_id
+    return accounts.register(
+        email=data["email"],
+        password=data["password"],
+        login=data["nickname"],
+        attributes=attributes,
+        field_names=FIELD_NAMES,
+    )
+
+
+def can_read(actor: UserItem, target_id: int) -> bool:
+    return actor.id == target_id or group_rules.has_permission(actor, group_rules.USERS_READ)
+
+
+def read_user(actor: UserItem, target_id: int) -> UserItem:
+    permissions.require(can_read(actor, target_id))
+    return get_user(target_id)
+
+
+@dataclass(frozen=True)
+class UserPage:
+    users: list[UserItem]
+    groups: dict[int, GroupItem]
+    next_cursor: int | None
+    total: int
+
+
+def list_users(actor: UserItem, limit: int, after_id: int | None) -> UserPage:
+    """One page in id order, their groups (one BatchGetItem) and how many users exist."""
+    group_rules.require_permission(actor, group_rules.USERS_READ)
+    found, next_cursor = users.page(limit, after_id)
+    member_groups = group_rules.groups_of(found)
+    return UserPage(found, member_groups, next_cursor, users.population())
+
+
+def update_user(actor: UserItem, target_id: int, data: Mapping[str, Any]) -> tuple[UserItem, set[str]]:
+    """Apply D's profile fields present in `data` (role is never among them); returns the changed fields.
+
+    Users edit their own profile; editing someone else needs `users.update` and a higher role
+    (super: anyone). Moving someone to another group also follows the group-level rule.
+    """
+    target = get_user(target_id)
+    if actor.id != target.id:
+        permissions.require(actor.role == "super" or _manages(actor, target, group_rules.USERS_UPDATE))
+    changes: dict[str, Any] = {
+        attribute: data[name] for name, attribute in PROFILE_ATTRIBUTES.items() if name in data
+    }
+    for kind in ("email", "nickname"):
+        if kind in data:
+            if data[kind] is None:
+                raise ValidationFailed.single(kind, "required")
+            changes["login" if kind == "nickname" else kind] = data[kind]
+    if "group_id" in data and data["group_id"] != target.group_id:
+        permissions.require(actor.id != target.id or actor.role == "super")
+        group = group_rules.require_assignable(actor, data["group_id"])
+        changes["group_id"] = group.id if group else None
+    before = {name: getattr(target, name) for name in changes}
+    accounts.update(target, changes, field_names=FIELD_NAMES)
+    changed = {name for name, value in before.items() if getattr(target, name) != value}
+    return target, changed
+
+
+def change_role(actor: UserItem, target_id: int, role: str) -> UserItem:
+    permissions.require_role(actor, "super")
+    target = get_user(target_id)
+    accounts.set_role(target, role)  # refuses to make or unmake the super
+    return target
+
+
+def change_password(actor: UserItem, target_id: int, current: str, new: str) -> UserItem:
+    """Only the user themselves, proving the current password; their other tokens keep working."""
+    permissions.require(actor.id == target_id)
+    target = get_user(target_id)
+    if not verify_password(current, target.password_hash).ok:
+        raise ValidationFailed.single("password", "current_password")
+    accounts.set_password(target, new, sign_out_everywhere=False)
+    return target
+
+
+def reset_password(actor: UserItem, target_id: int) -> tuple[UserItem, str]:
+    """A generated password, answered once; every session of the user ends."""
+    target = get_user(target_id)
+    permissions.require(actor.id != target.id and _manages(actor, target, group_rules.USERS_RESET_PASSWORD))
+    password = generate_password()
+    accounts.set_password(target, password, sign_out_everywhere=True)
+    return target, password
+
+
+def permissions_of(actor: UserItem, target_id: int) -> list[str]:
+    """The target's group permissions (super: the whole catalogue)."""
+    permissions.require(can_read(actor, target_id))
+    target = get_user(target_id)
+    return group_rules.permissions_of(target, group_rules.group_of(target))
+
+
+def remove_user(actor: UserItem, target_id: int) -> UserItem:
+    permissions.require_role(actor, "admin")
+    target = get_user(target_id)
+    permissions.require(_manages(actor, target, group_rules.USERS_REMOVE))
+    accounts.remove(target)
+    return target
+
+
+def userpic_target(actor: UserItem, target_id: int) -> UserItem:
+    """The user whose userpic `actor` may replace: themselves, or someone they may update."""
+    target = get_user(target_id)
+    if actor.id != target.id:
+        permissions.require(_manages(actor, target, group_rules.USERS_UPDATE))
+    return target
+
+
+def generate_password() -> str:
+    """16 characters with every class present: strong by any policy, typed once by an admin."""
+    alphabet = "".join(_PASSWORD_CLASSES)
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(GENERATED_PASSWORD_LENGTH))
+        if all(any(char in chars for char in candidate) for chars in _PASSWORD_CLASSES):
+            return candidate

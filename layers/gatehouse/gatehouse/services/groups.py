@@ -1,0 +1,170 @@
+"""Permission groups (surface D) and the fixed catalogue of permissions the services check.
+
+A user belongs to at most one group and holds that group's permissions (super holds all).
+A permission takes effect only for roles at or above its minimum role: a plain user's group
+may grant `users.read`, but never `users.remove`. Groups are ranked by `level`: an admin
+assigns, creates and edits only groups below their own group's level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gatehouse.clock import iso, now
+from gatehouse.data import counters
+from gatehouse.data import groups as group_store
+from gatehouse.data.groups import GroupItem
+from gatehouse.data.models import UserItem
+from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
+from gatehouse.services import permissions
+
+USERS_READ = "users.read"
+USERS_CREATE = "users.create"
+USERS_UPDATE = "users.update"
+USERS_REMOVE = "users.remove"
+USERS_RESET_PASSWORD = "users.reset_password"
+LOGS_READ = "logs.read"
+GROUPS_MANAGE = "groups.manage"
+
+# Permission → the lowest role it takes effect for.
+CATALOGUE: Mapping[str, str] = {
+    USERS_READ: "user",
+    USERS_CREATE: "admin",
+    USERS_UPDATE: "admin",
+    USERS_REMOVE: "admin",
+    USERS_RESET_PASSWORD: "admin",
+    LOGS_READ: "admin",
+    GROUPS_MANAGE: "admin",
+}
+MAX_LEVEL = 1000
+GROUP_ENTITY = "group"
+
+
+def get(group_id: int) -> GroupItem:
+    group = group_store.get(group_id)
+    if group is None:
+        raise NotFound(GROUP_ENTITY)
+    return group
+
+
+def group_of(user: UserItem) -> GroupItem | None:
+    """The user's group, or None (no group, or one that has since been deleted)."""
+    return None if user.group_id is None else group_store.get(user.group_id)
+
+
+def groups_of(members: list[UserItem]) -> dict[int, GroupItem]:
+    return group_store.get_many(user.group_id for user in members if user.group_id is not None)
+
+
+def permissions_of(user: UserItem, group: GroupItem | None = None) -> list[str]:
+    """What the user may do: every permission for super, else their group's (catalogue order)."""
+    if user.role == "super":
+        return list(CATALOGUE)
+    granted = set(group_store.granted(group)) if group is not None else set()
+    return [name for name in CATALOGUE if name in granted]
+
+
+def has_permission(actor: UserItem, permission: str, group: GroupItem | None = None) -> bool:
+    if actor.role == "super":
+        return True
+    if permissions.rank(actor.role) < permissions.rank(CATALOGUE[permission]):
+        return False
+    return permission in permissions_of(actor, group if group is not None else group_of(actor))
+
+
+def require_permission(actor: UserItem, permission: str) -> None:
+    permissions.require(has_permission(actor, permission))
+
+
+def level_of(group: GroupItem | None) -> int:
+    return group.level if group is not None else -1
+
+
+def require_assignable(actor: UserItem, group_id: int | None) -> GroupItem | None:
+    """The group `actor` may put someone in: super any, others only groups below their own."""
+    if group_id is None:
+        return None
+    target = group_store.get(group_id)
+    if target is None:
+        raise ValidationFailed.single("group_id", "exists")
+    if actor.role != "super" and target.level >= level_of(group_of(actor)):
+        raise PermissionDenied()
+    return target
+
+
+def _require_manageable(actor: UserItem, level: int, granted: list[str]) -> None:
+    """Admins shape only groups below their own, granting nothing they do not hold themselves."""
+    require_permission(actor, GROUPS_MANAGE)
+    if actor.role == "super":
+        return
+    own = group_of(actor)
+    if level >= level_of(own) or not set(granted) <= set(permissions_of(actor, own)):
+        raise PermissionDenied()
+
+
+def validate_permissions(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(name, str) for name in value):
+        raise ValidationFailed.single("permissions", "array")
+    unknown = [name for name in value if name not in CATALOGUE]
+    if unknown:
+        raise ValidationFailed.single("permissions", "in", values=tuple(CATALOGUE))
+    return [name for name in CATALOGUE if name in value]
+
+
+def create(actor: UserItem, data: Mapping[str, Any]) -> GroupItem:
+    granted = validate_permissions(data.get("permissions", []))
+    level = int(data.get("level", 0))
+    _require_manageable(actor, level, granted)
+    stamp = iso(now())
+    group = group_store.new_group(
+        counters.next_id(GROUP_ENTITY),
+        name=data["name"],
+        description=data.get("description"),
+        level=level,
+        permissions=granted,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    group_store.put(group)
+    return group
+
+
+def update(actor: UserItem, group: GroupItem, data: Mapping[str, Any]) -> GroupItem:
+    """Apply the fields present in `data`; the admin must manage the group before and after."""
+    _require_manageable(actor, group.level, group_store.granted(group))
+    changes: dict[str, Any] = {name: data[name] for name in ("name", "description", "level") if name in data}
+    if "name" in changes and changes["name"] is None:
+        raise ValidationFailed.single("name", "required")
+    if "level" in changes and changes["level"] is None:
+        changes["level"] = 0
+    if "permissions" in data:
+        changes["permissions"] = validate_permissions(data["permissions"])
+    _require_manageable(
+        actor, changes.get("level", group.level), changes.get("permissions", group_store.granted(group))
+    )
+    if not changes:
+        return group
+    changes["updated_at"] = iso(now())
+    if not group_store.update(group, **changes):
+        raise NotFound(GROUP_ENTITY)
+    for name, value in changes.items():
+        setattr(group, name, value)
+    return group
+
+
+def delete(actor: UserItem, group: GroupItem) -> None:
+    """Members keep their `group_id`, which then names nothing: they show `group: false` and hold no permissions."""
+    _require_manageable(actor, group.level, group_store.granted(group))
+    if not group_store.delete(group):
+        raise NotFound(GROUP_ENTITY)
+
+
+def page(actor: UserItem, limit: int, after_id: int | None) -> tuple[list[GroupItem], int | None]:
+    require_permission(actor, GROUPS_MANAGE)
+    return group_store.page(limit, after_id)
+
+
+def read(actor: UserItem, group_id: int) -> GroupItem:
+    require_permission(actor, GROUPS_MANAGE)
+    return get(group_id)

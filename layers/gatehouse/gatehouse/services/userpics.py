@@ -1,0 +1,129 @@
+"""Userpics (surface D): a base64 512×512 PNG/JPEG/WebP, decoded and checked, stored in S3.
+
+The bucket is private. A user's `userpic` is a Gatehouse URL,
+`{base}/api/v1/users/id/{id}/userpic/{sha256}.{ext}`, which answers a redirect to a
+short-lived presigned S3 URL while that picture is the user's current one. Pillow and the
+S3 client are imported here only, so functions that never touch userpics do not load them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import io
+import re
+import warnings
+from functools import cache
+from typing import Any
+
+import botocore.session
+from PIL import Image
+
+from gatehouse.data.models import UserItem
+from gatehouse.errors import NotFound, ValidationFailed
+from gatehouse.services import accounts, admin_users
+from gatehouse.settings import get_settings
+
+_settings = get_settings()
+
+
+@cache
+def _s3() -> Any:
+    """One S3 client per container, made on first use (like PynamoDB's connection, so the
+    endpoint configured by then is the one it talks to)."""
+    return botocore.session.get_session().create_client("s3", region_name=_settings.aws_region)
+
+
+SIDE_PIXELS = 512
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+# base64 carries 3 bytes in 4 characters; anything longer cannot decode under the cap.
+MAX_ENCODED_CHARS = (MAX_IMAGE_BYTES + 2) // 3 * 4
+FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
+PRESIGNED_SECONDS = 300
+FIELD = "upload_userpic"
+_DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
+_FILE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp)$")
+
+
+class _InvalidImage(Exception):
+    pass
+
+
+def decode(upload: object) -> tuple[bytes, str, str]:
+    """The image bytes, extension and content type of a valid upload; "Invalid image" otherwise.
+
+    Accepts `data:image/...;base64,` URLs and bare base64. The image is fully decoded, so a
+    PNG header on other bytes is refused; only the pixels' real format and size count.
+    """
+    try:
+        return _decode(upload)
+    except _InvalidImage:
+        raise ValidationFailed.single(FIELD, "image") from None
+
+
+def _decode(upload: object) -> tuple[bytes, str, str]:
+    if not isinstance(upload, str):
+        raise _InvalidImage()
+    text = _DATA_URL.sub("", upload.strip(), count=1)
+    text = "".join(text.split())
+    if not text or len(text) > MAX_ENCODED_CHARS:
+        raise _InvalidImage()
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise _InvalidImage() from None
+    if not raw or len(raw) > MAX_IMAGE_BYTES:
+        raise _InvalidImage()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(raw), formats=list(FORMATS)) as probe:
+                probe.verify()
+            with Image.open(io.BytesIO(raw), formats=list(FORMATS)) as image:
+                if image.size != (SIDE_PIXELS, SIDE_PIXELS) or image.format not in FORMATS:
+                    raise _InvalidImage()
+                image.load()
+                extension, content_type = FORMATS[image.format]
+    except _InvalidImage:
+        raise
+    except Exception:  # Pillow raises many types for corrupt data; all mean the same to the client
+        raise _InvalidImage() from None
+    return raw, extension, content_type
+
+
+def object_key(user_id: int, file_name: str) -> str:
+    return f"userpics/{user_id}/{file_name}"
+
+
+def public_path(user_id: int, file_name: str) -> str:
+    return f"/api/v1/users/id/{user_id}/userpic/{file_name}"
+
+
+def replace(actor: UserItem, target_id: int, upload: object, base_url: str) -> UserItem:
+    """Check the upload, store it, and point the user's `userpic` at it."""
+    target = admin_users.userpic_target(actor, target_id)
+    raw, extension, content_type = decode(upload)
+    file_name = f"{hashlib.sha256(raw).hexdigest()}.{extension}"
+    _s3().put_object(
+        Bucket=_settings.userpic_bucket,
+        Key=object_key(target.id, file_name),
+        Body=raw,
+        ContentType=content_type,
+        CacheControl="private, max-age=86400, immutable",
+    )
+    accounts.update(target, {"userpic": f"{base_url}{public_path(target.id, file_name)}"})
+    return target
+
+
+def presigned_url(user_id: int, file_name: str) -> str:
+    """Where the user's current userpic can be fetched for a few minutes; 404 for any other file."""
+    user = admin_users.get_user(user_id)
+    if not _FILE_NAME.match(file_name) or not (user.userpic or "").endswith(public_path(user_id, file_name)):
+        raise NotFound("userpic")
+    url: str = _s3().generate_presigned_url(
+        "get_object",
+        Params={"Bucket": _settings.userpic_bucket, "Key": object_key(user_id, file_name)},
+        ExpiresIn=PRESIGNED_SECONDS,
+    )
+    return url
