@@ -19,6 +19,8 @@ from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBase
 
 routes = APIRouter(prefix="/api/v1")
 
+# Far above any real id, and far below DynamoDB's 38-digit number limit.
+MAX_USER_ID = 2**53
 NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
 REGISTRATION = {
     "name": required(max=255),
@@ -44,12 +46,12 @@ VERIFICATION = {"token": required(max=128)}
 DEMAND = {
     "name": required(max=255),
     "description": required(max=65_535),
-    "responsible_id": required("integer", min=1),
+    "responsible_id": required("integer", min=1, max=MAX_USER_ID),
 }
 DEMAND_CHANGES = {
     "name": optional(max=255, nullable=False),
     "description": optional(max=65_535, nullable=False),
-    "responsible_id": optional("integer", min=1, nullable=False),
+    "responsible_id": optional("integer", min=1, max=MAX_USER_ID, nullable=False),
 }
 USER_META = {
     "user__id": required(max=a.OBJECT_ID_LENGTH),

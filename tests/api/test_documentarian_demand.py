@@ -58,6 +58,7 @@ def test_create_answers_the_documented_shape_with_the_author_from_the_token(
         ("responsible_id", "abc", "The responsible id must be an integer."),
         ("responsible_id", 0, "The responsible id must be at least 1."),
         ("responsible_id", 999, "The selected responsible id is invalid."),
+        ("responsible_id", 10**40, f"The responsible id may not be greater than {2**53}."),
     ],
 )
 def test_create_validates_each_field(

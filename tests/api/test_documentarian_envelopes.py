@@ -65,3 +65,18 @@ def test_a_reset_token_wins_only_once_under_concurrency(api: ApiClient, outbox_d
     assert sorted(statuses) == [200, 422, 422, 422]
     winner = passwords[statuses.index(200)]
     assert login(api, "race@example.com", winner)
+
+
+@pytest.mark.parametrize(
+    "body", [[], "text", 42, {"email": ["x"], "password": {"a": 1}, "user__id": {"a": 1}}]
+)
+@pytest.mark.parametrize(
+    "path", ["/api/v1/register", "/api/v1/login", "/api/v1/recover", "/api/v1/reset", "/api/v1/demand",
+             "/api/v1/user", "/api/v1/user_meta"],
+)  # fmt: skip
+def test_client_mistakes_are_never_500s(api: ApiClient, path: str, body: object) -> None:
+    register(api, "root@example.com")
+    headers = {"Authorization": f"Bearer {login(api, 'root@example.com')}"}
+    response = api.post(path, json=body, headers=headers)
+    assert response.status in (400, 422), (path, body, response.status)
+    assert response.json["success"] is False
