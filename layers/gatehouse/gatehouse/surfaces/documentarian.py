@@ -1,8 +1,8 @@
-"""Surface A (the Documentarian-documented Laravel app): `/api/v1/...` envelopes and id formats.
+"""Surface A (the Documentarian-documented Laravel app): `/api/v1/...` views, envelopes and id formats.
 
-Views of A's resources live beside their routes' owners; this module holds what every A
-route shares: the `{"success": false, "error": {"code", "message"}}` envelope, the
-`2018-08-29 13:42:55` timestamp format and the 24-hex id forms.
+Every A route shares the `{"success": false, "error": {"code", "message"}}` envelope, the
+`2018-08-29 13:42:55` timestamp format and the 24-hex id forms. A's `position` views
+live with surface C's positions (the same entity).
 """
 
 from __future__ import annotations
@@ -10,6 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from gatehouse.clock import laravel
+from gatehouse.data.demands import DemandItem
+from gatehouse.data.models import UserItem
+from gatehouse.data.user_meta import UserMetaItem
 from gatehouse.errors import (
     AccountDisabled,
     Conflict,
@@ -24,9 +27,27 @@ from gatehouse.errors import (
 )
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import MethodNotAllowed
+from gatehouse.validation import optional, validate
 
 TOKEN_NOT_PROVIDED = "Token not provided"
 OBJECT_ID_LENGTH = 24
+
+# A's documents show no texts for these answers; these are in the Laravel original's spirit.
+REGISTERED = "Thanks for signing up! Please check your email to complete your registration."
+VERIFIED = "You have successfully verified your account."
+SIGNED_OUT = "You have successfully logged out."
+RECOVERY_SENT = "If that address belongs to an account, a reset link has been sent to it."
+PASSWORD_RESET = "Your password has been reset. Please log in again."
+
+# Bare-array lists are paged by a cursor: `?limit=` (1-100, default 50) and `?after=` (the
+# last `_id` of the previous page); `X-Next-After` carries the next cursor while there is more.
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+NEXT_PAGE_HEADER = "X-Next-After"
+PAGING = {
+    "limit": optional("integer", min=1, max=MAX_PAGE_SIZE),
+    "after": optional(max=OBJECT_ID_LENGTH),
+}
 
 
 def timestamp(stored_iso: str | None) -> str | None:
@@ -43,6 +64,62 @@ def parse_user_object_id(value: str) -> int | None:
     if len(value) != OBJECT_ID_LENGTH or any(c not in "0123456789abcdefABCDEF" for c in value):
         return None
     return int(value, 16)
+
+
+def page_request(query: dict[str, Any]) -> tuple[int, str | None]:
+    """`limit` and `after` from the query string, validated like a body."""
+    paging = validate(query, PAGING)
+    return paging.get("limit") or DEFAULT_PAGE_SIZE, paging.get("after")
+
+
+def success(message: str) -> dict[str, Any]:
+    return {"success": True, "message": message}
+
+
+def token_response(token: str) -> dict[str, Any]:
+    return {"success": True, "data": {"token": token}}
+
+
+def roles_claim(user: UserItem) -> dict[str, str]:
+    """The Laravel original's `roles` claim: the user's role names joined by commas (one role here)."""
+    return {"roles": user.role}
+
+
+def user_view(user: UserItem) -> dict[str, Any]:
+    """A's user, without the documented `password`, `remember_token` and `confirm_token` (never shown)."""
+    return {
+        "_id": user_object_id(user.id),
+        "surname": user.last_name,
+        "name": user.first_name,
+        "middlename": user.middle_name,
+        "email": user.email,
+        "is_verified": int(user.is_verified),
+        "created_at": timestamp(user.created_at),
+        "updated_at": timestamp(user.updated_at),
+    }
+
+
+def demand_view(demand: DemandItem) -> dict[str, Any]:
+    return {
+        "_id": demand.demand_id,
+        "name": demand.name,
+        "description": demand.description,
+        "author_id": demand.author_id,
+        "responsible_id": demand.responsible_id,
+        "created_at": timestamp(demand.created_at),
+        "updated_at": timestamp(demand.updated_at),
+    }
+
+
+def user_meta_view(meta: UserMetaItem) -> dict[str, Any]:
+    return {
+        "_id": meta.meta_id,
+        "user__id": user_object_id(meta.user_id),
+        "key": meta.key,
+        "value": meta.value,
+        "created_at": timestamp(meta.created_at),
+        "updated_at": timestamp(meta.updated_at),
+    }
 
 
 def failure(code: int, message: str, **extra: Any) -> dict[str, Any]:

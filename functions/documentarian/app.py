@@ -1,0 +1,326 @@
+"""Documentarian function. Surface A (a Laravel app documented by Documentarian): /api/v1/register,
+login, recover, reset, verify, logout and the demand, user and user_meta resources.
+(A's /api/v1/position is served with surface C's positions, the same entity.)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+
+from gatehouse.errors import GatehouseError, ValidationFailed
+from gatehouse.security.tokens import JWT_AUTH
+from gatehouse.services import accounts, audit, demands, password_reset, sessions, user_meta, verification
+from gatehouse.services import documentarian as a_users
+from gatehouse.surfaces import documentarian as a
+from gatehouse.validation import optional, required, validate
+from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+
+routes = APIRouter(prefix="/api/v1")
+
+# Far above any real id, and far below DynamoDB's 38-digit number limit.
+MAX_USER_ID = 2**53
+NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
+REGISTRATION = {
+    "name": required(max=255),
+    "surname": required(max=255),
+    "middlename": optional(max=255),
+    "email": required("email", max=255),
+    "password": required("password", min=8),
+}
+USER_CHANGES = {
+    "name": optional(max=255, nullable=False),
+    "surname": optional(max=255, nullable=False),
+    "middlename": optional(max=255),
+    "email": optional("email", max=255, nullable=False),
+}
+CREDENTIALS = {
+    # An email, or the login name (the same canonical handle on every surface).
+    "email": required(max=255),
+    "password": required("password"),
+}
+RECOVERY = {"email": required("email", max=255)}
+RESET = {"token": required(max=128), "password": required("password", min=8, confirmed=True)}
+VERIFICATION = {"token": required(max=128)}
+DEMAND = {
+    "name": required(max=255),
+    "description": required(max=65_535),
+    "responsible_id": required("integer", min=1, max=MAX_USER_ID),
+}
+DEMAND_CHANGES = {
+    "name": optional(max=255, nullable=False),
+    "description": optional(max=65_535, nullable=False),
+    "responsible_id": optional("integer", min=1, max=MAX_USER_ID, nullable=False),
+}
+USER_META = {
+    "user__id": required(max=a.OBJECT_ID_LENGTH),
+    "key": required(max=255),
+    "value": required(max=65_535),
+}
+
+
+def profile_attributes(data: dict[str, Any]) -> dict[str, Any]:
+    return {NAME_FIELDS[name]: value for name, value in data.items() if name in NAME_FIELDS}
+
+
+def paged(response: Response, next_after: str | None) -> None:
+    if next_after is not None:
+        response.headers[a.NEXT_PAGE_HEADER] = next_after
+
+
+# ---- sign-up, sign-in, recovery, sign-out ----
+
+
+@routes.post("/register")
+async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+    data = validate(body, REGISTRATION)
+    user = accounts.register(
+        email=data["email"], password=data["password"], attributes=profile_attributes(data)
+    )
+    audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
+    verification.send_verification_mail(user, base_url)
+    return a.success(a.REGISTERED)
+
+
+@routes.get("/verify")
+async def verify(request: Request, client: Client) -> dict[str, Any]:
+    data = validate(dict(request.query_params), VERIFICATION)
+    user = verification.verify_email(data["token"])
+    audit.record("user.verify", client=client, actor=user, target_type="user", target_id=user.id)
+    return a.success(a.VERIFIED)
+
+
+@routes.post("/login")
+async def login(body: RequestBody, client: Client) -> dict[str, Any]:
+    data = validate(body, CREDENTIALS)
+    try:
+        user = accounts.sign_in(data["email"], data["password"])
+    except GatehouseError as refused:
+        audit.record(
+            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
+        )
+        raise
+    issued = sessions.start(user, JWT_AUTH, extra_claims=a.roles_claim(user))
+    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    return a.token_response(issued.token)
+
+
+@routes.post("/recover")
+async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+    data = validate(body, RECOVERY)
+    user = password_reset.send_reset_link(data["email"], base_url)
+    audit.record(
+        "user.password_recover",
+        client=client,
+        actor=user,
+        target_type="user",
+        target_id=user.id if user else None,
+        outcome="success" if user else "unknown_address",
+    )
+    return a.success(a.RECOVERY_SENT)
+
+
+@routes.post("/reset")
+async def reset(body: RequestBody, client: Client) -> dict[str, Any]:
+    data = validate(body, RESET)
+    try:
+        user = password_reset.reset_password(data["token"], data["password"])
+    except ValidationFailed:
+        audit.record("user.password", client=client, outcome="failure", details={"reason": "invalid token"})
+        raise
+    audit.record(
+        "user.password", client=client, actor=user, target_type="user", target_id=user.id,
+        details={"via": "reset"},
+    )  # fmt: skip
+    return a.success(a.PASSWORD_RESET)
+
+
+@routes.api_route("/logout", methods=["GET", "HEAD"])
+async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
+    sessions.end(principal)
+    audit.record(
+        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
+    )
+    return a.success(a.SIGNED_OUT)
+
+
+# ---- demand ----
+
+
+@routes.api_route("/demand", methods=["GET", "HEAD"])
+async def list_demands(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+    limit, after = a.page_request(dict(request.query_params))
+    found, next_after = demands.page(limit, after)
+    paged(response, next_after)
+    return [a.demand_view(demand) for demand in found]
+
+
+@routes.post("/demand", status_code=201)
+async def create_demand(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    data = validate(body, DEMAND)
+    demand = demands.create(actor, **data)
+    audit.record(
+        "demand.create", client=client, actor=actor, target_type="demand", target_id=demand.demand_id
+    )
+    return a.demand_view(demand)
+
+
+@routes.api_route("/demand/{demand}", methods=["GET", "HEAD"])
+async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
+    return a.demand_view(demands.find(demand))
+
+
+@routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
+async def update_demand(demand: str, body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    found = demands.find(demand)
+    data = validate(body, DEMAND_CHANGES)
+    updated = demands.update(actor, found, data)
+    audit.record(
+        "demand.update", client=client, actor=actor, target_type="demand", target_id=updated.demand_id,
+        details={"fields": ",".join(sorted(data))},
+    )  # fmt: skip
+    return a.demand_view(updated)
+
+
+@routes.delete("/demand/{demand}")
+async def delete_demand(demand: str, actor: CurrentUser, client: Client) -> bool:
+    found = demands.find(demand)
+    demands.remove(actor, found)
+    audit.record("demand.delete", client=client, actor=actor, target_type="demand", target_id=found.demand_id)
+    return True
+
+
+# ---- user ----
+
+
+@routes.api_route("/user", methods=["GET", "HEAD"])
+async def list_users(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+    limit, after = a.page_request(dict(request.query_params))
+    after_id = a.parse_user_object_id(after) if after is not None else None
+    if after is not None and after_id is None:
+        raise ValidationFailed.single("after", "format")
+    found, next_after = a_users.visible_page(actor, limit, after_id)
+    paged(response, a.user_object_id(next_after) if next_after is not None else None)
+    return [a.user_view(user) for user in found]
+
+
+@routes.post("/user", status_code=201)
+async def create_user(
+    body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+) -> dict[str, Any]:
+    data = validate(body, REGISTRATION)
+    user = a_users.create(
+        actor, email=data["email"], password=data["password"], attributes=profile_attributes(data)
+    )
+    audit.record("user.create", client=client, actor=actor, target_type="user", target_id=user.id)
+    verification.send_verification_mail(user, base_url)
+    return a.user_view(user)
+
+
+@routes.api_route("/user/{user}", methods=["GET", "HEAD"])
+async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
+    return a.user_view(a_users.find(actor, a.parse_user_object_id(user)))
+
+
+@routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
+async def update_user(
+    user: str, body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+) -> dict[str, Any]:
+    target = a_users.find(actor, a.parse_user_object_id(user))
+    data = validate(body, USER_CHANGES)
+    changes = profile_attributes(data) | ({"email": data["email"]} if "email" in data else {})
+    email_changed = a_users.update(actor, target, changes)
+    audit.record(
+        "user.update", client=client, actor=actor, target_type="user", target_id=target.id,
+        details={"fields": ",".join(sorted(data))},
+    )  # fmt: skip
+    if email_changed:
+        verification.send_verification_mail(target, base_url)
+    return a.user_view(target)
+
+
+@routes.delete("/user/{user}")
+async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
+    target = a_users.find(actor, a.parse_user_object_id(user))
+    a_users.remove(actor, target)
+    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=target.id)
+    return True
+
+
+# ---- user_meta ----
+
+
+@routes.api_route("/user_meta", methods=["GET", "HEAD"])
+async def list_user_metas(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+    query = dict(request.query_params)
+    limit, after = a.page_request(query)
+    owner = validate(query, {"user__id": optional(max=a.OBJECT_ID_LENGTH)}).get("user__id")
+    owner_id = a.parse_user_object_id(owner) if owner is not None else None
+    if owner is not None and owner_id is None:
+        raise ValidationFailed.single("user__id", "format")
+    found, next_after = user_meta.page(actor, limit, after, owner_id)
+    paged(response, next_after)
+    return [a.user_meta_view(meta) for meta in found]
+
+
+@routes.post("/user_meta", status_code=201)
+async def create_user_meta(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+    data = validate(body, USER_META)
+    meta = user_meta.create(
+        actor, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
+    )
+    audit.record(
+        "user_meta.create", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
+    )
+    return a.user_meta_view(meta)
+
+
+@routes.api_route("/user_meta/{user_metum}", methods=["GET", "HEAD"])
+async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
+    return a.user_meta_view(user_meta.find(actor, user_metum))
+
+
+@routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
+async def update_user_meta(
+    user_metum: str, body: RequestBody, actor: CurrentUser, client: Client
+) -> dict[str, Any]:
+    meta = user_meta.find(actor, user_metum)
+    data = validate(body, USER_META)
+    updated = user_meta.update(
+        actor, meta, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
+    )
+    audit.record(
+        "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id
+    )
+    return a.user_meta_view(updated)
+
+
+@routes.delete("/user_meta/{user_metum}")
+async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) -> bool:
+    meta = user_meta.find(actor, user_metum)
+    user_meta.remove(actor, meta)
+    audit.record(
+        "user_meta.delete", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
+    )
+    return True
+
+
+app = create_app(
+    routes,
+    envelopes=[
+        (f"/api/v1/{resource}/", a.ENVELOPE)
+        for resource in (
+            "register",
+            "login",
+            "recover",
+            "reset",
+            "verify",
+            "logout",
+            "demand",
+            "user",
+            "user_meta",
+        )
+    ],
+)
+handler = lambda_handler(app)

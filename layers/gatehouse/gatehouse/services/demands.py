@@ -1,0 +1,70 @@
+"""Demands (surface A): any signed-in user reads them; the author or an admin changes them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gatehouse.clock import iso, now
+from gatehouse.data import demands, objects
+from gatehouse.data.demands import DemandItem
+from gatehouse.data.models import UserItem
+from gatehouse.errors import NotFound
+from gatehouse.services import permissions
+from gatehouse.services.references import existing_user
+
+RESPONSIBLE_FIELD = "responsible_id"
+
+
+def create(author: UserItem, *, name: str, description: str, responsible_id: int) -> DemandItem:
+    """The author is whoever is signed in, never a field of the request."""
+    existing_user(responsible_id, RESPONSIBLE_FIELD)
+    stamp = iso(now())
+    demand = demands.new(
+        objects.new_object_id(),
+        name=name,
+        description=description,
+        author_id=author.id,
+        responsible_id=responsible_id,
+        created_at=stamp,
+        updated_at=stamp,
+    )
+    demands.put(demand)
+    return demand
+
+
+def find(demand_id: str) -> DemandItem:
+    demand = demands.get(demand_id) if objects.is_object_id(demand_id) else None
+    if demand is None:
+        raise NotFound("demand")
+    return demand
+
+
+def may_change(actor: UserItem, demand: DemandItem) -> bool:
+    return actor.id == demand.author_id or permissions.rank(actor.role) >= permissions.rank("admin")
+
+
+def update(actor: UserItem, demand: DemandItem, changes: Mapping[str, Any]) -> DemandItem:
+    """`changes` holds any of name, description and responsible_id."""
+    permissions.require(may_change(actor, demand))
+    if RESPONSIBLE_FIELD in changes:
+        existing_user(changes[RESPONSIBLE_FIELD], RESPONSIBLE_FIELD)
+    changed = {name: value for name, value in changes.items() if getattr(demand, name) != value}
+    if not changed:
+        return demand
+    changed["updated_at"] = iso(now())
+    if not demands.update(demand, **changed):
+        raise NotFound("demand")
+    for name, value in changed.items():
+        setattr(demand, name, value)
+    return demand
+
+
+def remove(actor: UserItem, demand: DemandItem) -> None:
+    permissions.require(may_change(actor, demand))
+    if not demands.delete(demand):
+        raise NotFound("demand")
+
+
+def page(limit: int, after: str | None) -> tuple[list[DemandItem], str | None]:
+    return demands.page(limit, after)

@@ -1,0 +1,54 @@
+"""Surface A's user resource (`/api/v1/user`): who may list, create, read, change and remove users."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from gatehouse.data import users
+from gatehouse.data.models import UserItem
+from gatehouse.errors import NotFound, PermissionDenied
+from gatehouse.services import accounts, permissions, user_meta
+from gatehouse.services.identity import canonical
+
+A_FIELD_NAMES = {"email": "email", "login": "login"}
+
+
+def visible_page(actor: UserItem, limit: int, after_id: int | None) -> tuple[list[UserItem], int | None]:
+    """One page of users in id order, keeping those the actor may read (everyone, for super)."""
+    found, next_after = users.page(limit, after_id)
+    return [user for user in found if permissions.can_read(actor, user)], next_after
+
+
+def create(actor: UserItem, *, email: str, password: str, attributes: Mapping[str, Any]) -> UserItem:
+    """Admins and super add users; the new user is a plain user who still has to verify their address."""
+    permissions.require_role(actor, "admin")
+    return accounts.register(email=email, password=password, attributes=attributes, field_names=A_FIELD_NAMES)
+
+
+def find(actor: UserItem, user_id: int | None) -> UserItem:
+    target = users.get(user_id) if user_id is not None else None
+    if target is None:
+        raise NotFound("user")
+    permissions.require(permissions.can_read(actor, target))
+    return target
+
+
+def update(actor: UserItem, target: UserItem, changes: Mapping[str, Any]) -> bool:
+    """Profile fields only (no role, no password). Returns whether the email changed,
+    in which case the address is unverified again and needs a new verification mail."""
+    permissions.require(permissions.can_manage(actor, target))
+    changes = dict(changes)
+    email_changed = "email" in changes and canonical(changes["email"]) != canonical(target.email)
+    if email_changed:
+        changes["is_verified"] = False
+    accounts.update(target, changes, field_names=A_FIELD_NAMES)
+    return email_changed
+
+
+def remove(actor: UserItem, target: UserItem) -> None:
+    """Not oneself (an admin cannot lock themselves out by accident), never the super; metas go too."""
+    if actor.id == target.id or not permissions.can_manage(actor, target):
+        raise PermissionDenied()
+    accounts.remove(target)
+    user_meta.remove_all_of(target.id)
