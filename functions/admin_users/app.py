@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
 from gatehouse.errors import GatehouseError
-from gatehouse.services import admin_users, audit, groups, userpics
+from gatehouse.services import admin_users, audit, groups, userpics, verification
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
@@ -118,10 +118,12 @@ async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
 
 @users_routes.post("/id/{user_id}/update")
 async def update_user(
-    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client
+    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(d_fields(body), UPDATE)
     user, changed = admin_users.update_user(actor, user_id, data)
+    if "email" in changed:
+        verification.send_verification_mail(user, base_url)  # the new address is unverified until then
     if changed - {"group_id"}:
         audit.record(
             "user.update",

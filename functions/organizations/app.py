@@ -228,7 +228,7 @@ async def list_roles(actor: CurrentUser) -> dict[str, Any]:
 
 @documentarian_routes.api_route("", methods=["GET", "HEAD"])
 async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
-    return [documentarian_positions.position_view(p) for p in structure.all_positions()]
+    return [documentarian_positions.position_view(p) for p in structure.all_positions(actor)]
 
 
 @documentarian_routes.post("")

@@ -169,3 +169,12 @@ def test_a_session_of_one_user_cannot_be_borrowed_by_another(new_user: Register)
     with pytest.raises(NotAuthenticated):
         sessions.authenticate(forged)
     assert session_store.user_and_session(alice.id, alice_session.session_id)[1] is not None
+
+
+def test_values_that_expand_past_dynamodbs_key_limit_still_register_and_sign_in(new_user: Register) -> None:
+    # NFKC turns each U+FDFA into 18 characters: 200 of them make a 6 KB canonical login.
+    expanding_login = "\ufdfa" * 200
+    user = new_user(login=expanding_login)
+    assert accounts.sign_in(expanding_login, "password-1").id == user.id
+    with pytest.raises(ValidationFailed):
+        new_user(login=expanding_login)

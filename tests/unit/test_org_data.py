@@ -47,5 +47,6 @@ def test_a_stale_membership_read_cannot_double_count(embedded_aws: Any) -> None:
 def test_concurrent_seeding_writes_the_seed_once(embedded_aws: Any) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         list(pool.map(lambda _: structure.ensure_positions_seeded(), range(6)))
-    assert [p.id for p in structure.all_positions()] == [1000, 1001, 1002, 1003, 1004]
+    root = accounts.register(email="root@example.com", password="password-1")
+    assert [p.id for p in structure.all_positions(root)] == [1000, 1001, 1002, 1003, 1004]
     assert org.total(org.POSITIONS_TOTAL) == 5

@@ -8,6 +8,7 @@ docs/data-model.md lists the access patterns these keys serve.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from pynamodb.attributes import (
@@ -164,6 +165,9 @@ class UserItem(Item, discriminator="user"):
         )
 
 
+MAX_READABLE_KEY_BYTES = 512
+
+
 class UniqueItem(Item, discriminator="unique"):
     """Claims a value (an email, a login, the super role) for one owner."""
 
@@ -171,6 +175,10 @@ class UniqueItem(Item, discriminator="unique"):
 
     @staticmethod
     def key(kind: str, value: str) -> tuple[str, str]:
+        # DynamoDB caps a partition key at 2048 bytes, and NFKC can expand a 255-character
+        # value many times over: long values are keyed by their SHA-256 instead.
+        if len(value.encode()) > MAX_READABLE_KEY_BYTES:
+            value = "sha256:" + hashlib.sha256(value.encode()).hexdigest()
         return f"UNIQUE#{kind}#{value}", "UNIQUE"
 
 

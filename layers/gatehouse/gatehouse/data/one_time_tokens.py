@@ -17,6 +17,8 @@ def digest(token: str) -> str:
 class OneTimeTokenItem(Item, discriminator="one_time_token"):
     purpose = UnicodeAttribute()
     user_id = IntegerAttribute()
+    # The canonical address the token was mailed to: it is void once the user's email changes.
+    email = UnicodeAttribute(null=True)
     # Epoch seconds; TTL removes the item late, so consume() checks it too.
     expires_at = IntegerAttribute()
 
@@ -25,15 +27,19 @@ class OneTimeTokenItem(Item, discriminator="one_time_token"):
         return f"TOKEN#{purpose}#{digest(token)}", "TOKEN"
 
 
-def put(purpose: str, token: str, user_id: int, expires_at: int) -> None:
+def put(purpose: str, token: str, user_id: int, email: str, expires_at: int) -> None:
     item = OneTimeTokenItem(
-        *OneTimeTokenItem.key(purpose, token), purpose=purpose, user_id=user_id, expires_at=expires_at
+        *OneTimeTokenItem.key(purpose, token),
+        purpose=purpose,
+        user_id=user_id,
+        email=email,
+        expires_at=expires_at,
     )
     item.save(condition=OneTimeTokenItem.PK.does_not_exist())
 
 
-def consume(purpose: str, token: str, now_epoch: int) -> int | None:
-    """Delete the token and return its user id, or None if unknown, used or expired.
+def consume(purpose: str, token: str, now_epoch: int) -> OneTimeTokenItem | None:
+    """Delete the token and return it, or None if unknown, used or expired.
 
     The delete is conditional on the item still existing, so of two concurrent uses only one wins.
     """
@@ -42,4 +48,4 @@ def consume(purpose: str, token: str, now_epoch: int) -> int | None:
         item.delete(condition=OneTimeTokenItem.PK.exists())
     except (DoesNotExist, DeleteError):
         return None
-    return item.user_id if item.expires_at > now_epoch else None
+    return item if item.expires_at > now_epoch else None

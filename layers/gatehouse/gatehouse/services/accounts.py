@@ -115,6 +115,8 @@ def update(
                 add_claims.append((kind, canonical(new)))
     if not changes:
         return user
+    if any(kind == "email" for kind, _ in add_claims):
+        changes["is_verified"] = False  # a new address is unproven until its own link is followed
     changes["updated_at"] = iso(now())
     try:
         users.update_with_claims(user, changes, add_claims, drop_claims)

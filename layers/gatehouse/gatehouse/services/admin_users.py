@@ -50,12 +50,17 @@ def get_user(user_id: int) -> UserItem:
 
 
 def _manages(actor: UserItem, target: UserItem, permission: str) -> bool:
-    """Super manages everyone but the super; others need the permission and a higher role."""
+    """Super manages everyone but the super; others need the group permission on top of the rules
+    every surface applies (a higher role, and the target in their organization or department)."""
     if target.role == "super":
         return False
     if actor.role == "super":
         return True
-    return group_rules.has_permission(actor, permission) and permissions.outranks(actor, target)
+    return (
+        group_rules.has_permission(actor, permission)
+        and permissions.outranks(actor, target)
+        and permissions.can_manage(actor, target)
+    )
 
 
 def create_user(actor: UserItem | None, data: Mapping[str, Any]) -> UserItem:
@@ -99,13 +104,17 @@ def _register(data: Mapping[str, Any], group_id: int | None) -> UserItem:
     )
 
 
-def can_read(actor: UserItem, target_id: int) -> bool:
-    return actor.id == target_id or group_rules.has_permission(actor, group_rules.USERS_READ)
+def can_read(actor: UserItem, target: UserItem) -> bool:
+    """Oneself; others with the group's `users.read` and within the caller's organization."""
+    return actor.id == target.id or (
+        group_rules.has_permission(actor, group_rules.USERS_READ) and permissions.can_read(actor, target)
+    )
 
 
 def read_user(actor: UserItem, target_id: int) -> UserItem:
-    permissions.require(can_read(actor, target_id))
-    return get_user(target_id)
+    target = get_user(target_id)
+    permissions.require(can_read(actor, target))
+    return target
 
 
 @dataclass(frozen=True)
@@ -119,7 +128,9 @@ class UserPage:
 def list_users(actor: UserItem, limit: int, after_id: int | None) -> UserPage:
     """One page in id order, their groups (one BatchGetItem) and how many users exist."""
     group_rules.require_permission(actor, group_rules.USERS_READ)
-    found, next_cursor = users.page(limit, after_id)
+    page, next_cursor = users.page(limit, after_id)
+    # Only whom the caller may read: a page can come back shorter than `limit` (follow the cursor).
+    found = [user for user in page if can_read(actor, user)]
     member_groups = group_rules.groups_of(found)
     return UserPage(found, member_groups, next_cursor, users.population())
 
@@ -179,8 +190,7 @@ def reset_password(actor: UserItem, target_id: int) -> tuple[UserItem, str]:
 
 def permissions_of(actor: UserItem, target_id: int) -> list[str]:
     """The target's group permissions (super: the whole catalogue)."""
-    permissions.require(can_read(actor, target_id))
-    target = get_user(target_id)
+    target = read_user(actor, target_id)
     return group_rules.permissions_of(target, group_rules.group_of(target))
 
 

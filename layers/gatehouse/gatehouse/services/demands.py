@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatehouse.clock import iso, now
-from gatehouse.data import demands, objects
+from gatehouse.data import demands, objects, users
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound
@@ -41,7 +41,13 @@ def find(demand_id: str) -> DemandItem:
 
 
 def may_change(actor: UserItem, demand: DemandItem) -> bool:
-    return actor.id == demand.author_id or permissions.rank(actor.role) >= permissions.rank("admin")
+    """The author, or an admin who manages the author (deployment-wide admins when the author is gone)."""
+    if actor.id == demand.author_id or actor.role == "super":
+        return True
+    if permissions.rank(actor.role) < permissions.rank("admin"):
+        return False
+    author = users.get(demand.author_id)
+    return actor.organization_id is None if author is None else permissions.can_manage(actor, author)
 
 
 def update(actor: UserItem, demand: DemandItem, changes: Mapping[str, Any]) -> DemandItem:

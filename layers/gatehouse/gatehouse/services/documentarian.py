@@ -38,10 +38,7 @@ def update(actor: UserItem, target: UserItem, changes: Mapping[str, Any]) -> boo
     """Profile fields only (no role, no password). Returns whether the email changed,
     in which case the address is unverified again and needs a new verification mail."""
     permissions.require(permissions.can_manage(actor, target))
-    changes = dict(changes)
     email_changed = "email" in changes and canonical(changes["email"]) != canonical(target.email)
-    if email_changed:
-        changes["is_verified"] = False
     accounts.update(target, changes, field_names=A_FIELD_NAMES)
     return email_changed
 

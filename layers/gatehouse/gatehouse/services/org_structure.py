@@ -349,11 +349,15 @@ def list_positions(actor: UserItem, paging_: Paging, department_id: int | None) 
     return found
 
 
-def all_positions() -> list[PositionItem]:
-    """A's bare list: the first `org.WINDOW` positions in id order."""
+def all_positions(actor: UserItem) -> list[PositionItem]:
+    """A's bare list: the first `org.WINDOW` positions in id order that the caller may see
+    (global actors: all; others: the shared ones and their own organization's)."""
     ensure_positions_seeded()
+    visible = (None, actor.organization_id)
     return [
-        item for item in org.window(*org.positions_partition(None, None)) if isinstance(item, PositionItem)
+        item
+        for item in org.window(*org.positions_partition(None, None))
+        if isinstance(item, PositionItem) and (is_global(actor) or item.organization_id in visible)
     ]
 
 
@@ -366,7 +370,7 @@ def _position_relations(positions: Sequence[PositionItem]) -> Related:
 
 def _require_manage_position(actor: UserItem, department: DepartmentItem | None) -> None:
     if department is None:
-        permissions.require_role(actor, "admin")
+        permissions.require(is_global(actor))  # positions outside any department are shared by everyone
     else:
         permissions.require(can_manage_department(actor, department))
 

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-import time
-
-from gatehouse.data import one_time_tokens, users
+from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import ValidationFailed
-from gatehouse.services import accounts, mail
+from gatehouse.services import accounts, mail, one_time_links
 from gatehouse.services.identity import canonical
 
 PURPOSE = "reset"
@@ -22,8 +19,7 @@ def send_reset_link(email: str, base_url: str) -> UserItem | None:
     user = users.find_by("email", canonical(email))
     if user is None or not user.is_active:
         return None
-    token = secrets.token_urlsafe(32)
-    one_time_tokens.put(PURPOSE, token, user.id, int(time.time()) + LIFETIME_SECONDS)
+    token = one_time_links.issue(PURPOSE, user, LIFETIME_SECONDS)
     link = f"{base_url.rstrip('/')}{RESET_PATH}?token={token}"
     mail.send(
         user.email,
@@ -36,8 +32,7 @@ def send_reset_link(email: str, base_url: str) -> UserItem | None:
 
 def reset_password(token: str, password: str) -> UserItem:
     """Use the token (once) and set the password; every existing session of the user ends."""
-    user_id = one_time_tokens.consume(PURPOSE, token, int(time.time()))
-    user = users.get(user_id) if user_id is not None else None
+    user = one_time_links.redeem(PURPOSE, token)
     if user is None:
         raise ValidationFailed.single("token", "exists")
     accounts.set_password(user, password, sign_out_everywhere=True)
