@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from gatehouse.errors import GatehouseError
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, audit, sessions, verification
 from gatehouse.surfaces import jwt_auth
@@ -48,15 +47,8 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 @jwt_auth_routes.post("/login")
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    try:
-        user = accounts.sign_in(data["email"], data["password"])
-    except GatehouseError as refused:
-        audit.record(
-            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
-        )
-        raise
+    user = accounts.sign_in(data["email"], data["password"], client=client)
     issued = sessions.start(user, JWT_AUTH)
-    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
     return jwt_auth.token_response(issued)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from gatehouse.errors import GatehouseError, ValidationFailed
+from gatehouse.errors import ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, audit, demands, password_reset, sessions, user_meta, verification
 from gatehouse.services import documentarian as a_users
@@ -94,15 +94,8 @@ async def verify(request: Request, client: Client) -> dict[str, Any]:
 @routes.post("/login")
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    try:
-        user = accounts.sign_in(data["email"], data["password"])
-    except GatehouseError as refused:
-        audit.record(
-            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
-        )
-        raise
+    user = accounts.sign_in(data["email"], data["password"], client=client)
     issued = sessions.start(user, JWT_AUTH, extra_claims=a.roles_claim(user))
-    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
     return a.token_response(issued.token)
 
 

@@ -129,15 +129,8 @@ async def sign_in(body: RequestBody, client: Client) -> dict[str, Any]:
     identifier = data.get("login") or data.get("email")
     if identifier is None:
         raise ValidationFailed([Violation("login", "required"), Violation("email", "required")])
-    try:
-        user = accounts.sign_in(identifier, data["password"])
-    except GatehouseError as refused:
-        audit.record(
-            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
-        )
-        raise
+    user = accounts.sign_in(identifier, data["password"], client=client)
     issued = sessions.start(user, GONCORD)
-    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
     return views.signed_in(user, issued)
 
 

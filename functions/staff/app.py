@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from gatehouse.errors import GatehouseError
 from gatehouse.services import accounts, audit, sessions, staff, verification
 from gatehouse.services.org_structure import paging as page_request
 from gatehouse.surfaces import org_structure
@@ -61,15 +60,8 @@ DEFAULT_DEVICE_NAME = "api"
 @routes.post("/login")
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    try:
-        user = accounts.sign_in(data["email"], data["password"])
-    except GatehouseError as refused:
-        audit.record(
-            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
-        )
-        raise
+    user = accounts.sign_in(data["email"], data["password"], client=client)
     issued = sessions.start_personal_access_token(user, data.get("device_name") or DEFAULT_DEVICE_NAME)
-    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
     view = org_structure.token_view(issued, user, staff.user_relations([user]))
     return org_structure.success("Login successful", view)
 

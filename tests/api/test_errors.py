@@ -41,3 +41,10 @@ def test_client_mistakes_are_never_500s(api: ApiClient) -> None:
         api.post("/api/auth/login", body=b"\xff\xfe", headers={"Content-Type": "application/json"}).status
         == 400
     )
+
+
+def test_a_body_nested_deeper_than_the_parser_can_go_is_a_bad_request(api: ApiClient) -> None:
+    # json.loads raises RecursionError (not ValueError) on deep nesting.
+    deep = "[" * 100_000 + "]" * 100_000
+    response = api.post("/api/auth/login", body=deep, headers={"Content-Type": "application/json"})
+    assert (response.status, response.json) == (400, {"message": "The request body is not valid JSON."})

@@ -110,3 +110,10 @@ def test_bad_group_ids_are_not_found(people: Cast, api: ApiClient) -> None:
 def test_the_super_holds_every_permission_in_the_catalogue(people: Cast, api: ApiClient) -> None:
     response = api.get(f"/api/v1/users/id/{people.super.id}/permissions", headers=people.super.auth)
     assert response.json["permissions"] == ALL_PERMISSIONS
+
+
+def test_a_null_level_on_create_means_the_lowest_level(people: Cast, api: ApiClient) -> None:
+    # Validated as an optional integer, a null level reached int(None) and answered 500.
+    response = api.post("/api/v1/groups", json={"name": "Interns", "level": None}, headers=people.super.auth)
+    assert response.status == 200, response.body
+    assert response.json["group"]["level"] == 0

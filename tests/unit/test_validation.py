@@ -83,3 +83,9 @@ def test_choices_dates_urls_and_booleans() -> None:
     assert rules_failed({"u": "ftp://x"}, {"u": required("url")}) == {"u": "url"}
     assert validate({"b": "false"}, {"b": required("boolean")}) == {"b": False}
     assert rules_failed({"b": "maybe"}, {"b": required("boolean")}) == {"b": "boolean"}
+
+
+@pytest.mark.parametrize("value", [["1"], {"a": 1}, 1.5])
+def test_booleans_refuse_lists_objects_and_floats_without_crashing(value: object) -> None:
+    # Lists and objects are unhashable: looking them up in the accepted spellings raised TypeError.
+    assert rules_failed({"b": value}, {"b": optional("boolean")}) == {"b": "boolean"}

@@ -143,6 +143,9 @@ def _integer(name: str, value: Any, rule: Rule) -> Any:
 
 
 def _boolean(name: str, value: Any, rule: Rule) -> Any:
+    if not isinstance(value, (bool, int, str)):
+        # Lists and objects are unhashable: they cannot even be looked up in _TRUE/_FALSE.
+        return Violation(name, "boolean")
     probe = value.lower() if isinstance(value, str) else value
     if probe in _TRUE:
         return True

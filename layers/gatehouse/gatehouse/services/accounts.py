@@ -11,12 +11,15 @@ from gatehouse.data.models import UserItem
 from gatehouse.errors import (
     AccountDisabled,
     EmailNotVerified,
+    GatehouseError,
     InvalidCredentials,
     PermissionDenied,
     ValidationFailed,
     Violation,
 )
 from gatehouse.security.passwords import hash_password, verify_password
+from gatehouse.services import audit
+from gatehouse.services.audit import ClientInfo
 from gatehouse.services.identity import canonical, identifier_kind
 from gatehouse.settings import get_settings
 
@@ -68,8 +71,20 @@ def register(
             claim_super = False  # someone else became super first; try again as a plain user
 
 
-def sign_in(identifier: str, password: str) -> UserItem:
-    """Check credentials by email or login; upgrade a legacy hash; record the sign-in."""
+def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
+    """Check credentials by email or login; upgrade a legacy hash; audit the attempt either way."""
+    try:
+        user = _check_credentials(identifier, password)
+    except GatehouseError as refused:
+        audit.record(
+            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
+        )
+        raise
+    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    return user
+
+
+def _check_credentials(identifier: str, password: str) -> UserItem:
     user = users.find_by(identifier_kind(identifier), canonical(identifier))
     verification = verify_password(password, user.password_hash if user else None)
     if user is None or not verification.ok:

@@ -114,7 +114,8 @@ def validate_permissions(value: Any) -> list[str]:
 
 def create(actor: UserItem, data: Mapping[str, Any]) -> GroupItem:
     granted = validate_permissions(data.get("permissions", []))
-    level = int(data.get("level", 0))
+    # Validated as an optional integer: absent or null (cleared) both mean the lowest level.
+    level = int(data.get("level") or 0)
     _require_manageable(actor, level, granted)
     stamp = iso(now())
     group = group_store.new_group(

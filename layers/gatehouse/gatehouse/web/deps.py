@@ -31,7 +31,8 @@ async def request_body(request: Request) -> dict[str, Any]:
             raise MalformedRequest() from None
     try:
         parsed = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        # RecursionError: nesting deeper than the interpreter's stack (`[[[[...`) is unreadable too.
         raise MalformedRequest() from None
     if not isinstance(parsed, dict):
         raise MalformedRequest()
