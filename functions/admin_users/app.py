@@ -15,6 +15,7 @@ from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
 from gatehouse.web.deps import (
     Client,
+    CurrentPrincipal,
     CurrentUser,
     PublicBaseUrl,
     RequestBody,
@@ -173,11 +174,14 @@ async def update_role(
 
 @users_routes.post("/id/{user_id}/update/password")
 async def update_password(
-    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client
+    user_id: UserId, body: RequestBody, principal: CurrentPrincipal, client: Client
 ) -> dict[str, Any]:
     data = validate(body, PASSWORD_CHANGE)
+    actor = principal.user
     try:
-        user = admin_users.change_password(actor, user_id, data["password"], data["new_password"])
+        user = admin_users.change_password(
+            actor, user_id, data["password"], data["new_password"], principal.session
+        )
     except GatehouseError as refused:
         audit.record(
             "user.password", client=client, actor=actor, target_type="user", target_id=user_id,

@@ -105,10 +105,11 @@ async def update_user(
 
 
 @goncord_routes.post("/users/change_password")
-async def change_password(user: HeaderOrCookieUser, body: RequestBody, client: Client) -> Response:
+async def change_password(principal: HeaderOrCookiePrincipal, body: RequestBody, client: Client) -> Response:
     data = validate(body, PASSWORD_CHANGE)
+    user = principal.user
     try:
-        goncord.change_password(user, data["old_password"], data["new_password"])
+        goncord.change_password(user, data["old_password"], data["new_password"], principal.session)
     except GatehouseError:
         audit.record(
             "user.password",

@@ -127,11 +127,11 @@ async def delete_user(user_id: int, actor: CurrentUser, client: Client) -> dict[
 
 @routes.put("/users/{user_id}/password")
 async def change_password(
-    user_id: int, body: RequestBody, actor: CurrentUser, client: Client
+    user_id: int, body: RequestBody, principal: CurrentPrincipal, client: Client
 ) -> dict[str, Any]:
     data = validate(body, NEW_PASSWORD)
-    staff.change_password(actor, user_id, data["password"])
-    audit.record("user.password", client=client, actor=actor, target_type="user", target_id=user_id)
+    staff.change_password(principal.user, user_id, data["password"], principal.session)
+    audit.record("user.password", client=client, actor=principal.user, target_type="user", target_id=user_id)
     return org_structure.success("Password changed successfully")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -219,3 +220,50 @@ def test_an_email_taken_on_one_surface_is_taken_on_all(api: ApiClient, root_toke
         ),
     ]
     assert [r.status for r in refusals] == [422, 422, 422]
+
+
+@pytest.mark.parametrize(
+    ("surface", "change"),
+    [
+        (
+            "E",
+            lambda api, token, user_id: api.post(
+                "/api/v0/users/change_password",
+                headers=bearer(token),
+                json={"old_password": PASSWORD, "new_password": "a-new-secret-2"},
+            ),
+        ),
+        (
+            "D",
+            lambda api, token, user_id: api.post(
+                f"/api/v1/users/id/{user_id}/update/password",
+                headers=bearer(token),
+                json={"password": PASSWORD, "new_password": "a-new-secret-2"},
+            ),
+        ),
+        (
+            "C",
+            lambda api, token, user_id: api.put(
+                f"/api/users/{user_id}/password",
+                headers=bearer(token),
+                json={"password": "a-new-secret-2", "password_confirmation": "a-new-secret-2"},
+            ),
+        ),
+    ],
+)
+def test_changing_ones_own_password_keeps_this_session_and_ends_the_others_everywhere(
+    api: ApiClient, root_token: str, surface: str, change: Callable[[ApiClient, str, int], Any]
+) -> None:
+    people = register_everywhere(api, root_token)
+    email = people["C"].email
+    others = {issuer: sign_in(api, email) for issuer, sign_in in SIGN_INS.items()}
+    current = SIGN_INS[surface if surface != "D" else "B"](api, email)
+    assert current
+    user_id = api.get("/api/auth/me", headers=bearer(current)).json["id"]
+    response = change(api, current, user_id)
+    assert response.status == 200, response.body
+    assert who_am_i(api, current) == dict.fromkeys("BDEAC", email)
+    for issuer, token in others.items():
+        assert token
+        assert who_am_i(api, token) == dict.fromkeys("BDEAC"), issuer
+    assert sign_in_b(api, email, "a-new-secret-2")

@@ -15,6 +15,7 @@ from gatehouse.clock import iso, now
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import admin_users, audit_log, groups, sessions, userpics
 
 EVERYTHING = list(groups.CATALOGUE)
@@ -101,14 +102,21 @@ def test_password_resets_follow_the_role_ladder(root: UserItem) -> None:
     admin_users.reset_password(root, other_admin.id)
 
 
-def test_password_change_is_ones_own_and_checks_the_current_one(root: UserItem) -> None:
+def test_password_change_is_ones_own_checks_the_current_one_and_ends_the_other_sessions(
+    root: UserItem,
+) -> None:
     user = admin_users.create_user(root, fields("plain"))
+    current = sessions.start(user, JWT_AUTH)
+    other = sessions.start(user, JWT_AUTH)
     with pytest.raises(ValidationFailed) as caught:
-        admin_users.change_password(user, user.id, "wrong", "new-secret")
+        admin_users.change_password(user, user.id, "wrong", "new-secret", current.session)
     assert caught.value.violations[0].rule == "current_password"
     with pytest.raises(PermissionDenied):
-        admin_users.change_password(root, user.id, "secret-pass", "new-secret")
-    admin_users.change_password(user, user.id, "secret-pass", "new-secret")
+        admin_users.change_password(root, user.id, "secret-pass", "new-secret", current.session)
+    admin_users.change_password(user, user.id, "secret-pass", "new-secret", current.session)
+    assert sessions.authenticate(current.token).user.id == user.id
+    with pytest.raises(NotAuthenticated):
+        sessions.authenticate(other.token)
 
 
 def test_generated_passwords_mix_every_character_class() -> None:

@@ -72,7 +72,7 @@ def test_admin_password_resets_sign_the_user_out_everywhere(embedded_aws: Any) -
     make(1)
     user = make(2)
     token = sessions.start(user, JWT_AUTH).token
-    accounts.set_password(user, "brand-new-pass", sign_out_everywhere=True)
+    accounts.set_password(user, "brand-new-pass", keep_session=None)
     with pytest.raises(Exception, match="revoked"):
         sessions.authenticate(token)
     assert accounts.sign_in("p2", "brand-new-pass", client=TEST_CLIENT).id == user.id

@@ -53,6 +53,11 @@ def user_and_session(user_id: int, session_id: str) -> tuple[UserItem | None, Se
     return user, session
 
 
+def renew(session: SessionItem, created_at_ms: int) -> None:
+    """Move the session's creation time forward, so a revoke-all at that instant spares it."""
+    session.update(actions=[SessionItem.created_at_ms.set(created_at_ms)], condition=SessionItem.PK.exists())
+
+
 def delete(session: SessionItem) -> None:
     session.delete()
 

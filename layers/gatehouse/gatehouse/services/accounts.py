@@ -7,7 +7,8 @@ from typing import Any
 
 from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, users
-from gatehouse.data.models import UserItem
+from gatehouse.data import sessions as session_store
+from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import (
     AccountDisabled,
     EmailNotVerified,
@@ -142,14 +143,20 @@ def update(
     return user
 
 
-def set_password(user: UserItem, password: str, *, sign_out_everywhere: bool) -> None:
-    """Store a new argon2id hash; optionally revoke every existing session (resets, admin changes)."""
-    changes: dict[str, Any] = {"password_hash": hash_password(password), "updated_at": iso(now())}
-    if sign_out_everywhere:
-        changes["sessions_valid_after_ms"] = epoch_ms() + 1
+def set_password(user: UserItem, password: str, *, keep_session: SessionItem | None) -> None:
+    """Store a new argon2id hash and end the user's sessions on every surface: all of them
+    (resets, someone else's change) or all but `keep_session` (the caller's own change)."""
+    revoked_before = epoch_ms() + 1
+    changes: dict[str, Any] = {
+        "password_hash": hash_password(password),
+        "updated_at": iso(now()),
+        "sessions_valid_after_ms": revoked_before,
+    }
     users.update(user, **changes)
     for name, value in changes.items():
         setattr(user, name, value)
+    if keep_session is not None:
+        session_store.renew(keep_session, revoked_before)
 
 
 def set_active(user: UserItem, active: bool) -> None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from gatehouse.data import users
 from gatehouse.data.groups import GroupItem
-from gatehouse.data.models import UserItem
+from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.services import accounts, permissions
@@ -169,13 +169,15 @@ def change_role(actor: UserItem, target_id: int, role: str) -> UserItem:
     return target
 
 
-def change_password(actor: UserItem, target_id: int, current: str, new: str) -> UserItem:
-    """Only the user themselves, proving the current password; their other tokens keep working."""
+def change_password(
+    actor: UserItem, target_id: int, current: str, new: str, session: SessionItem
+) -> UserItem:
+    """Only the user themselves, proving the current password; their other sessions end."""
     permissions.require(actor.id == target_id)
     target = get_user(target_id)
     if not verify_password(current, target.password_hash).ok:
         raise ValidationFailed.single("password", "current_password")
-    accounts.set_password(target, new, sign_out_everywhere=False)
+    accounts.set_password(target, new, keep_session=session)
     return target
 
 
@@ -184,7 +186,7 @@ def reset_password(actor: UserItem, target_id: int) -> tuple[UserItem, str]:
     target = get_user(target_id)
     permissions.require(actor.id != target.id and _manages(actor, target, group_rules.USERS_RESET_PASSWORD))
     password = generate_password()
-    accounts.set_password(target, password, sign_out_everywhere=True)
+    accounts.set_password(target, password, keep_session=None)
     return target, password
 
 

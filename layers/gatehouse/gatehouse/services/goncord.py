@@ -10,7 +10,7 @@ from typing import Any
 from gatehouse.clock import iso, now
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
-from gatehouse.data.models import UserItem
+from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.services import accounts
@@ -88,8 +88,9 @@ def _merged(current: Any, payloads: Mapping[str, dict[str, Any] | None]) -> dict
     return merged or None
 
 
-def change_password(user: UserItem, current_password: str, new_password: str) -> None:
-    """The signed-in user's own change; their tokens keep working (as in the original)."""
+def change_password(user: UserItem, current_password: str, new_password: str, session: SessionItem) -> None:
+    """The signed-in user's own change: the token making it keeps working (as in the original),
+    every other session of the user ends."""
     if not verify_password(current_password, user.password_hash).ok:
         raise WrongCurrentPassword()
-    accounts.set_password(user, new_password, sign_out_everywhere=False)
+    accounts.set_password(user, new_password, keep_session=session)

@@ -35,5 +35,5 @@ def reset_password(token: str, password: str) -> UserItem:
     user = one_time_links.redeem(PURPOSE, token)
     if user is None:
         raise ValidationFailed.single("token", "exists")
-    accounts.set_password(user, password, sign_out_everywhere=True)
+    accounts.set_password(user, password, keep_session=None)
     return user

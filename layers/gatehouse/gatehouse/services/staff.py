@@ -12,7 +12,7 @@ from typing import Any
 
 from gatehouse.clock import iso, now
 from gatehouse.data import org, users
-from gatehouse.data.models import UserItem
+from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
 from gatehouse.services import accounts, permissions
@@ -220,11 +220,11 @@ def delete_user(actor: UserItem, user_id: int) -> UserItem:
     return target
 
 
-def change_password(actor: UserItem, user_id: int, password: str) -> UserItem:
+def change_password(actor: UserItem, user_id: int, password: str, session: SessionItem) -> UserItem:
     target = get_user(actor, user_id)
     permissions.require(permissions.can_manage(actor, target))
-    # Someone else's change signs the user out everywhere; one's own keeps one's sessions.
-    accounts.set_password(target, password, sign_out_everywhere=actor.id != target.id)
+    # Someone else's change signs the user out everywhere; one's own keeps only the session making it.
+    accounts.set_password(target, password, keep_session=session if actor.id == target.id else None)
     return target
 
 
