@@ -220,3 +220,20 @@ def test_signing_out_through_b_revokes_the_token_here_too(api: ApiClient) -> Non
     token = api.post("/api/auth/login", json={"email": "test", "password": "password-1"}).json["access_token"]
     assert api.post("/api/auth/logout", headers=bearer(token)).status == 200
     assert api.get("/api/v0/tokens/validate", headers=bearer(token)).status == 401
+
+
+def test_a_cookie_authenticates_a_post_only_with_a_json_body(api: ApiClient) -> None:
+    """A cross-site form can carry the `jwt` cookie but not a JSON content type (CSRF)."""
+    register(api)
+    token = sign_in(api)
+    change = {"old_password": PERSON["password"], "new_password": "another-secret"}
+    forged = api.post("/api/v0/users/change_password", data=change, cookies={"jwt": token})
+    assert forged.status == 401
+    plain_text = api.post(
+        "/api/v0/users/change_password",
+        body='{"old_password": "x", "new_password": "yyyyyy"}',
+        headers={"Content-Type": "text/plain"},
+        cookies={"jwt": token},
+    )
+    assert plain_text.status == 401
+    assert api.post("/api/v0/users/change_password", json=change, cookies={"jwt": token}).status == 200

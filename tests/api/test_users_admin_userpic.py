@@ -129,3 +129,15 @@ def test_userpics_of_others_follow_the_update_rules(people: Cast, api: ApiClient
     assert (refused.status, refused.json) == (403, {"status": "error", "message": "Permissions error"})
     missing = upload(api, people.super, 999, picture)
     assert (missing.status, missing.json) == (404, {"status": "error", "message": "User not found"})
+
+
+def test_the_userpic_link_says_the_same_for_an_unknown_user_and_an_unknown_file(api: ApiClient) -> None:
+    api.post(
+        "/api/auth/register",
+        json={"username": "root", "password": "12345678", "email": "root@example.com", "sex": 0, "age": 30},
+    )
+    file_name = "a" * 64 + ".png"
+    unknown_user = api.get(f"/api/v1/users/id/999/userpic/{file_name}")
+    unknown_file = api.get(f"/api/v1/users/id/1/userpic/{file_name}")
+    assert unknown_user.status == unknown_file.status == 404
+    assert unknown_user.json == unknown_file.json == {"status": "error", "message": "Userpic not found"}

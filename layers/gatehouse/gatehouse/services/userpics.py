@@ -20,6 +20,7 @@ from typing import Any
 import botocore.session
 from PIL import Image
 
+from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed
 from gatehouse.services import accounts, admin_users
@@ -117,9 +118,15 @@ def replace(actor: UserItem, target_id: int, upload: object, base_url: str) -> U
 
 
 def presigned_url(user_id: int, file_name: str) -> str:
-    """Where the user's current userpic can be fetched for a few minutes; 404 for any other file."""
-    user = admin_users.get_user(user_id)
-    if not _FILE_NAME.match(file_name) or not (user.userpic or "").endswith(public_path(user_id, file_name)):
+    """Where the user's current userpic can be fetched for a few minutes; 404 for any other file.
+
+    The link needs no token (an <img> cannot send one); its name is the picture's SHA-256, and an
+    unknown user and an unknown file look alike, so the route reveals nothing else.
+    """
+    if not _FILE_NAME.match(file_name):
+        raise NotFound("userpic")
+    user = users.get(user_id)
+    if user is None or not (user.userpic or "").endswith(public_path(user_id, file_name)):
         raise NotFound("userpic")
     url: str = _s3().generate_presigned_url(
         "get_object",

@@ -93,12 +93,25 @@ Client = Annotated[ClientInfo, Depends(client_info)]
 PublicBaseUrl = Annotated[str, Depends(public_base_url)]
 
 
+# Methods a cross-site HTML form can send; with a cookie they must carry a JSON body (see below).
+_FORM_METHODS = frozenset({"POST"})
+
+
 def header_or_cookie_token(request: Request) -> str | None:
     """Goncord's rule: the `Authorization: Bearer` header when that header is present at all
     (even if unusable); only without it, the `jwt` cookie."""
     if "authorization" in request.headers:
         return bearer_token(request)
-    return request.cookies.get("jwt") or None
+    cookie = request.cookies.get("jwt") or None
+    # A browser sends the cookie with a cross-site form POST too; such a form cannot send
+    # `application/json` without a CORS preflight, so cookie-authenticated POSTs must.
+    if cookie and request.method in _FORM_METHODS and not _is_json(request):
+        return None
+    return cookie
+
+
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
 
 
 async def header_or_cookie_principal(request: Request) -> Principal:
