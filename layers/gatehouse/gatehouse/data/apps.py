@@ -13,9 +13,10 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from gatehouse.data import writes
 from gatehouse.data.models import (
     CounterItem,
     IntegerAttribute,
@@ -231,19 +232,9 @@ def update_user_profile(user: UserItem, changes: dict[str, Any], previous_app_da
     Returns False when a concurrent update got there first (the caller re-reads and retries),
     so two clients updating payloads of different apps never lose each other's write.
     """
-    actions = [
-        getattr(UserItem, name).remove() if value is None else getattr(UserItem, name).set(value)
-        for name, value in changes.items()
-    ]
     unchanged = (
         UserItem.app_data.does_not_exist()
         if previous_app_data is None
         else UserItem.app_data == previous_app_data
     )
-    try:
-        user.update(actions=actions, condition=UserItem.PK.exists() & unchanged)
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return writes.update_existing(user, changes, condition=unchanged)

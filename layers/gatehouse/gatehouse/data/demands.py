@@ -7,7 +7,7 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
-from gatehouse.data import objects
+from gatehouse.data import objects, writes
 from gatehouse.data.models import IntegerAttribute, Item
 
 # Every demand sits in one GSI1 partition sorted by its ObjectId, i.e. by creation time.
@@ -50,11 +50,11 @@ def get(demand_id: str) -> DemandItem | None:
 
 
 def update(demand: DemandItem, **changes: Any) -> bool:
-    return objects.update_existing(demand, changes)
+    return writes.update_existing(demand, changes)
 
 
 def delete(demand: DemandItem) -> bool:
-    return objects.delete_existing(demand)
+    return writes.delete_existing(demand)
 
 
 def page(limit: int, after: str | None = None) -> tuple[list[DemandItem], str | None]:

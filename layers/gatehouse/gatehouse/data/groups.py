@@ -6,8 +6,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from pynamodb.attributes import ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DeleteError, DoesNotExist, UpdateError
+from pynamodb.exceptions import DoesNotExist
 
+from gatehouse.data import writes
 from gatehouse.data.models import IntegerAttribute, Item, sortable_id
 
 GROUPS_PARTITION = "GROUPS"
@@ -65,28 +66,12 @@ def get_many(group_ids: Iterable[int]) -> dict[int, GroupItem]:
 
 def update(group: GroupItem, **changes: Any) -> bool:
     """Set attributes on an existing group; False when it was deleted meanwhile."""
-    actions = [
-        getattr(GroupItem, name).remove() if value is None else getattr(GroupItem, name).set(value)
-        for name, value in changes.items()
-    ]
-    try:
-        group.update(actions=actions, condition=GroupItem.PK.exists())
-    except UpdateError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return writes.update_existing(group, changes)
 
 
 def delete(group: GroupItem) -> bool:
     """False when the group was already gone."""
-    try:
-        group.delete(condition=GroupItem.PK.exists())
-    except DeleteError as error:
-        if error.cause_response_code == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+    return writes.delete_existing(group)
 
 
 def page(limit: int, after_id: int | None = None) -> tuple[list[GroupItem], int | None]:

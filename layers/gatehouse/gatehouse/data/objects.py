@@ -1,14 +1,12 @@
-"""What A's ObjectId-keyed records (demands, user metas) share: ids, conditional writes, paging."""
+"""What A's ObjectId-keyed records (demands, user metas) share: ids and paging."""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import DeleteError, UpdateError
 from pynamodb.indexes import GlobalSecondaryIndex
 
 from gatehouse.data.models import Item
@@ -26,37 +24,6 @@ def new_object_id() -> str:
 
 def is_object_id(value: str) -> bool:
     return len(value) == 24 and all(c in "0123456789abcdef" for c in value)
-
-
-def _was_conditional_failure(error: UpdateError | DeleteError) -> bool:
-    return error.cause_response_code == "ConditionalCheckFailedException"
-
-
-def update_existing(item: Item, changes: Mapping[str, Any]) -> bool:
-    """Set (or remove, for None) attributes of a stored item; False when it no longer exists."""
-    cls = type(item)
-    actions = [
-        getattr(cls, name).remove() if value is None else getattr(cls, name).set(value)
-        for name, value in changes.items()
-    ]
-    try:
-        item.update(actions=actions, condition=cls.PK.exists())
-    except UpdateError as error:
-        if _was_conditional_failure(error):
-            return False
-        raise
-    return True
-
-
-def delete_existing(item: Item) -> bool:
-    """Delete a stored item; False when it was already gone (a concurrent delete won)."""
-    try:
-        item.delete(condition=type(item).PK.exists())
-    except DeleteError as error:
-        if _was_conditional_failure(error):
-            return False
-        raise
-    return True
 
 
 def page(

@@ -23,6 +23,7 @@ from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, connection, sortable_id
+from gatehouse.data.writes import set_actions
 
 ORGANIZATIONS_TOTAL = "count#organizations"
 DEPARTMENTS_TOTAL = "count#departments"
@@ -303,15 +304,8 @@ def create_organization(org_id: int, stamp: str, fields: dict[str, Any]) -> Orga
     return org
 
 
-def _set_actions(model: type[Item], changes: dict[str, Any]) -> list[Action]:
-    return [
-        getattr(model, name).remove() if value is None else getattr(model, name).set(value)
-        for name, value in changes.items()
-    ]
-
-
 def update_organization(org: OrganizationItem, changes: dict[str, Any]) -> None:
-    org.update(actions=_set_actions(OrganizationItem, changes), condition=OrganizationItem.PK.exists())
+    org.update(actions=set_actions(OrganizationItem, changes), condition=OrganizationItem.PK.exists())
 
 
 def delete_organization(org: OrganizationItem) -> None:
@@ -365,14 +359,14 @@ def update_department(dept: DepartmentItem, changes: dict[str, Any]) -> None:
     unchanged = DepartmentItem.PK.exists() & (DepartmentItem.organization_id == dept.organization_id)
     if new_org == dept.organization_id:
         changes.pop("organization_id", None)
-        dept.update(actions=_set_actions(DepartmentItem, changes), condition=unchanged)
+        dept.update(actions=set_actions(DepartmentItem, changes), condition=unchanged)
         return
     changes = {**changes, "GSI2PK": f"ORG#{new_org}#DEPTS"}
     empty = unchanged & (DepartmentItem.users_count == 0) & (DepartmentItem.positions_count == 0)
     try:
         transact(
             [
-                Write("update", dept, empty, _set_actions(DepartmentItem, changes), label="department"),
+                Write("update", dept, empty, set_actions(DepartmentItem, changes), label="department"),
                 _adds(
                     OrganizationItem(*OrganizationItem.key(dept.organization_id)), "old", departments_count=-1
                 ),
@@ -455,7 +449,7 @@ def update_position(position: PositionItem, changes: dict[str, Any]) -> None:
     )
     if (moved.department_id, moved.organization_id) == (position.department_id, position.organization_id):
         changes = {k: v for k, v in changes.items() if k not in ("department_id", "organization_id")}
-        position.update(actions=_set_actions(PositionItem, changes), condition=unchanged)
+        position.update(actions=set_actions(PositionItem, changes), condition=unchanged)
         return
     _position_index(moved)
     changes = {
@@ -467,7 +461,7 @@ def update_position(position: PositionItem, changes: dict[str, Any]) -> None:
     }
     transact(
         [
-            Write("update", position, unchanged, _set_actions(PositionItem, changes), label="position"),
+            Write("update", position, unchanged, set_actions(PositionItem, changes), label="position"),
             *[_relabel(w, "old") for w in _position_count_moves(position, -1)],
             *_position_count_moves(moved, 1),
         ]
@@ -600,7 +594,7 @@ def move_user(user: UserItem, target: Membership, stamp: str) -> None:
     }
     transact(
         [
-            Write("update", user, membership_unchanged(user), _set_actions(UserItem, changes), label="user"),
+            Write("update", user, membership_unchanged(user), set_actions(UserItem, changes), label="user"),
             *_membership_counts(old, -1, "_old"),
             *_membership_counts(new, 1),
         ]

@@ -7,7 +7,7 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
-from gatehouse.data import objects
+from gatehouse.data import objects, writes
 from gatehouse.data.models import IntegerAttribute, Item
 
 # GSI1: one partition per user; GSI2: every meta. Both sorted by ObjectId (creation time).
@@ -58,11 +58,11 @@ def get(meta_id: str) -> UserMetaItem | None:
 def update(meta: UserMetaItem, **changes: Any) -> bool:
     if "user_id" in changes:
         changes["GSI1PK"] = owner_partition(changes["user_id"])
-    return objects.update_existing(meta, changes)
+    return writes.update_existing(meta, changes)
 
 
 def delete(meta: UserMetaItem) -> bool:
-    return objects.delete_existing(meta)
+    return writes.delete_existing(meta)
 
 
 def delete_many(metas: list[UserMetaItem]) -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import counters, org
+from gatehouse.data import counters, org, writes
 from gatehouse.data.models import UniqueItem, UserItem, connection, sortable_id, user_key
+from gatehouse.data.writes import set_actions
 
 SUPER_ROLE_CLAIM = ("role", "super")
 # How many users exist (C's and D's lists answer a `total`); an atomic ADD beside each create/delete.
@@ -77,11 +78,7 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
 
 def update(user: UserItem, **changes: Any) -> None:
     """Set attributes on an existing user (never creates one)."""
-    actions = [
-        getattr(UserItem, name).remove() if value is None else getattr(UserItem, name).set(value)
-        for name, value in changes.items()
-    ]
-    user.update(actions=actions, condition=UserItem.PK.exists())
+    user.update(actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
 
 
 def update_with_claims(
@@ -91,13 +88,9 @@ def update_with_claims(
     drop_claims: Sequence[tuple[str, str]],
 ) -> None:
     """Change the user and move their unique claims (a new email or login) atomically."""
-    actions = [
-        getattr(UserItem, name).remove() if value is None else getattr(UserItem, name).set(value)
-        for name, value in changes.items()
-    ]
     try:
         with TransactWrite(connection=connection) as transaction:
-            transaction.update(user, actions=actions, condition=UserItem.PK.exists())
+            transaction.update(user, actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
             for kind, value in add_claims:
                 claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
                 transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
@@ -158,8 +151,4 @@ def touch_activity(user: UserItem, at: str, stale_before: str) -> None:
     failed condition means someone else already recorded the activity.
     """
     stale = UserItem.last_activity_at.does_not_exist() | (UserItem.last_activity_at < stale_before)
-    try:
-        user.update(actions=[UserItem.last_activity_at.set(at)], condition=UserItem.PK.exists() & stale)
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
+    writes.update_existing(user, {"last_activity_at": at}, condition=stale)

@@ -153,8 +153,6 @@ def set_password(user: UserItem, password: str, *, keep_session: SessionItem | N
         "sessions_valid_after_ms": revoked_before,
     }
     users.update(user, **changes)
-    for name, value in changes.items():
-        setattr(user, name, value)
     if keep_session is not None:
         session_store.renew(keep_session, revoked_before)
 
@@ -165,8 +163,6 @@ def set_active(user: UserItem, active: bool) -> None:
     if not active:
         changes["sessions_valid_after_ms"] = epoch_ms() + 1
     users.update(user, **changes)
-    for name, value in changes.items():
-        setattr(user, name, value)
 
 
 def set_role(user: UserItem, role: str) -> None:
@@ -174,7 +170,6 @@ def set_role(user: UserItem, role: str) -> None:
     if role == "super" or user.role == "super":
         raise PermissionDenied()
     users.update(user, role=role, updated_at=iso(now()))
-    user.role = role
 
 
 def remove(user: UserItem) -> None:

@@ -61,8 +61,6 @@ def update(actor: UserItem, demand: DemandItem, changes: Mapping[str, Any]) -> D
     changed["updated_at"] = iso(now())
     if not demands.update(demand, **changed):
         raise NotFound("demand")
-    for name, value in changed.items():
-        setattr(demand, name, value)
     return demand
 
 

@@ -149,8 +149,6 @@ def update(actor: UserItem, group: GroupItem, data: Mapping[str, Any]) -> GroupI
     changes["updated_at"] = iso(now())
     if not group_store.update(group, **changes):
         raise NotFound(GROUP_ENTITY)
-    for name, value in changes.items():
-        setattr(group, name, value)
     return group
 
 

@@ -68,7 +68,7 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
         total = lambda: max(organization.users_count, 0)  # noqa: E731
     else:
         partition = org.users_partition(None, None, None)
-        total = lambda: org.total(org.USERS_TOTAL)  # noqa: E731
+        total = users.population
     keep = None
     if filters.role is not None or filters.is_active is not None:
 

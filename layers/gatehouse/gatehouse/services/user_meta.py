@@ -62,8 +62,6 @@ def update(
     changes["updated_at"] = iso(now())
     if not user_meta.update(meta, **changes):
         raise NotFound("user_meta")
-    for name, new in changes.items():
-        setattr(meta, name, new)
     return meta
 
 
