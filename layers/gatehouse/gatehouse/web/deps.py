@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
-from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
 from gatehouse.data.models import UserItem
-from gatehouse.errors import MalformedRequest, NotAuthenticated
+from gatehouse.errors import NotAuthenticated
 from gatehouse.services import sessions
 from gatehouse.services.audit import ClientInfo
 from gatehouse.services.sessions import Principal
 from gatehouse.settings import get_settings
+from gatehouse.web.body import request_body
 
 _settings = get_settings()
-
-
-async def request_body(request: Request) -> dict[str, Any]:
-    """The body as a dict, from JSON or a urlencoded form (Laravel clients send both)."""
-    raw = await request.body()
-    if not raw.strip():
-        return {}
-    content_type = request.headers.get("content-type", "").lower()
-    if "application/x-www-form-urlencoded" in content_type:
-        try:
-            return dict(parse_qsl(raw.decode(), keep_blank_values=True))
-        except UnicodeDecodeError:
-            raise MalformedRequest() from None
-    try:
-        parsed = json.loads(raw)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        # RecursionError: nesting deeper than the interpreter's stack (`[[[[...`) is unreadable too.
-        raise MalformedRequest() from None
-    if not isinstance(parsed, dict):
-        raise MalformedRequest()
-    return parsed
 
 
 def bearer_token(request: Request) -> str | None:
