@@ -79,7 +79,7 @@ def user_answer(user: UserItem) -> dict[str, Any]:
 
 @users_routes.post("/new_user")
 async def new_user(
-    body: RequestBody, client: Client, actor: Annotated[UserItem | None, Depends(optional_user)]
+    client: Client, actor: Annotated[UserItem | None, Depends(optional_user)], body: RequestBody
 ) -> dict[str, Any]:
     data = validate(d_fields(body), NEW_USER)
     user = admin_users.create_user(actor, data)
@@ -119,7 +119,7 @@ async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
 
 @users_routes.post("/id/{user_id}/update")
 async def update_user(
-    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+    user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(d_fields(body), UPDATE)
     user, changed = admin_users.update_user(actor, user_id, data)
@@ -144,7 +144,7 @@ async def update_user(
 
 @users_routes.post("/id/{user_id}/update/userpic")
 async def update_userpic(
-    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+    user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     user = userpics.replace(actor, user_id, body.get(userpics.FIELD), base_url)
     audit.record(
@@ -161,7 +161,7 @@ async def userpic(user_id: UserId, file_name: str) -> RedirectResponse:
 
 @users_routes.post("/id/{user_id}/update/role")
 async def update_role(
-    user_id: UserId, body: RequestBody, actor: CurrentUser, client: Client
+    user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     data = validate(body, ROLE)
     user = admin_users.change_role(actor, user_id, data["role"])
@@ -174,7 +174,7 @@ async def update_role(
 
 @users_routes.post("/id/{user_id}/update/password")
 async def update_password(
-    user_id: UserId, body: RequestBody, principal: CurrentPrincipal, client: Client
+    user_id: UserId, principal: CurrentPrincipal, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     data = validate(body, PASSWORD_CHANGE)
     actor = principal.user

@@ -81,7 +81,7 @@ async def list_groups(actor: CurrentUser, request: Request) -> dict[str, Any]:
 
 
 @groups_routes.post("")
-async def create_group(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def create_group(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     group = groups.create(actor, validate(body, GROUP_FIELDS) | _permissions(body))
     audit.record("group.create", client=client, actor=actor, target_type="group", target_id=group.id)
     return users_admin.ok(group=users_admin.group_view(group))
@@ -94,7 +94,7 @@ async def read_group(group_id: GroupId, actor: CurrentUser) -> dict[str, Any]:
 
 @groups_routes.api_route("/{group_id}", methods=["PUT", "PATCH"])
 async def update_group(
-    group_id: GroupId, body: RequestBody, actor: CurrentUser, client: Client
+    group_id: GroupId, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     group = groups.update(
         actor, groups.read(actor, group_id), validate(body, GROUP_CHANGES) | _permissions(body)

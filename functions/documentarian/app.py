@@ -150,7 +150,7 @@ async def list_demands(request: Request, response: Response, actor: CurrentUser)
 
 
 @routes.post("/demand", status_code=201)
-async def create_demand(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def create_demand(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, DEMAND)
     demand = demands.create(actor, **data)
     audit.record(
@@ -165,7 +165,7 @@ async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
-async def update_demand(demand: str, body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def update_demand(demand: str, actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     found = demands.find(demand)
     data = validate(body, DEMAND_CHANGES)
     updated = demands.update(actor, found, data)
@@ -200,7 +200,7 @@ async def list_users(request: Request, response: Response, actor: CurrentUser) -
 
 @routes.post("/user", status_code=201)
 async def create_user(
-    body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+    actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
     user = a_users.create(
@@ -218,7 +218,7 @@ async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
 async def update_user(
-    user: str, body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+    user: str, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     target = a_users.find(actor, a.parse_user_object_id(user))
     data = validate(body, USER_CHANGES)
@@ -258,7 +258,7 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
 
 
 @routes.post("/user_meta", status_code=201)
-async def create_user_meta(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, USER_META)
     meta = user_meta.create(
         actor, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
@@ -276,7 +276,7 @@ async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
 async def update_user_meta(
-    user_metum: str, body: RequestBody, actor: CurrentUser, client: Client
+    user_metum: str, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     meta = user_meta.find(actor, user_metum)
     data = validate(body, USER_META)

@@ -75,7 +75,7 @@ async def list_organizations(request: Request, actor: CurrentUser) -> dict[str, 
 
 
 @routes.post("/organizations", status_code=201)
-async def create_organization(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def create_organization(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     created = structure.create_organization(actor, validate(body, NEW_ORGANIZATION))
     audit.record("org.create", client=client, actor=actor, target_type="organization", target_id=created.id)
     return org_structure.success(
@@ -92,7 +92,7 @@ async def show_organization(organization_id: int, actor: CurrentUser) -> dict[st
 
 @routes.put("/organizations/{organization_id}")
 async def update_organization(
-    organization_id: int, body: RequestBody, actor: CurrentUser, client: Client
+    organization_id: int, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     changes = validate(body, ORGANIZATION_CHANGES)
     updated = structure.update_organization(actor, organization_id, changes)
@@ -123,7 +123,7 @@ async def list_departments(request: Request, actor: CurrentUser) -> dict[str, An
 
 
 @routes.post("/departments", status_code=201)
-async def create_department(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def create_department(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     created, related = structure.create_department(actor, validate(body, NEW_DEPARTMENT))
     audit.record(
         "department.create", client=client, actor=actor, target_type="department", target_id=created.id
@@ -145,7 +145,7 @@ async def show_department(department_id: int, actor: CurrentUser) -> dict[str, A
 
 @routes.put("/departments/{department_id}")
 async def update_department(
-    department_id: int, body: RequestBody, actor: CurrentUser, client: Client
+    department_id: int, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     changes = validate(body, DEPARTMENT_CHANGES)
     updated, related = structure.update_department(actor, department_id, changes)
@@ -178,7 +178,7 @@ async def list_positions(request: Request, actor: CurrentUser) -> dict[str, Any]
 
 
 @routes.post("/positions", status_code=201)
-async def create_position(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def create_position(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     created, related = structure.create_position(actor, validate(body, NEW_POSITION))
     audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
     return org_structure.success(
@@ -198,7 +198,7 @@ async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.put("/positions/{position_id}")
 async def update_position(
-    position_id: int, body: RequestBody, actor: CurrentUser, client: Client
+    position_id: int, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     changes = validate(body, POSITION_CHANGES)
     updated, related = structure.update_position(actor, position_id, changes)
@@ -232,7 +232,7 @@ async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
 
 
 @documentarian_routes.post("")
-async def a_create_position(body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def a_create_position(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     created, _ = structure.create_position(actor, validate(body, A_NEW_POSITION))
     audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
     return documentarian_positions.position_view(created)
@@ -245,7 +245,7 @@ async def a_show_position(position_id: int, actor: CurrentUser) -> dict[str, Any
 
 @documentarian_routes.api_route("/{position_id}", methods=["PUT", "PATCH"])
 async def a_update_position(
-    position_id: int, body: RequestBody, actor: CurrentUser, client: Client
+    position_id: int, actor: CurrentUser, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     changes = validate(body, A_POSITION_CHANGES)
     updated, _ = structure.update_position(actor, position_id, changes)

@@ -93,7 +93,7 @@ async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.post("/users", status_code=201)
 async def create_user(
-    body: RequestBody, actor: CurrentUser, client: Client, base_url: PublicBaseUrl
+    actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     created = staff.create_user(actor, validate(body, NEW_USER))
     audit.record("user.create", client=client, actor=actor, target_type="user", target_id=created.id)
@@ -111,7 +111,7 @@ async def show_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.put("/users/{user_id}")
-async def update_user(user_id: int, body: RequestBody, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def update_user(user_id: int, actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     updated = staff.update_user(actor, user_id, validate(body, USER_CHANGES))
     audit.record("user.update", client=client, actor=actor, target_type="user", target_id=updated.id)
     view = org_structure.user_view(updated, staff.user_relations([updated]))
@@ -127,7 +127,7 @@ async def delete_user(user_id: int, actor: CurrentUser, client: Client) -> dict[
 
 @routes.put("/users/{user_id}/password")
 async def change_password(
-    user_id: int, body: RequestBody, principal: CurrentPrincipal, client: Client
+    user_id: int, principal: CurrentPrincipal, body: RequestBody, client: Client
 ) -> dict[str, Any]:
     data = validate(body, NEW_PASSWORD)
     staff.change_password(principal.user, user_id, data["password"], principal.session)
