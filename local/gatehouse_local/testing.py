@@ -9,6 +9,7 @@ from __future__ import annotations
 import json as jsonlib
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -17,6 +18,8 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
+
+import botocore.client
 
 from gatehouse_local.apigw import (
     LOCAL_STAGE,
@@ -40,6 +43,31 @@ TEST_USER_AGENT = "gatehouse-tests/1.0"
 
 Headers = Mapping[str, str] | Sequence[tuple[str, str]]
 QueryValue = str | int | Sequence[str | int]
+
+
+class CallCounter:
+    """Counts DynamoDB API calls made by this process (every botocore client)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        original = botocore.client.BaseClient._make_api_call
+        counter = self
+
+        def counting(client: Any, operation: str, params: Any) -> Any:
+            if client.meta.service_model.service_name == "dynamodb":
+                with counter._lock:
+                    counter.calls += 1
+            return original(client, operation, params)
+
+        botocore.client.BaseClient._make_api_call = counting
+        try:
+            yield
+        finally:
+            botocore.client.BaseClient._make_api_call = original
 
 
 def bearer(token: str) -> dict[str, str]:

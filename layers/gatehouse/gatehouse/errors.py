@@ -60,5 +60,13 @@ class NotFound(GatehouseError):
     entity: str = "resource"
 
 
+class MethodNotAllowed(GatehouseError):
+    """The path is served, but not with this method."""
+
+    def __init__(self, method: str) -> None:
+        super().__init__(method)
+        self.method = method
+
+
 class Conflict(GatehouseError):
     """A state conflict that is not a field's uniqueness (those are ValidationFailed)."""

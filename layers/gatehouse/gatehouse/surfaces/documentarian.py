@@ -20,13 +20,13 @@ from gatehouse.errors import (
     GatehouseError,
     InvalidCredentials,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     ValidationFailed,
 )
 from gatehouse.surfaces import laravel as laravel_messages
-from gatehouse.surfaces.envelope import MethodNotAllowed
 from gatehouse.validation import optional, validate
 
 TOKEN_NOT_PROVIDED = "Token not provided"

@@ -11,17 +11,12 @@ from gatehouse.errors import (
     GatehouseError,
     InvalidCredentials,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     ValidationFailed,
 )
-
-
-class MethodNotAllowed(GatehouseError):
-    def __init__(self, method: str) -> None:
-        super().__init__(method)
-        self.method = method
 
 
 class ErrorEnvelope(Protocol):

@@ -20,6 +20,7 @@ from gatehouse.errors import (
     GatehouseError,
     InvalidCredentials,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -29,7 +30,6 @@ from gatehouse.errors import (
 from gatehouse.services.apps import AppTokenRequired
 from gatehouse.services.goncord import WrongCurrentPassword
 from gatehouse.services.sessions import IssuedToken
-from gatehouse.surfaces.envelope import MethodNotAllowed
 
 # The original's messages (Goncord's TokenController, UserController and IsSuperResource plug).
 BAD_CREDENTIALS = "Проверьте правильность логина, email или пароля"

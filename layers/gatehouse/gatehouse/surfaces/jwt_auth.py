@@ -12,6 +12,7 @@ from gatehouse.errors import (
     GatehouseError,
     InvalidCredentials,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -19,7 +20,6 @@ from gatehouse.errors import (
 )
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces import laravel as laravel_messages
-from gatehouse.surfaces.envelope import MethodNotAllowed
 
 REGISTERED = "注册成功"
 SIGN_IN_FAILED = "登录验证失败"

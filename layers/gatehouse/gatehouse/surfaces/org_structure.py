@@ -14,6 +14,7 @@ from gatehouse.errors import (
     GatehouseError,
     InvalidCredentials,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
@@ -22,7 +23,6 @@ from gatehouse.errors import (
 from gatehouse.services.org_structure import Page, display_name
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces import laravel as laravel_messages
-from gatehouse.surfaces.envelope import MethodNotAllowed
 
 ROLES = [
     {"id": 1, "name": "admin", "display_name": "Администратор", "description": "Полный доступ к системе"},

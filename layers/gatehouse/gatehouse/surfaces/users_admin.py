@@ -19,13 +19,13 @@ from gatehouse.errors import (
     GatehouseError,
     InvalidCredentials,
     MalformedRequest,
+    MethodNotAllowed,
     NotAuthenticated,
     NotFound,
     PermissionDenied,
     ValidationFailed,
     Violation,
 )
-from gatehouse.surfaces.envelope import MethodNotAllowed
 from gatehouse.validation import optional
 
 MAX_PER_PAGE = 100

@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from gatehouse.errors import GatehouseError, MalformedRequest, NotFound
-from gatehouse.surfaces.envelope import ErrorEnvelope, MethodNotAllowed, PlainEnvelope
+from gatehouse.errors import GatehouseError, MalformedRequest, MethodNotAllowed, NotFound
+from gatehouse.surfaces.envelope import ErrorEnvelope, PlainEnvelope
 
 logger = logging.getLogger("gatehouse")
 
