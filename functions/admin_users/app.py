@@ -215,5 +215,5 @@ async def remove(user_id: UserId, actor: CurrentUser, client: Client) -> dict[st
     return answer
 
 
-app = create_app(users_routes, envelopes=[("/api/v1/users/", users_admin.ENVELOPE)])
+app = create_app(users_routes, surfaces=[("/api/v1/users/", users_admin.SURFACE)])
 handler = lambda_handler(app)

@@ -119,6 +119,6 @@ def _permissions(body: dict[str, Any]) -> dict[str, Any]:
 app = create_app(
     logs_routes,
     groups_routes,
-    envelopes=[("/api/v1/logs/", users_admin.ENVELOPE), ("/api/v1/groups", users_admin.ENVELOPE)],
+    surfaces=[("/api/v1/logs/", users_admin.SURFACE), ("/api/v1/groups", users_admin.SURFACE)],
 )
 handler = lambda_handler(app)

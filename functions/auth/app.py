@@ -75,5 +75,5 @@ async def me(user: CurrentUser) -> dict[str, Any]:
     return jwt_auth.user_view(user)
 
 
-app = create_app(jwt_auth_routes, envelopes=[("/api/auth/", jwt_auth.ENVELOPE)])
+app = create_app(jwt_auth_routes, surfaces=[("/api/auth/", jwt_auth.SURFACE)])
 handler = lambda_handler(app)

@@ -301,8 +301,8 @@ async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) 
 
 app = create_app(
     routes,
-    envelopes=[
-        (f"/api/v1/{resource}/", a.ENVELOPE)
+    surfaces=[
+        (f"/api/v1/{resource}/", a.SURFACE)
         for resource in (
             "register",
             "login",

@@ -194,5 +194,5 @@ async def delete_app(app_id: int, user: HeaderOrCookieUser, client: Client) -> R
     return Response(status_code=204)
 
 
-app = create_app(goncord_routes, envelopes=[("/api/v0/", views.ENVELOPE)])
+app = create_app(goncord_routes, surfaces=[("/api/v0/", views.SURFACE)])
 handler = lambda_handler(app)

@@ -263,12 +263,12 @@ async def a_delete_position(position_id: int, actor: CurrentUser, client: Client
 app = create_app(
     routes,
     documentarian_routes,
-    envelopes=[
-        ("/api/organizations", org_structure.ENVELOPE),
-        ("/api/departments", org_structure.ENVELOPE),
-        ("/api/positions", org_structure.ENVELOPE),
-        ("/api/roles", org_structure.ENVELOPE),
-        (documentarian_positions.PREFIX, documentarian.ENVELOPE),
+    surfaces=[
+        ("/api/organizations", org_structure.SURFACE),
+        ("/api/departments", org_structure.SURFACE),
+        ("/api/positions", org_structure.SURFACE),
+        ("/api/roles", org_structure.SURFACE),
+        (documentarian_positions.PREFIX, documentarian.SURFACE),
     ],
 )
 handler = lambda_handler(app)

@@ -151,10 +151,10 @@ async def deactivate_user(user_id: int, actor: CurrentUser, client: Client) -> d
 
 app = create_app(
     routes,
-    envelopes=[
-        ("/api/users", org_structure.ENVELOPE),
-        ("/api/login", org_structure.ENVELOPE),
-        ("/api/logout", org_structure.ENVELOPE),
+    surfaces=[
+        ("/api/users", org_structure.SURFACE),
+        ("/api/login", org_structure.SURFACE),
+        ("/api/logout", org_structure.SURFACE),
     ],
 )
 handler = lambda_handler(app)

@@ -72,30 +72,35 @@ def path_parameters(resource_path: str, path: str) -> dict[str, str] | None:
     return parameters
 
 
-def _resource_for(routes: Sequence[Route], path: str) -> tuple[str, dict[str, str]] | None:
-    best: tuple[tuple[int, ...], str, dict[str, str]] | None = None
+def _resources_for(routes: Sequence[Route], path: str) -> list[tuple[str, dict[str, str]]]:
+    """Every resource whose path template matches ``path``, the most specific first."""
+    found: list[tuple[tuple[int, ...], str, dict[str, str]]] = []
     for resource_path in dict.fromkeys(route.path for route in routes):
         parameters = path_parameters(resource_path, path)
-        if parameters is None:
-            continue
-        specificity = tuple(kind for kind, _ in _pattern(resource_path))
-        if best is None or specificity < best[0]:
-            best = (specificity, resource_path, parameters)
-    return None if best is None else (best[1], best[2])
+        if parameters is not None:
+            found.append((tuple(kind for kind, _ in _pattern(resource_path)), resource_path, parameters))
+    return [(resource_path, parameters) for _, resource_path, parameters in sorted(found)]
+
+
+def _resource_for(routes: Sequence[Route], path: str) -> tuple[str, dict[str, str]] | None:
+    resources = _resources_for(routes, path)
+    return resources[0] if resources else None
 
 
 def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route serving ``method path`` and its path parameters, or None (API Gateway's 403)."""
-    resource = _resource_for(routes, path)
-    if resource is None:
-        return None
-    resource_path, parameters = resource
-    on_resource = [route for route in routes if route.path == resource_path]
+    """The route serving ``method path`` and its path parameters, or None (API Gateway's 403).
+
+    API Gateway resolves the (resource, method) pair, not the resource alone: when the most
+    specific resource does not declare the method (nor ANY), a less specific one that does
+    serves the request, down to a greedy ``{proxy+}``.
+    """
     wanted = method.upper()
-    for candidate_method in (wanted, "ANY"):
-        for route in on_resource:
-            if route.method == candidate_method:
-                return route, parameters
+    for resource_path, parameters in _resources_for(routes, path):
+        on_resource = [route for route in routes if route.path == resource_path]
+        for candidate_method in (wanted, "ANY"):
+            for route in on_resource:
+                if route.method == candidate_method:
+                    return route, parameters
     return None
 
 

@@ -23,6 +23,8 @@ LOCAL_TABLE_NAME = "gatehouse-local"
 LOCAL_BUCKET_NAMES = {"UserpicBucket": "gatehouse-userpics-local"}
 DEFAULT_STATE_DIR = REPO_ROOT / ".local"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
+# Browser apps on any local port may call the local API (with credentials); $ALLOWED_ORIGINS overrides.
+LOCAL_ALLOWED_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
 
 
 def ensure_state_dir(path: Path | None = None) -> Path:
@@ -102,4 +104,5 @@ def local_environment(
     merged["MAIL_TRANSPORT"] = "outbox"
     merged["OUTBOX_DIR"] = str(outbox_dir or (state_dir or DEFAULT_STATE_DIR) / "outbox")
     merged["PUBLIC_BASE_URL"] = public_base_url or f"http://127.0.0.1:{port}"
+    merged["ALLOWED_ORIGINS"] = os.environ.get("ALLOWED_ORIGINS") or LOCAL_ALLOWED_ORIGINS
     return merged

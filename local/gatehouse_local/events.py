@@ -1,4 +1,6 @@
-"""Write ``events/<FunctionId>-<EventName>.json`` for ``sam local invoke``, one per API route.
+"""Write what is derived from template.yaml's routes: ``events/<FunctionId>-<EventName>.json``
+for ``sam local invoke``, one per API route, and ``functions/fallback/resources.json``, the
+resources and methods the fallback function answers 405 and preflights from.
 
 ``python -m gatehouse_local.events`` (re)generates them; with ``--check`` it only
 reports missing or stale files and exits 1 if there are any.
@@ -18,6 +20,7 @@ from gatehouse_local.apigw import build_event
 from gatehouse_local.template import DEFAULT_TEMPLATE, REPO_ROOT, Route, load_template, routes
 
 EVENTS_DIR = REPO_ROOT / "events"
+RESOURCES_FILE = REPO_ROOT / "functions" / "fallback" / "resources.json"
 
 SAMPLES_DIR = EVENTS_DIR / "samples"
 
@@ -87,6 +90,19 @@ def event_files(template_routes: Sequence[Route], directory: Path = EVENTS_DIR) 
     return files
 
 
+def resource_methods(template_routes: Sequence[Route]) -> dict[str, list[str]]:
+    """Each resource path and the methods declared on it; the catch-all resources left out."""
+    methods: dict[str, set[str]] = {}
+    for route in template_routes:
+        if route.path != "/" and "+}" not in route.path:
+            methods.setdefault(route.path, set()).add(route.method)
+    return {path: sorted(declared) for path, declared in sorted(methods.items())}
+
+
+def resources_file(template_routes: Sequence[Route], path: Path = RESOURCES_FILE) -> dict[Path, str]:
+    return {path: json.dumps(resource_methods(template_routes), indent=2) + "\n"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gatehouse_local.events", description=__doc__)
     parser.add_argument("--check", action="store_true", help="only report missing or stale files")
@@ -96,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
     arguments = parser.parse_args(argv)
     template_file: Path = arguments.template.resolve()
-    files = event_files(routes(load_template(template_file), root=template_file.parent), arguments.dir)
+    template_routes = routes(load_template(template_file), root=template_file.parent)
+    files = event_files(template_routes, arguments.dir) | resources_file(template_routes)
     stale = [
         path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text
     ]
@@ -107,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments.dir.mkdir(parents=True, exist_ok=True)
     for path in stale:
         path.write_text(files[path], encoding="utf-8")
-    print(f"{len(files)} events in {arguments.dir} ({len(stale)} written)")
+    print(f"{len(files)} files: events in {arguments.dir} and {RESOURCES_FILE} ({len(stale)} written)")
     return 0
 
 

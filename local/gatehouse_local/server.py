@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import FrameType
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from gatehouse_local.apigw import (
     INTERNAL_SERVER_ERROR,
@@ -144,7 +144,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         note = ""
         if route is not None and elapsed_ms > route.timeout_s * 1000:
             note = f"  (over the function's {route.timeout_s}s Timeout: Lambda would have failed)"
-        query = f"?{target.query}" if target.query else ""
+        query = f"?{redacted_query(target.query)}" if target.query else ""
         stamp = time.strftime("%H:%M:%S")
         print(f"{stamp} {method} {path}{query} {response.status} {elapsed_ms:.0f}ms{note}", flush=True)
 
@@ -167,6 +167,15 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if method != "HEAD" and response.body:
             self.wfile.write(response.body)
+
+
+# Query parameters that carry credentials (A and B accept `?token=`): never printed.
+_SECRET_QUERY_PARAMETERS = frozenset({"token"})
+
+
+def redacted_query(query: str) -> str:
+    pairs = parse_qsl(query, keep_blank_values=True)
+    return urlencode([(name, "***" if name in _SECRET_QUERY_PARAMETERS else value) for name, value in pairs])
 
 
 def _reason(status: int) -> str:

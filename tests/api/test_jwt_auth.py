@@ -181,5 +181,11 @@ def test_refresh_returns_a_new_token_and_revokes_the_old_one(api: ApiClient) -> 
     assert api.post("/api/auth/refresh", headers=bearer(old)).status == 401
 
 
-def test_an_unsupported_method_on_a_known_route_never_reaches_the_handler(api: ApiClient) -> None:
-    assert api.put("/api/auth/me").status == 403  # API Gateway's "Missing Authentication Token"
+def test_an_unsupported_method_on_a_known_route_answers_405_with_the_allowed_methods(api: ApiClient) -> None:
+    response = api.put("/api/auth/me")
+
+    assert response.status == 405
+    assert response.headers["allow"] == "GET, POST"
+    assert response.json == {
+        "message": "The PUT method is not supported for this route. Supported methods: GET, POST."
+    }

@@ -422,5 +422,9 @@ def test_client_mistakes_are_never_500s(people: Cast, api: ApiClient) -> None:
     assert (raw.status, raw.json) == (400, {"status": "error", "message": "Invalid request body"})
 
 
-def test_undeclared_methods_never_reach_the_function(people: Cast, api: ApiClient) -> None:
-    assert api.delete(f"/api/v1/users/id/{people.user.id}", headers=people.super.auth).status == 403
+def test_an_undeclared_method_answers_405_with_the_allowed_methods(people: Cast, api: ApiClient) -> None:
+    response = api.delete(f"/api/v1/users/id/{people.user.id}", headers=people.super.auth)
+
+    assert response.status == 405
+    assert response.headers["allow"] == "GET"
+    assert response.json == {"status": "error", "message": "Method not allowed"}

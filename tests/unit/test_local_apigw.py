@@ -52,6 +52,35 @@ def test_route_matching_extracts_path_parameters() -> None:
     assert path_parameters("/api/v1/user/{id}", "/api/v1/user/42/extra") is None
 
 
+# Measured on API Gateway (REST): routing resolves the (resource, method) pair, so a method
+# the most specific resource lacks falls through to a less specific resource that has it.
+FALLBACK_ROUTES = [
+    route("PATCH", "/users/me", "Me"),
+    route("GET", "/users/{id}", "User"),
+    route("GET", "/things/real", "Things"),
+    route("ANY", "/{proxy+}", "Fallback"),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "function_id"),
+    [
+        ("PATCH", "/users/me", "Me"),
+        ("GET", "/users/me", "User"),
+        ("GET", "/things/real", "Things"),
+        ("POST", "/things/real", "Fallback"),
+        ("OPTIONS", "/users/me", "Fallback"),
+        ("GET", "/nowhere/at/all", "Fallback"),
+    ],
+)
+def test_a_method_the_specific_resource_lacks_falls_through_to_a_less_specific_one(
+    method: str, path: str, function_id: str
+) -> None:
+    matched = match_route(FALLBACK_ROUTES, method, path)
+    assert matched is not None
+    assert matched[0].function_id == function_id
+
+
 def test_literal_segment_wins_over_parameter() -> None:
     matched = match_route(ROUTES, "GET", "/api/v1/user/current")
     assert matched is not None

@@ -20,6 +20,10 @@ class Violation:
 class GatehouseError(Exception):
     """Base of every error a client can cause."""
 
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the answer to this error carries, whatever the surface's envelope."""
+        return {}
+
 
 class ValidationFailed(GatehouseError):
     def __init__(self, violations: list[Violation]) -> None:
@@ -51,6 +55,13 @@ class NotAuthenticated(GatehouseError):
     """No token, or a token that is malformed, expired, revoked or for a disabled account."""
 
 
+class TokenMissing(NotAuthenticated):
+    """The request carries no token where its surface looks for one."""
+
+    def __init__(self) -> None:
+        super().__init__("no token")
+
+
 class PermissionDenied(GatehouseError):
     pass
 
@@ -60,12 +71,41 @@ class NotFound(GatehouseError):
     entity: str = "resource"
 
 
+class RouteNotFound(NotFound):
+    """No route serves this path, whatever the method."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__("route")
+        self.path = path
+
+
 class MethodNotAllowed(GatehouseError):
     """The path is served, but not with this method."""
 
-    def __init__(self, method: str) -> None:
+    def __init__(self, method: str, allowed: tuple[str, ...], path: str) -> None:
         super().__init__(method)
         self.method = method
+        self.allowed = allowed
+        self.path = path
+
+    def headers(self) -> dict[str, str]:
+        return {"Allow": ", ".join(self.allowed)}
+
+
+class TooManyRequests(GatehouseError):
+    """The client used up its requests for the current window."""
+
+    def __init__(self, limit: int, retry_after: int) -> None:
+        super().__init__(f"limit {limit}")
+        self.limit = limit
+        self.retry_after = retry_after
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "Retry-After": str(self.retry_after),
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": "0",
+        }
 
 
 class Conflict(GatehouseError):

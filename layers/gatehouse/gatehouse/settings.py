@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     public_base_url: str = ""
     userpic_bucket: str = ""
     log_level: str = "INFO"
+    # Browser origins allowed to call the API (see gatehouse.web.cors); empty: none.
+    allowed_origins: str = ""
+    # Requests per minute per client on the Laravel surfaces (A, B, C); 0 turns the limit off.
+    rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
 
     @field_validator("jwt_secret", "jwt_secret_arn", "dynamodb_endpoint", mode="before")
     @classmethod

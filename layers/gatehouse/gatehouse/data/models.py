@@ -206,3 +206,15 @@ class SessionItem(Item, discriminator="session"):
     created_at_ms = IntegerAttribute()
     # Epoch seconds; DynamoDB TTL removes the item some time after, so reads check it too.
     expires_at = IntegerAttribute()
+
+
+class RateLimitItem(Item, discriminator="rate_limit"):
+    """Requests one client made in one window. One item per client and window, so no key is hot;
+    DynamoDB's TTL removes it after the window (reads never rely on that)."""
+
+    hits = IntegerAttribute(default=0)
+    expires_at = IntegerAttribute()
+
+    @staticmethod
+    def key(client: str, window: int) -> tuple[str, str]:
+        return f"RATE#{client}#{window}", "RATE"

@@ -24,9 +24,12 @@ from gatehouse.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    TokenMissing,
+    TooManyRequests,
     ValidationFailed,
 )
 from gatehouse.surfaces import laravel as laravel_messages
+from gatehouse.surfaces.envelope import Surface, TokenRule
 from gatehouse.validation import optional, validate
 
 TOKEN_NOT_PROVIDED = "Token not provided"
@@ -133,7 +136,7 @@ class DocumentarianEnvelope:
                 return 422, failure(422, laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
             case MalformedRequest():
                 return 400, failure(400, "The request body is not valid JSON.")
-            case NotAuthenticated() if str(error) == "no token":
+            case TokenMissing():
                 return 401, failure(0, TOKEN_NOT_PROVIDED)
             case NotAuthenticated():
                 return 401, failure(0, "Token is invalid")
@@ -147,6 +150,8 @@ class DocumentarianEnvelope:
                 return 404, failure(404, "Not found")
             case MethodNotAllowed():
                 return 405, failure(405, "Method not allowed")
+            case TooManyRequests():
+                return 429, failure(429, laravel_messages.TOO_MANY_ATTEMPTS)
             case Conflict():
                 return 409, failure(409, str(error) or "Conflict")
             case _:
@@ -157,3 +162,4 @@ class DocumentarianEnvelope:
 
 
 ENVELOPE = DocumentarianEnvelope()
+SURFACE = Surface(ENVELOPE, TokenRule.JWT_AUTH, rate_limited=True)

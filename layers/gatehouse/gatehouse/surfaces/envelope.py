@@ -1,7 +1,10 @@
-"""What every surface's error envelope provides; `gatehouse.web.errors` picks one per path."""
+"""What the HTTP edge needs to know of a surface: its error envelope, where its clients put
+their token, and whether it is rate limited. `gatehouse.web` picks one per request path."""
 
 from __future__ import annotations
 
+import enum
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from gatehouse.errors import (
@@ -15,6 +18,7 @@ from gatehouse.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    TooManyRequests,
     ValidationFailed,
 )
 
@@ -23,6 +27,26 @@ class ErrorEnvelope(Protocol):
     def render(self, error: GatehouseError) -> tuple[int, Any]: ...
 
     def unexpected(self, request_id: str) -> tuple[int, Any]: ...
+
+
+class TokenRule(enum.Enum):
+    """Where a surface's clients send their token."""
+
+    # tymon/jwt-auth 1.0's parser chain: `Authorization: Bearer`, then the `token` query
+    # parameter, the `token` body field, the `token` cookie; the first one present wins.
+    JWT_AUTH = "jwt-auth"
+    # Sanctum and D: the `Authorization: Bearer` header only.
+    BEARER = "bearer"
+    # Goncord: the `Authorization` header when it is present at all, else the `jwt` cookie.
+    GONCORD = "goncord"
+
+
+@dataclass(frozen=True)
+class Surface:
+    envelope: ErrorEnvelope
+    token_rule: TokenRule = TokenRule.BEARER
+    # Laravel's `throttle:60,1` on the originals' API routes (A, B, C).
+    rate_limited: bool = False
 
 
 class PlainEnvelope:
@@ -34,17 +58,24 @@ class PlainEnvelope:
         InvalidCredentials: (401, "Invalid credentials."),
         AccountDisabled: (401, "Invalid credentials."),
         EmailNotVerified: (403, "The email address is not verified."),
-        NotAuthenticated: (401, "Unauthenticated."),
         PermissionDenied: (403, "Forbidden."),
-        NotFound: (404, "Not found."),
         Conflict: (409, "Conflict."),
+        TooManyRequests: (429, "Too Many Requests."),
     }
 
     def render(self, error: GatehouseError) -> tuple[int, Any]:
-        if isinstance(error, MethodNotAllowed):
-            return 405, {"message": "Method not allowed."}
+        match error:
+            case MethodNotAllowed():
+                return 405, {"message": "Method not allowed."}
+            case NotFound():
+                return 404, {"message": "Not found."}
+            case NotAuthenticated():
+                return 401, {"message": "Unauthenticated."}
         status, text = self._STATUS.get(type(error), (400, "Bad request."))
         return status, {"message": text}
 
     def unexpected(self, request_id: str) -> tuple[int, Any]:
         return 500, {"message": "Internal server error", "request_id": request_id}
+
+
+PLAIN = Surface(PlainEnvelope())

@@ -24,12 +24,15 @@ from gatehouse.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RouteNotFound,
+    TooManyRequests,
     ValidationFailed,
     Violation,
 )
 from gatehouse.services.apps import AppTokenRequired
 from gatehouse.services.goncord import WrongCurrentPassword
 from gatehouse.services.sessions import IssuedToken
+from gatehouse.surfaces.envelope import Surface, TokenRule
 
 # The original's messages (Goncord's TokenController, UserController and IsSuperResource plug).
 BAD_CREDENTIALS = "Проверьте правильность логина, email или пароля"
@@ -134,12 +137,16 @@ class GoncordEnvelope:
                 return 401, {"error": AUTHENTICATION_REQUIRED}
             case PermissionDenied():
                 return 403, {"error": NOT_ENOUGH_RIGHTS}
+            case RouteNotFound():
+                return 404, _detail("Not Found")
             case NotFound(entity="app"):
                 return 404, {"error": APP_MISSING}
             case NotFound():
                 return 404, {"error": USER_OR_APP_MISSING}
             case MethodNotAllowed():
                 return 405, _detail("Method Not Allowed")
+            case TooManyRequests():
+                return 429, _detail("Too Many Requests")
             case Conflict():
                 return 409, _detail("Conflict")
             case _:
@@ -150,3 +157,4 @@ class GoncordEnvelope:
 
 
 ENVELOPE = GoncordEnvelope()
+SURFACE = Surface(ENVELOPE, TokenRule.GONCORD)

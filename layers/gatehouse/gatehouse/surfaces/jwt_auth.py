@@ -16,14 +16,19 @@ from gatehouse.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RouteNotFound,
+    TooManyRequests,
     ValidationFailed,
 )
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces import laravel as laravel_messages
+from gatehouse.surfaces.envelope import Surface, TokenRule
 
 REGISTERED = "注册成功"
 SIGN_IN_FAILED = "登录验证失败"
 SIGNED_OUT = "登出成功"
+# The original's catch-all route (`Route::any('/{any}')` in routes/api.php).
+ROUTE_NOT_FOUND = "404 Not Found. 不存在的路径"
 
 # B's profile fields that no other surface has; kept in the user's `profile` map.
 PROFILE_FIELDS = (
@@ -80,10 +85,18 @@ class JwtAuthEnvelope:
                 return 401, {"message": "Unauthenticated."}
             case PermissionDenied():
                 return 403, {"message": "This action is unauthorized."}
+            case RouteNotFound():
+                return 404, {"message": ROUTE_NOT_FOUND}
             case NotFound():
                 return 404, {"message": "Not Found"}
             case MethodNotAllowed():
-                return 405, {"message": f"The {error.method} method is not supported for this route."}
+                # Laravel 7's wording.
+                supported = ", ".join(error.allowed)
+                return 405, {
+                    "message": f"The {error.method} method is not supported for this route. Supported methods: {supported}."
+                }
+            case TooManyRequests():
+                return 429, {"message": laravel_messages.TOO_MANY_ATTEMPTS}
             case _:
                 return 409, {"message": "The request conflicts with the current state."}
 
@@ -92,3 +105,4 @@ class JwtAuthEnvelope:
 
 
 ENVELOPE = JwtAuthEnvelope()
+SURFACE = Surface(ENVELOPE, TokenRule.JWT_AUTH, rate_limited=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from gatehouse.errors import ValidationFailed, Violation
 
 INVALID_DATA = "The given data was invalid."
+# ThrottleRequests' answer past the limit.
+TOO_MANY_ATTEMPTS = "Too Many Attempts."
 
 _TEMPLATES = {
     "required": "The {attribute} field is required.",

@@ -18,11 +18,14 @@ from gatehouse.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    RouteNotFound,
+    TooManyRequests,
     ValidationFailed,
 )
 from gatehouse.services.org_structure import Page, display_name
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces import laravel as laravel_messages
+from gatehouse.surfaces.envelope import Surface, TokenRule
 
 ROLES = [
     {"id": 1, "name": "admin", "display_name": "Администратор", "description": "Полный доступ к системе"},
@@ -195,10 +198,18 @@ class OrgStructureEnvelope:
                 return 401, failure("Unauthenticated.")
             case PermissionDenied():
                 return 403, failure("This action is unauthorized.")
+            case RouteNotFound():
+                return 404, failure(f"The route {error.path.lstrip('/')} could not be found.")
             case NotFound():
                 return 404, failure(_NOT_FOUND.get(error.entity, "Not Found"))
             case MethodNotAllowed():
-                return 405, failure(f"The {error.method} method is not supported for this route.")
+                # Laravel 12's wording.
+                return 405, failure(
+                    f"The {error.method} method is not supported for route {error.path.lstrip('/')}. "
+                    f"Supported methods: {', '.join(error.allowed)}."
+                )
+            case TooManyRequests():
+                return 429, failure(laravel_messages.TOO_MANY_ATTEMPTS)
             case Conflict():
                 return 409, failure(str(error) or "Conflict")
             case _:
@@ -209,3 +220,4 @@ class OrgStructureEnvelope:
 
 
 ENVELOPE = OrgStructureEnvelope()
+SURFACE = Surface(ENVELOPE, TokenRule.BEARER, rate_limited=True)

@@ -23,9 +23,11 @@ from gatehouse.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    TooManyRequests,
     ValidationFailed,
     Violation,
 )
+from gatehouse.surfaces.envelope import Surface, TokenRule
 from gatehouse.validation import optional
 
 MAX_PER_PAGE = 100
@@ -165,6 +167,8 @@ class UsersAdminEnvelope:
                 return 404, failure(_NOT_FOUND.get(error.entity, "Not found"))
             case MethodNotAllowed():
                 return 405, failure("Method not allowed")
+            case TooManyRequests():
+                return 429, failure("Too many requests")
             case Conflict():
                 return 409, failure(str(error) or "Conflict")
             case _:
@@ -175,3 +179,4 @@ class UsersAdminEnvelope:
 
 
 ENVELOPE = UsersAdminEnvelope()
+SURFACE = Surface(ENVELOPE, TokenRule.BEARER)

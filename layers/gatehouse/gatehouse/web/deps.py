@@ -7,14 +7,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from gatehouse.data.models import UserItem
-from gatehouse.errors import NotAuthenticated
+from gatehouse.errors import NotAuthenticated, TokenMissing
 from gatehouse.services import sessions
 from gatehouse.services.audit import ClientInfo
 from gatehouse.services.sessions import Principal
 from gatehouse.settings import get_settings
-from gatehouse.web.body import request_body
+from gatehouse.surfaces.envelope import TokenRule
+from gatehouse.web.body import read_body, request_body
+from gatehouse.web.errors import surface_for
 
 _settings = get_settings()
+_AUTHENTICATION_STATE = "authentication"
+# Methods a cross-site HTML form can send; with a cookie they must carry a JSON body (see below).
+_FORM_METHODS = frozenset({"POST"})
 
 
 def bearer_token(request: Request) -> str | None:
@@ -24,13 +29,72 @@ def bearer_token(request: Request) -> str | None:
     return credentials.strip()
 
 
-async def current_principal(request: Request) -> Principal:
-    token = bearer_token(request)
+async def token_of(request: Request) -> str | None:
+    """The token where the request's surface reads it (`TokenRule`), or None."""
+    match surface_for(request).token_rule:
+        case TokenRule.BEARER:
+            return bearer_token(request)
+        case TokenRule.GONCORD:
+            # Goncord: the `Authorization` header when it is present at all (even unusable).
+            if "authorization" in request.headers:
+                return bearer_token(request)
+            return _cookie_token(request, "jwt")
+        case TokenRule.JWT_AUTH:
+            return (
+                bearer_token(request)
+                or _text(request.query_params.get("token"))
+                or _text(((await read_body(request)) or {}).get("token"))
+                or _cookie_token(request, "token")
+            )
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def _cookie_token(request: Request, name: str) -> str | None:
+    cookie = _text(request.cookies.get(name))
+    # A browser sends the cookie with a cross-site form POST too; such a form cannot send
+    # `application/json` without a CORS preflight, so cookie-authenticated POSTs must.
+    if cookie and request.method in _FORM_METHODS and not _is_json(request):
+        return None
+    return cookie
+
+
+def _is_json(request: Request) -> bool:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
+
+
+async def _authenticate(request: Request) -> Principal | NotAuthenticated:
+    """Once per request (the rate limit and the route share it): the principal, or why not."""
+    cached: Principal | NotAuthenticated | None = getattr(request.state, _AUTHENTICATION_STATE, None)
+    if cached is not None:
+        return cached
+    token = await token_of(request)
+    outcome: Principal | NotAuthenticated
     if token is None:
-        raise NotAuthenticated("no token")
-    principal = sessions.authenticate(token)
-    sessions.note_activity(principal.user)
-    return principal
+        outcome = TokenMissing()
+    else:
+        try:
+            outcome = sessions.authenticate(token)
+            sessions.note_activity(outcome.user)
+        except NotAuthenticated as refused:
+            outcome = refused
+    setattr(request.state, _AUTHENTICATION_STATE, outcome)
+    return outcome
+
+
+async def current_principal(request: Request) -> Principal:
+    outcome = await _authenticate(request)
+    if isinstance(outcome, NotAuthenticated):
+        raise outcome
+    return outcome
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller when the request carries a usable token, else None (never refuses)."""
+    outcome = await _authenticate(request)
+    return None if isinstance(outcome, NotAuthenticated) else outcome
 
 
 async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> UserItem:
@@ -42,12 +106,17 @@ def _event(request: Request) -> dict[str, Any]:
     return event
 
 
+def client_ip(request: Request) -> str | None:
+    """API Gateway's source IP (the TCP peer of the gateway), else the ASGI client's."""
+    identity = (_event(request).get("requestContext") or {}).get("identity") or {}
+    return identity.get("sourceIp") or (request.client.host if request.client else None)
+
+
 def client_info(request: Request) -> ClientInfo:
     """Caller details for the audit log: API Gateway's source IP, user agent and X-Device-Id."""
     context = _event(request).get("requestContext") or {}
-    identity = context.get("identity") or {}
     return ClientInfo(
-        ip=identity.get("sourceIp") or (request.client.host if request.client else None),
+        ip=client_ip(request),
         user_agent=request.headers.get("user-agent"),
         device_id=request.headers.get("x-device-id"),
         request_id=str(context.get("requestId") or "-"),
@@ -67,43 +136,11 @@ def public_base_url(request: Request) -> str:
 RequestBody = Annotated[dict[str, Any], Depends(request_body)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 Client = Annotated[ClientInfo, Depends(client_info)]
 PublicBaseUrl = Annotated[str, Depends(public_base_url)]
 
-
-# Methods a cross-site HTML form can send; with a cookie they must carry a JSON body (see below).
-_FORM_METHODS = frozenset({"POST"})
-
-
-def header_or_cookie_token(request: Request) -> str | None:
-    """Goncord's rule: the `Authorization: Bearer` header when that header is present at all
-    (even if unusable); only without it, the `jwt` cookie."""
-    if "authorization" in request.headers:
-        return bearer_token(request)
-    cookie = request.cookies.get("jwt") or None
-    # A browser sends the cookie with a cross-site form POST too; such a form cannot send
-    # `application/json` without a CORS preflight, so cookie-authenticated POSTs must.
-    if cookie and request.method in _FORM_METHODS and not _is_json(request):
-        return None
-    return cookie
-
-
-def _is_json(request: Request) -> bool:
-    return request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json"
-
-
-async def header_or_cookie_principal(request: Request) -> Principal:
-    token = header_or_cookie_token(request)
-    if token is None:
-        raise NotAuthenticated("no token")
-    return sessions.authenticate(token)
-
-
-async def header_or_cookie_user(
-    principal: Annotated[Principal, Depends(header_or_cookie_principal)],
-) -> UserItem:
-    return principal.user
-
-
-HeaderOrCookiePrincipal = Annotated[Principal, Depends(header_or_cookie_principal)]
-HeaderOrCookieUser = Annotated[UserItem, Depends(header_or_cookie_user)]
+# Goncord's routes once had their own header-or-cookie dependencies; the surface's TokenRule
+# now decides where the token is read, so these are the same dependencies under their old names.
+HeaderOrCookiePrincipal = CurrentPrincipal
+HeaderOrCookieUser = CurrentUser

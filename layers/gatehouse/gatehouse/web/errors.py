@@ -10,82 +10,98 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
 
 from gatehouse.errors import GatehouseError, MalformedRequest, MethodNotAllowed, NotFound
-from gatehouse.surfaces.envelope import ErrorEnvelope, PlainEnvelope
+from gatehouse.surfaces.envelope import PLAIN, ErrorEnvelope, Surface
 
 logger = logging.getLogger("gatehouse")
 
-# (path prefix, envelope): each app declares the surfaces it serves (see create_app).
-SurfaceEnvelopes = Sequence[tuple[str, ErrorEnvelope]]
-_PLAIN = PlainEnvelope()
+# (path prefix, surface): each app declares the surfaces it serves (see create_app).
+SurfacePrefixes = Sequence[tuple[str, Surface]]
+
+
+def surface_at(path: str, surfaces: SurfacePrefixes) -> Surface:
+    """The surface that owns `path`: the longest matching prefix, else the plain one."""
+    matches = [
+        (prefix, surface)
+        for prefix, surface in surfaces
+        if path.startswith(prefix) or path == prefix.rstrip("/")
+    ]
+    return max(matches, key=lambda match: len(match[0]))[1] if matches else PLAIN
+
+
+def surface_of(scope: Scope) -> Surface:
+    surfaces: SurfacePrefixes = getattr(scope["app"].state, "surfaces", ())
+    return surface_at(scope["path"], surfaces)
+
+
+def surface_for(request: Request) -> Surface:
+    return surface_of(request.scope)
 
 
 def envelope_for(request: Request) -> ErrorEnvelope:
-    """The envelope of the surface that owns this path (the longest matching prefix)."""
-    path = request.url.path
-    envelopes: SurfaceEnvelopes = getattr(request.app.state, "envelopes", ())
-    matches = [
-        (prefix, env) for prefix, env in envelopes if path.startswith(prefix) or path == prefix.rstrip("/")
-    ]
-    return max(matches, key=lambda match: len(match[0]))[1] if matches else _PLAIN
+    return surface_for(request).envelope
 
 
-def request_id(request: Request) -> str:
-    event: dict[str, Any] = request.scope.get("aws.event") or {}
+def request_id_of(scope: Scope) -> str:
+    event: dict[str, Any] = scope.get("aws.event") or {}
     context = event.get("requestContext") or {}
     return str(context.get("requestId") or "-")
 
 
-def _respond(status: int, body: Any) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body)
-
-
-async def _domain_error(request: Request, error: Exception) -> JSONResponse:
-    if not isinstance(error, GatehouseError):
-        return await _unexpected_error(request, error)
-    status, body = envelope_for(request).render(error)
+def error_response(scope: Scope, error: GatehouseError) -> JSONResponse:
+    status, body = surface_of(scope).envelope.render(error)
     logger.info(
         "request refused",
         extra={
             "error": type(error).__name__,
             "status": status,
-            "path": request.url.path,
-            "request_id": request_id(request),
+            "path": scope["path"],
+            "request_id": request_id_of(scope),
         },
     )
-    return _respond(status, body)
+    return JSONResponse(status_code=status, content=body, headers=error.headers())
+
+
+def unexpected_error_response(scope: Scope, error: BaseException) -> JSONResponse:
+    rid = request_id_of(scope)
+    # The exception type and traceback only: never the request body, headers or tokens.
+    logger.error("unhandled error", exc_info=error, extra={"request_id": rid, "path": scope["path"]})
+    status, body = surface_of(scope).envelope.unexpected(rid)
+    return JSONResponse(status_code=status, content=body)
+
+
+async def _domain_error(request: Request, error: Exception) -> JSONResponse:
+    if not isinstance(error, GatehouseError):
+        return unexpected_error_response(request.scope, error)
+    return error_response(request.scope, error)
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     translated: GatehouseError
     status_code = getattr(error, "status_code", 400)
     if status_code == 405:
-        translated = MethodNotAllowed(request.method)
+        allowed = (getattr(error, "headers", None) or {}).get("Allow", "")
+        methods = tuple(method.strip() for method in allowed.split(",") if method.strip())
+        translated = MethodNotAllowed(request.method, methods, request.url.path)
     elif status_code == 404:
         translated = NotFound()
     else:
         translated = MalformedRequest()
-    return await _domain_error(request, translated)
+    return error_response(request.scope, translated)
 
 
 async def _request_validation_error(request: Request, error: Exception) -> JSONResponse:
     # Only path and query parameters are declared to FastAPI (bodies go through gatehouse.validation),
     # and a path id that is not a number names nothing.
-    return await _domain_error(request, NotFound())
+    return error_response(request.scope, NotFound())
 
 
-async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
-    rid = request_id(request)
-    # The exception type and traceback only: never the request body, headers or tokens.
-    logger.error("unhandled error", exc_info=error, extra={"request_id": rid, "path": request.url.path})
-    status, body = envelope_for(request).unexpected(rid)
-    return _respond(status, body)
-
-
-def install_error_handlers(app: FastAPI, envelopes: SurfaceEnvelopes) -> None:
-    app.state.envelopes = tuple(envelopes)
+def install_error_handlers(app: FastAPI, surfaces: SurfacePrefixes) -> None:
+    """Domain and HTTP errors; unexpected ones are answered by the edge middleware (web/edge.py),
+    inside the CORS headers, rather than by Starlette's outermost server-error handler."""
+    app.state.surfaces = tuple(surfaces)
     app.add_exception_handler(GatehouseError, _domain_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _request_validation_error)
-    app.add_exception_handler(Exception, _unexpected_error)
