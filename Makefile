@@ -7,6 +7,9 @@ BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
 STACK ?= gatehouse-dev
+# The browser tests drive Debian's chromium: this network serves package registries, not browser downloads.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean
@@ -27,7 +30,11 @@ $(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
 	touch $@
 
-install: $(BIN)/.installed $(SAM_VENV)/bin/.installed ## create .venv and .venv/sam (the SAM CLI) with the pinned dependencies
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+install: $(BIN)/.installed $(SAM_VENV)/bin/.installed $(CHROMIUM) ## create .venv and .venv/sam (the SAM CLI) with the pinned dependencies; Debian's chromium
 
 start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
 	PORT=$(PORT) $(BIN)/python -m gatehouse_local
@@ -38,7 +45,7 @@ test: install ## lint, type-check and run every test (unit, API, sam validate/bu
 	$(MAKE) --no-print-directory typecheck
 	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
 
-test-fast: $(BIN)/.installed ## the tests without the SAM CLI ones
+test-fast: $(BIN)/.installed $(CHROMIUM) ## the tests without the SAM CLI ones
 	$(BIN)/pytest -m "not sam"
 
 lint: $(BIN)/.installed ## ruff lint and format check
