@@ -39,12 +39,13 @@ NEW_USER = {
     "nickname": required(max=255),
     "email": required("email"),
     "password": required("password", min=6),
-    "role": optional(choices=("user", "admin", "super")),
+    # `manager` beside the document's three: the canonical role C's clients create (SPEC's roles).
+    "role": optional(choices=("user", "manager", "admin", "super")),
     **PROFILE,
 }
 DEFAULT_PER_PAGE = 50
 UPDATE = {"nickname": optional(max=255), "email": optional("email"), **PROFILE}
-ROLE = {"role": required(choices=("user", "admin"))}
+ROLE = {"role": required(choices=("user", "manager", "admin"))}
 PASSWORD_CHANGE = {"password": required("password"), "new_password": required("password", min=6)}
 
 
