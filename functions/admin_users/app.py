@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
-from gatehouse.errors import GatehouseError
+from gatehouse.errors import GatehouseError, ValidationFailed
 from gatehouse.services import admin_users, audit, groups, userpics, verification
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
@@ -59,6 +59,8 @@ UserId = Annotated[int, Depends(user_id_of)]
 def d_fields(body: dict[str, Any]) -> dict[str, Any]:
     """D's body with the `contacts` object (as the user struct shows it) flattened beside the rest."""
     contacts = body.get("contacts")
+    if contacts is not None and not isinstance(contacts, dict):
+        raise ValidationFailed.single("contacts", "object")
     flat = {name: value for name, value in body.items() if name != "contacts"}
     if isinstance(contacts, dict):
         flat.update(
