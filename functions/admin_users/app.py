@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
-from gatehouse.errors import GatehouseError
+from gatehouse.errors import GatehouseError, ValidationFailed
 from gatehouse.services import admin_users, audit, groups, userpics, verification
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
@@ -39,12 +39,13 @@ NEW_USER = {
     "nickname": required(max=255),
     "email": required("email"),
     "password": required("password", min=6),
-    "role": optional(choices=("user", "admin", "super")),
+    # `manager` beside the document's three: the canonical role C's clients create (SPEC's roles).
+    "role": optional(choices=("user", "manager", "admin", "super")),
     **PROFILE,
 }
 DEFAULT_PER_PAGE = 50
 UPDATE = {"nickname": optional(max=255), "email": optional("email"), **PROFILE}
-ROLE = {"role": required(choices=("user", "admin"))}
+ROLE = {"role": required(choices=("user", "manager", "admin"))}
 PASSWORD_CHANGE = {"password": required("password"), "new_password": required("password", min=6)}
 
 
@@ -58,6 +59,8 @@ UserId = Annotated[int, Depends(user_id_of)]
 def d_fields(body: dict[str, Any]) -> dict[str, Any]:
     """D's body with the `contacts` object (as the user struct shows it) flattened beside the rest."""
     contacts = body.get("contacts")
+    if contacts is not None and not isinstance(contacts, dict):
+        raise ValidationFailed.single("contacts", "object")
     flat = {name: value for name, value in body.items() if name != "contacts"}
     if isinstance(contacts, dict):
         flat.update(

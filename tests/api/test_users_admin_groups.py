@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gatehouse_local.testing import ApiClient
-from tests.api.users_admin_support import ALL_PERMISSIONS, Cast, cast, group, person
+from tests.api.users_admin_support import ADMIN_DEFAULTS, ALL_PERMISSIONS, Cast, cast, group, held, person
 
 PERMISSIONS_ERROR = {"status": "error", "message": "Permissions error"}
 GROUP_FIELDS = ["id", "name", "description", "level", "permissions", "create_at"]
@@ -86,19 +86,39 @@ def test_plain_users_cannot_see_or_touch_groups(people: Cast, api: ApiClient) ->
     assert api.get("/api/v1/groups").status == 401
 
 
-def test_members_of_a_deleted_group_show_no_group_and_hold_no_permissions(
+def test_members_of_a_deleted_group_show_no_group_and_hold_nothing_until_moved(
     people: Cast, api: ApiClient
 ) -> None:
     api.delete(f"/api/v1/groups/{people.admin_group}", headers=people.super.auth)
-    me = api.get("/api/v1/users/current", headers=people.admin.auth).json["user"]
-    assert me["group"] is False
-    assert (
-        api.get(f"/api/v1/users/id/{people.admin.id}/permissions", headers=people.admin.auth).json[
-            "permissions"
-        ]
-        == []
-    )
+    me = api.get("/api/v1/users/current", headers=people.admin.auth)
+    assert (me.status, me.json["user"]["group"]) == (200, False)  # they still read themselves
+    assert held(api, people.admin, people.admin.id) == []  # not the admin role's defaults
     assert api.get("/api/v1/users/list", headers=people.admin.auth).status == 403
+    moved = api.post(
+        f"/api/v1/users/id/{people.admin.id}/update", json={"group_id": None}, headers=people.super.auth
+    )
+    assert (moved.status, moved.json["user"]["group"]) == (200, False)
+    assert held(api, people.admin, people.admin.id) == ADMIN_DEFAULTS
+    assert api.get("/api/v1/users/list", headers=people.admin.auth).status == 200
+
+
+def test_deleting_a_group_never_widens_its_members(people: Cast, api: ApiClient) -> None:
+    # An admin who manages groups but holds only `users.read` and `groups.manage` deletes the
+    # lower group that narrows another admin: that admin must not fall back to the admin defaults
+    # (user administration and the log), which the deleter does not hold either.
+    managers = group(api, people.super, "Group managers", 40, ["users.read", "groups.manage"])
+    deleter = person(api, people.super, "deleter", role="admin", group_id=managers)
+    narrow = group(api, people.super, "Read-only admins", 10, ["users.read"])
+    narrowed = person(api, people.super, "narrowed", role="admin", group_id=narrow)
+    assert api.delete(f"/api/v1/groups/{narrow}", headers=deleter.auth).status == 200
+    assert held(api, people.super, narrowed.id) == []
+    for path in (
+        "/api/v1/users/list",
+        f"/api/v1/users/id/{people.user.id}/remove",
+        "/api/v1/logs/list/filtered",
+    ):
+        response = api.get(path, headers=narrowed.auth)
+        assert (response.status, response.json) == (403, PERMISSIONS_ERROR), path
 
 
 def test_bad_group_ids_are_not_found(people: Cast, api: ApiClient) -> None:

@@ -73,6 +73,13 @@ def test_a_real_512_square_image_is_stored_and_served_by_redirect(
     assert stored["Body"].read() == raw
 
 
+def test_the_documents_base64_semicolon_spelling_is_accepted(people: Cast, api: ApiClient) -> None:
+    # The document's example is `"upload_userpic": "base64;..."`: a client copying it sends that head.
+    response = upload(api, people.user, people.user.id, f"base64;{b64(image_bytes('PNG'))}")
+    assert response.status == 200, response.body
+    assert response.json["user"]["userpic"].endswith(".png")
+
+
 def test_only_the_current_userpic_is_served(people: Cast, api: ApiClient) -> None:
     first = upload(api, people.user, people.user.id, b64(image_bytes("PNG"))).json["user"]["userpic"]
     upload(api, people.user, people.user.id, b64(image_bytes("JPEG")))

@@ -246,6 +246,24 @@ def test_update_changes_only_the_fields_sent_and_ignores_role(people: Cast, api:
     assert user["group"]["id"] == people.user_group
 
 
+def test_contacts_that_are_not_an_object_are_a_field_error(people: Cast, api: ApiClient) -> None:
+    response = api.post(
+        f"/api/v1/users/id/{people.user.id}/update", json={"contacts": "@worker"}, headers=people.user.auth
+    )
+    assert (response.status, response.json) == (
+        422,
+        {"status": "error", "field": "contacts", "message": "Contacts is invalid"},
+    )
+
+
+def test_the_super_makes_a_user_a_manager_and_back(people: Cast, api: ApiClient) -> None:
+    path = f"/api/v1/users/id/{people.user.id}/update/role"
+    made = api.post(path, json={"role": "manager"}, headers=people.super.auth)
+    assert (made.status, made.json["user"]["role"]) == (200, "manager")
+    back = api.post(path, json={"role": "user"}, headers=people.super.auth)
+    assert back.json["user"]["role"] == "user"
+
+
 def test_update_sets_a_direct_userpic_url_and_checks_it(people: Cast, api: ApiClient) -> None:
     url = "https://cdn.example.com/pic.png"
     response = api.post(

@@ -16,6 +16,8 @@ ALL_PERMISSIONS = [
     "logs.read",
     "groups.manage",
 ]
+# What an admin in no group holds: the catalogue but `groups.manage`.
+ADMIN_DEFAULTS = ALL_PERMISSIONS[:-1]
 PASSWORD = "secret-pass"
 
 
@@ -49,6 +51,15 @@ def person(api: ApiClient, creator: Person | None, nickname: str, **fields: Any)
     user = new_user(api, creator, nickname, **fields)
     email = f"{nickname}@example.com"
     return Person(id=user["id"], email=email, token=sign_in(api, email))
+
+
+def held(api: ApiClient, reader: Person, target: int) -> list[str]:
+    """`target`'s permissions as `/permissions` answers them to `reader`."""
+    response = api.get(f"/api/v1/users/id/{target}/permissions", headers=reader.auth)
+    assert response.status == 200, response.body
+    assert list(response.json) == ["status", "permissions"]
+    found: list[str] = response.json["permissions"]
+    return found
 
 
 def group(api: ApiClient, owner: Person, name: str, level: int, permissions: list[str]) -> int:

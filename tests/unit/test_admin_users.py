@@ -78,6 +78,47 @@ def test_permissions_take_effect_only_from_their_minimum_role(root: UserItem) ->
         admin_users.remove_user(member, victim.id)
 
 
+def test_without_a_group_a_role_holds_its_defaults_and_a_group_replaces_them(root: UserItem) -> None:
+    admin = admin_users.create_user(root, fields("boss", role="admin"))
+    plain = admin_users.create_user(admin, fields("plain"))
+    manager = admin_users.create_user(admin, fields("lead", role="manager"))
+    assert groups.held_by(root) == EVERYTHING
+    assert groups.held_by(admin) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
+    assert groups.held_by(plain) == groups.held_by(manager) == []
+    narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["logs.read"]})
+    narrowed, _ = admin_users.update_user(root, admin.id, {"group_id": narrow.id})
+    assert groups.held_by(narrowed) == ["logs.read"]
+    assert not groups.has_permission(narrowed, groups.USERS_CREATE)
+
+
+def test_a_member_of_a_deleted_group_holds_nothing_until_moved(root: UserItem) -> None:
+    narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["users.read"]})
+    admin = admin_users.create_user(root, fields("boss", role="admin", group_id=narrow.id))
+    groups.delete(root, narrow)
+    assert groups.group_of(admin) is None
+    assert groups.held_by(admin) == []
+    moved, _ = admin_users.update_user(root, admin.id, {"group_id": None})
+    assert groups.held_by(moved) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
+
+
+def test_users_read_reaches_the_callers_organization_or_everyone_without_one(root: UserItem) -> None:
+    readers = groups.create(root, {"name": "readers", "level": 5, "permissions": ["users.read"]})
+    loose = admin_users.create_user(root, fields("loose", group_id=readers.id))
+    bound = admin_users.create_user(root, fields("bound", group_id=readers.id))
+    colleague = admin_users.create_user(root, fields("colleague"))
+    outsider = admin_users.create_user(root, fields("outsider"))
+    for user, organization_id in ((bound, 1), (colleague, 1), (outsider, 2)):
+        users.update(user, organization_id=organization_id)
+        user.organization_id = organization_id
+    assert admin_users.read_user(loose, outsider.id).id == outsider.id
+    assert admin_users.read_user(bound, colleague.id).id == colleague.id
+    with pytest.raises(PermissionDenied):
+        admin_users.read_user(bound, outsider.id)
+    listed = {user.id for user in admin_users.list_users(bound, 100, None).users}
+    assert colleague.id in listed
+    assert outsider.id not in listed
+
+
 def test_only_super_changes_roles_and_never_its_own(root: UserItem) -> None:
     admin = admin_in(root, 50, EVERYTHING)
     user = admin_users.create_user(root, fields("plain"))

@@ -1,12 +1,15 @@
 """Surface D's user administration rules, on top of the shared accounts service.
 
+What each role may do without a group, and how groups narrow or widen it, is in
+`gatehouse.services.groups` (ROLE_DEFAULTS, the catalogue's role ceilings). On top of that:
 - The first user ever created is the single super; only that first sign-up may be anonymous.
 - Admins (with `users.create`) add users only with a lower role than their own, and only into
-  groups below their own group's level; super adds admins and users into any group.
+  groups below their own group's level; super adds admins, managers and users into any group.
 - Only super changes roles; the super's own role never changes.
-- Admins (with `users.reset_password`) reset plain users' passwords; super resets admins' too.
+- Admins (with `users.reset_password`) reset lower roles' passwords; super resets admins' too.
 - `/update/password` is the user's own, with their current password.
 - Removing needs admin or above (with `users.remove`) and a lower role; nobody removes the super.
+- Everyone reads themselves; reading others needs `users.read`.
 """
 
 from __future__ import annotations
@@ -50,16 +53,17 @@ def get_user(user_id: int) -> UserItem:
 
 
 def _manages(actor: UserItem, target: UserItem, permission: str) -> bool:
-    """Super manages everyone but the super; others need the group permission on top of the rules
+    """Super manages everyone but the super; others need the permission on top of the rules
     every surface applies (a higher role, and the target in their organization or department)."""
     if target.role == "super":
         return False
     if actor.role == "super":
         return True
+    # The role checks first: they need no read, the permission may need the actor's group.
     return (
-        group_rules.has_permission(actor, permission)
-        and permissions.outranks(actor, target)
+        permissions.outranks(actor, target)
         and permissions.can_manage(actor, target)
+        and group_rules.has_permission(actor, permission)
     )
 
 
@@ -104,16 +108,19 @@ def _register(data: Mapping[str, Any], group_id: int | None) -> UserItem:
     )
 
 
-def can_read(actor: UserItem, target: UserItem) -> bool:
-    """Oneself; others with the group's `users.read` and within the caller's organization."""
-    return actor.id == target.id or (
-        group_rules.has_permission(actor, group_rules.USERS_READ) and permissions.can_read(actor, target)
-    )
+def _in_directory(actor: UserItem, target: UserItem) -> bool:
+    """Whom a holder of `users.read` sees: their organization, or everyone when they belong to
+    none (a D-only deployment has no organizations; a group's grant must mean something there)."""
+    return actor.organization_id is None or permissions.can_read(actor, target)
 
 
 def read_user(actor: UserItem, target_id: int) -> UserItem:
+    """Oneself; others with `users.read`, within the caller's directory."""
     target = get_user(target_id)
-    permissions.require(can_read(actor, target))
+    if actor.id != target.id:
+        permissions.require(
+            group_rules.has_permission(actor, group_rules.USERS_READ) and _in_directory(actor, target)
+        )
     return target
 
 
@@ -126,11 +133,13 @@ class UserPage:
 
 
 def list_users(actor: UserItem, limit: int, after_id: int | None) -> UserPage:
-    """One page in id order, their groups (one BatchGetItem) and how many users exist."""
+    """One page in id order, their groups (one BatchGetItem) and how many users exist.
+
+    The caller's permission is read once (at most one GetItem), not once per listed user."""
     group_rules.require_permission(actor, group_rules.USERS_READ)
     page, next_cursor = users.page(limit, after_id)
     # Only whom the caller may read: a page can come back shorter than `limit` (follow the cursor).
-    found = [user for user in page if can_read(actor, user)]
+    found = [user for user in page if _in_directory(actor, user)]
     member_groups = group_rules.groups_of(found)
     return UserPage(found, member_groups, next_cursor, users.population())
 
@@ -191,9 +200,9 @@ def reset_password(actor: UserItem, target_id: int) -> tuple[UserItem, str]:
 
 
 def permissions_of(actor: UserItem, target_id: int) -> list[str]:
-    """The target's group permissions (super: the whole catalogue)."""
-    target = read_user(actor, target_id)
-    return group_rules.permissions_of(target, group_rules.group_of(target))
+    """What the target really holds: their group's permissions, or their role's defaults in no
+    group, within their role's ceiling (super: the whole catalogue)."""
+    return group_rules.held_by(read_user(actor, target_id))
 
 
 def remove_user(actor: UserItem, target_id: int) -> UserItem:

@@ -1,9 +1,21 @@
 """Permission groups (surface D) and the fixed catalogue of permissions the services check.
 
-A user belongs to at most one group and holds that group's permissions (super holds all).
-A permission takes effect only for roles at or above its minimum role: a plain user's group
-may grant `users.read`, but never `users.remove`. Groups are ranked by `level`: an admin
-assigns, creates and edits only groups below their own group's level.
+What a user holds:
+- super: the whole catalogue;
+- a user in no group: their role's defaults (ROLE_DEFAULTS), which are D's document's role rules:
+  an admin adds, reads, edits and removes lower roles, resets plain users' passwords and reads
+  the log; a plain user (and C's manager) holds nothing and acts only on themselves;
+- a group member: exactly their group's permissions, which replace the defaults (the document:
+  "these are not one user's permissions but those of the group the user is in"), so a group can
+  both narrow an admin and widen a plain user;
+- a member of a deleted group: nothing until someone moves them (ids are never reused, so the
+  dangling `group_id` is unambiguous; the user struct shows `group: false`). Deleting a group must
+  not widen its members: falling back to the defaults would hand a narrowed admin the whole admin
+  set, which whoever deleted the group may not hold themselves.
+A permission takes effect only for roles at or above its minimum role (the role's ceiling): a
+plain user's group may grant `users.read`, never `users.remove`. Groups are ranked by `level`: an
+admin assigns, creates and edits only groups below their own group's level (an admin in no group
+has no level, so assigns none).
 """
 
 from __future__ import annotations
@@ -37,6 +49,13 @@ CATALOGUE: Mapping[str, str] = {
     LOGS_READ: "admin",
     GROUPS_MANAGE: "admin",
 }
+# What a role holds while its user is in no group: D's role rules. `groups.manage` (groups are
+# not in the document) comes only through a group.
+ROLE_DEFAULTS: Mapping[str, frozenset[str]] = {
+    "admin": frozenset(
+        {USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_REMOVE, USERS_RESET_PASSWORD, LOGS_READ}
+    ),
+}
 MAX_LEVEL = 1000
 GROUP_ENTITY = "group"
 
@@ -57,20 +76,34 @@ def groups_of(members: list[UserItem]) -> dict[int, GroupItem]:
     return group_store.get_many(user.group_id for user in members if user.group_id is not None)
 
 
-def permissions_of(user: UserItem, group: GroupItem | None = None) -> list[str]:
-    """What the user may do: every permission for super, else their group's (catalogue order)."""
+def takes_effect(user: UserItem, permission: str) -> bool:
+    return permissions.rank(user.role) >= permissions.rank(CATALOGUE[permission])
+
+
+def permissions_of(user: UserItem, group: GroupItem | None) -> list[str]:
+    """What the user holds (catalogue order), given their group as `group_of` found it."""
     if user.role == "super":
         return list(CATALOGUE)
-    granted = set(group_store.granted(group)) if group is not None else set()
-    return [name for name in CATALOGUE if name in granted]
+    if group is not None:
+        granted: frozenset[str] = frozenset(group_store.granted(group))
+    elif user.group_id is None:
+        granted = ROLE_DEFAULTS.get(user.role, frozenset())
+    else:
+        granted = frozenset()  # their group was deleted: nothing until they are moved
+    return [name for name in CATALOGUE if name in granted and takes_effect(user, name)]
 
 
-def has_permission(actor: UserItem, permission: str, group: GroupItem | None = None) -> bool:
+def held_by(user: UserItem) -> list[str]:
+    """What the user holds, reading their group (at most one GetItem)."""
+    return permissions_of(user, group_of(user))
+
+
+def has_permission(actor: UserItem, permission: str) -> bool:
     if actor.role == "super":
         return True
-    if permissions.rank(actor.role) < permissions.rank(CATALOGUE[permission]):
-        return False
-    return permission in permissions_of(actor, group if group is not None else group_of(actor))
+    if not takes_effect(actor, permission):
+        return False  # no group lifts a role above its ceiling: skip the group's read
+    return permission in held_by(actor)
 
 
 def require_permission(actor: UserItem, permission: str) -> None:
@@ -153,7 +186,8 @@ def update(actor: UserItem, group: GroupItem, data: Mapping[str, Any]) -> GroupI
 
 
 def delete(actor: UserItem, group: GroupItem) -> None:
-    """Members keep their `group_id`, which then names nothing: they show `group: false` and hold no permissions."""
+    """Members keep their `group_id`, which then names nothing: they show `group: false` and hold
+    no permissions until they are moved (see the module's docstring)."""
     _require_manageable(actor, group.level, group_store.granted(group))
     if not group_store.delete(group):
         raise NotFound(GROUP_ENTITY)

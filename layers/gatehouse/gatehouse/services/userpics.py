@@ -43,7 +43,8 @@ MAX_ENCODED_CHARS = (MAX_IMAGE_BYTES + 2) // 3 * 4
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
 PRESIGNED_SECONDS = 300
 FIELD = "upload_userpic"
-_DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+;base64,", re.IGNORECASE)
+# A data URL's head, or the document's own example spelling (`"upload_userpic": "base64;..."`).
+_PREFIX = re.compile(r"^(?:data:image/[a-z0-9.+-]+;base64,|base64[;,])", re.IGNORECASE)
 _FILE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp)$")
 
 
@@ -54,7 +55,7 @@ class _InvalidImage(Exception):
 def decode(upload: object) -> tuple[bytes, str, str]:
     """The image bytes, extension and content type of a valid upload; "Invalid image" otherwise.
 
-    Accepts `data:image/...;base64,` URLs and bare base64. The image is fully decoded, so a
+    Accepts `data:image/...;base64,` URLs, the document's `base64;...` and bare base64. The image is fully decoded, so a
     PNG header on other bytes is refused; only the pixels' real format and size count.
     """
     try:
@@ -66,7 +67,7 @@ def decode(upload: object) -> tuple[bytes, str, str]:
 def _decode(upload: object) -> tuple[bytes, str, str]:
     if not isinstance(upload, str):
         raise _InvalidImage()
-    text = _DATA_URL.sub("", upload.strip(), count=1)
+    text = _PREFIX.sub("", upload.strip(), count=1)
     text = "".join(text.split())
     if not text or len(text) > MAX_ENCODED_CHARS:
         raise _InvalidImage()
