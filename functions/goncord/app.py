@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 
 from gatehouse.data.apps import AppTokenItem
-from gatehouse.errors import GatehouseError, ValidationFailed, Violation
+from gatehouse.errors import GatehouseError, NotFound, ValidationFailed, Violation
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, goncord, sessions, verification
 from gatehouse.services import apps as app_service
@@ -65,8 +65,13 @@ def _profile(data: dict[str, Any]) -> dict[str, Any]:
     return {renamed.get(name, name): data[name] for name in NAME_FIELDS if name in data}
 
 
-async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
-    return app_service.authorize_super_app(x_app_token)
+async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """The super app behind `PATCH /users`. The seed's UserController.update answered no or an
+    unknown `x-app-token` like a missing user: 404 "Пользователь или ресурс не существуют."."""
+    try:
+        return app_service.authorize_super_app(x_app_token)
+    except app_service.AppTokenUnknown:
+        raise NotFound("user or app") from None
 
 
 @goncord_routes.post("/users", status_code=201)
@@ -87,7 +92,7 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 @goncord_routes.patch("/users")
 async def update_user(
     user: HeaderOrCookieUser,
-    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)],
     body: RequestBody,
     client: Client,
 ) -> dict[str, Any]:

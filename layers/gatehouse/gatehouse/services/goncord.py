@@ -49,12 +49,14 @@ def update_profile(
     """Apply a super app's changes to `user`; returns the user and the names of the changed fields.
 
     `profile` holds validated first_name/last_name/middle_name/birthday; `roles` (absent: kept)
-    replaces the user's app roles, creating unknown ones; `apps` sets payloads of existing apps
-    only (NotFound otherwise) and keeps the others.
+    replaces the user's app roles, creating unknown ones; `apps` sets the payloads of existing
+    apps and keeps the others. A url that is no app's is skipped, as the original did; its
+    `null` still removes a payload left under it by a deleted app (the original showed none).
     """
     role_names = app_service.role_names(roles) if roles is not None else None
     payloads = app_payloads(apps) if apps is not None else {}
-    app_service.app_ids_by_url(list(payloads))
+    known = app_service.known_urls([url for url, payload in payloads.items() if payload is not None])
+    payloads = {url: payload for url, payload in payloads.items() if payload is None or url in known}
     if role_names:
         app_service.ensure_roles(role_names)
     for _ in range(UPDATE_ATTEMPTS):

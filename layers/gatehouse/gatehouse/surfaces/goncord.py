@@ -26,7 +26,7 @@ from gatehouse.errors import (
     ValidationFailed,
     Violation,
 )
-from gatehouse.services.apps import AppTokenRequired
+from gatehouse.services.apps import AppTokenUnknown
 from gatehouse.services.goncord import WrongCurrentPassword
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces.envelope import MethodNotAllowed
@@ -128,8 +128,8 @@ class GoncordEnvelope:
                 return 422, {"error": BAD_CREDENTIALS}
             case EmailNotVerified():
                 return 403, {"error": EMAIL_NOT_VERIFIED}
-            case AppTokenRequired():
-                return 401, {"error": APP_MISSING}
+            case AppTokenUnknown():
+                return 403, {"error": APP_MISSING}
             case NotAuthenticated():
                 return 401, {"error": AUTHENTICATION_REQUIRED}
             case PermissionDenied():
