@@ -25,7 +25,7 @@ UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
 
 
-class WrongCurrentPassword(InvalidCredentials):
+class PasswordNotChanged(InvalidCredentials):
     """A password change whose current password does not match."""
 
 
@@ -94,5 +94,5 @@ def change_password(user: UserItem, current_password: str, new_password: str, se
     """The signed-in user's own change: the token making it keeps working (as in the original),
     every other session of the user ends."""
     if not verify_password(current_password, user.password_hash).ok:
-        raise WrongCurrentPassword()
+        raise PasswordNotChanged()
     accounts.set_password(user, new_password, keep_session=session)

@@ -27,7 +27,7 @@ from gatehouse.errors import (
     Violation,
 )
 from gatehouse.services.apps import AppTokenUnknown
-from gatehouse.services.goncord import WrongCurrentPassword
+from gatehouse.services.goncord import PasswordNotChanged
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces.envelope import MethodNotAllowed
 
@@ -122,7 +122,7 @@ class GoncordEnvelope:
                 return 422, {"errors": errors(error)}
             case MalformedRequest():
                 return 400, _detail("Bad Request")
-            case WrongCurrentPassword():
+            case PasswordNotChanged():
                 return 422, {"error": PASSWORD_NOT_CHANGED}
             case InvalidCredentials() | AccountDisabled():
                 return 422, {"error": BAD_CREDENTIALS}
