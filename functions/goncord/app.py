@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 
 from gatehouse.data.apps import AppTokenItem
-from gatehouse.errors import GatehouseError, NotFound, ValidationFailed, Violation
+from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, goncord, sessions, verification
 from gatehouse.services import apps as app_service
@@ -41,10 +41,6 @@ CREDENTIALS = {
     "password": required("password"),
 }
 PROFILE = {**NAME_FIELDS, "roles": optional("any"), "apps": optional("any")}
-PASSWORD_CHANGE = {
-    "old_password": required("password"),
-    "new_password": required("password", min=6),
-}
 APP = {
     "name": required(max=255),
     "url": required(max=2048),
@@ -111,11 +107,10 @@ async def update_user(
 
 @goncord_routes.post("/users/change_password")
 async def change_password(principal: HeaderOrCookiePrincipal, body: RequestBody, client: Client) -> Response:
-    data = validate(body, PASSWORD_CHANGE)
     user = principal.user
     try:
-        goncord.change_password(user, data["old_password"], data["new_password"], principal.session)
-    except GatehouseError:
+        goncord.change_password(user, body, principal.session)
+    except goncord.PasswordNotChanged:
         audit.record(
             "user.password",
             client=client,

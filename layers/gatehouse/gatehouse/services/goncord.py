@@ -11,10 +11,11 @@ from gatehouse.clock import iso, now
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.models import SessionItem, UserItem
-from gatehouse.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
+from gatehouse.errors import Conflict, InvalidCredentials, MalformedRequest, NotFound, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.services import accounts
 from gatehouse.services import apps as app_service
+from gatehouse.validation import required, validate
 
 MAX_APPS_PER_UPDATE = 20
 # Each app's payload and all of a user's payloads together, as JSON (the item limit is 400 KB).
@@ -23,10 +24,13 @@ MAX_ALL_PAYLOADS_BYTES = 64 * 1024
 # Optimistic writes of the payload map: re-read and retry when a concurrent update won.
 UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
+# Ecto's `validate_length(:password, min: 6)`; the 72-byte cap is bcrypt's (and every surface's).
+NEW_PASSWORD = {"new_password": required("password", min=6)}
 
 
 class PasswordNotChanged(InvalidCredentials):
-    """A password change whose current password does not match."""
+    """A refused password change: a wrong current password or a new one the rules refuse
+    (the original answered both the same way)."""
 
 
 def app_payloads(value: Any) -> dict[str, dict[str, Any] | None]:
@@ -90,9 +94,21 @@ def _merged(current: Any, payloads: Mapping[str, dict[str, Any] | None]) -> dict
     return merged or None
 
 
-def change_password(user: UserItem, current_password: str, new_password: str, session: SessionItem) -> None:
+def change_password(user: UserItem, request: Mapping[str, Any], session: SessionItem) -> None:
     """The signed-in user's own change: the token making it keeps working (as in the original),
-    every other session of the user ends."""
-    if not verify_password(current_password, user.password_hash).ok:
+    every other session of the user ends.
+
+    As the original's `UserController.change_password`: both fields must be sent (it had no
+    action clause otherwise: Phoenix's 400); a current password that does not match, or a new
+    one that is not a 6-72-byte string with something besides spaces, is PasswordNotChanged.
+    """
+    if "old_password" not in request or "new_password" not in request:
+        raise MalformedRequest()
+    current, new = request["old_password"], request["new_password"]
+    try:
+        new = validate({"new_password": new}, NEW_PASSWORD)["new_password"]
+    except ValidationFailed:
+        raise PasswordNotChanged() from None
+    if not new.strip() or not isinstance(current, str) or not verify_password(current, user.password_hash).ok:
         raise PasswordNotChanged()
-    accounts.set_password(user, new_password, keep_session=session)
+    accounts.set_password(user, new, keep_session=session)
