@@ -1,4 +1,5 @@
-"""Goncord function. Surface E (Goncord, Phoenix): /api/v0/users, tokens, menu and apps.
+"""Goncord function. Surface E (Goncord, Phoenix): /api/v0/users, tokens, menu, apps, roles
+and an app's own payload (resource/self_update).
 
 Every route but registration and sign-in reads the token from `Authorization: Bearer`, or,
 only when that header is absent, from the `jwt` cookie.
@@ -11,10 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 
 from gatehouse.data.apps import AppTokenItem
+from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, goncord, sessions, verification
 from gatehouse.services import apps as app_service
+from gatehouse.services.audit import ClientInfo
 from gatehouse.surfaces import goncord as views
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
@@ -70,6 +73,16 @@ async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None
         raise NotFound("user or app") from None
 
 
+async def own_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """Any app, by its `x-app-token` (no or an unknown one: 404 "Ресурс не найден.")."""
+    return app_service.require_app(x_app_token)
+
+
+async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """A super app, as the later original's IsSuperResource plug required (403 otherwise)."""
+    return app_service.authorize_super_app(x_app_token)
+
+
 @goncord_routes.post("/users", status_code=201)
 async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
@@ -94,6 +107,49 @@ async def update_user(
 ) -> dict[str, Any]:
     data = validate(body, PROFILE)
     user, changed = goncord.update_profile(user, _profile(data), data.get("roles"), data.get("apps"))
+    _audit_update(client, user, calling_app, changed)
+    return views.user_view(user)
+
+
+@goncord_routes.patch("/resource/self_update")
+async def update_own_payload(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(own_app)],
+    body: RequestBody,
+    client: Client,
+) -> dict[str, Any]:
+    user = goncord.set_own_payload(user, calling_app, body)
+    _audit_update(client, user, calling_app, ["app_data"])
+    return views.user_view(user)
+
+
+@goncord_routes.post("/roles")
+async def set_roles(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    body: RequestBody,
+    client: Client,
+) -> list[dict[str, Any]]:
+    (roles,) = goncord.required_parameters(body, "roles")
+    user, changed = goncord.set_roles(user, roles)
+    _audit_update(client, user, calling_app, changed)
+    return views.roles_view(user.app_roles)
+
+
+@goncord_routes.delete("/roles", status_code=204)
+async def remove_roles(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    body: RequestBody,
+    client: Client,
+) -> Response:
+    (roles,) = goncord.required_parameters(body, "roles")
+    user, changed = goncord.remove_roles(user, roles)
+    _audit_update(client, user, calling_app, changed)
+    return Response(status_code=204)
+
+
+def _audit_update(client: ClientInfo, user: UserItem, calling_app: AppTokenItem, changed: list[str]) -> None:
     audit.record(
         "user.update",
         client=client,
@@ -102,7 +158,6 @@ async def update_user(
         target_id=user.id,
         details={"app_id": calling_app.app_id, "fields": ",".join(changed)},
     )
-    return views.user_view(user)
 
 
 @goncord_routes.post("/users/change_password")

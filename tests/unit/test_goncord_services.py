@@ -163,3 +163,25 @@ def test_rotation_of_a_deleted_app_is_not_found(root: UserItem) -> None:
         app_service.rotate_token(root, app.id)
     with pytest.raises(app_store.AppGone):
         app_store.replace_token(app, "f" * 64, "2025-01-01T00:00:00.000000Z")
+
+
+def test_role_removal_from_a_stale_read_keeps_roles_added_meanwhile(root: UserItem, member: UserItem) -> None:
+    goncord.set_roles(member, ["a", "b"])
+    stale = users.get(member.id)
+    assert stale is not None
+    goncord.set_roles(member, ["a", "b", "c"])
+    updated, changed = goncord.remove_roles(stale, ["a"])
+    assert changed == ["app_roles"]
+    stored = users.get(member.id)
+    assert stored is not None
+    assert stored.app_roles == updated.app_roles == ["b", "c"]
+
+
+def test_an_app_deleted_after_its_token_was_checked_cannot_set_its_payload(
+    root: UserItem, member: UserItem
+) -> None:
+    app, token = app_service.create(root, {"name": "X", "url": "https://x"})
+    caller = app_service.require_app(token)
+    app_store.delete(app)
+    with pytest.raises(NotFound):
+        goncord.set_own_payload(member, caller, {"a": 1})

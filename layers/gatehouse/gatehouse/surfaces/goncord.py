@@ -77,7 +77,7 @@ def user_view(user: UserItem) -> dict[str, Any]:
     `{"name": ...}` objects; `apps` maps each app's url to this user's payload for it."""
     return {
         "second_name": user.middle_name,
-        "roles": [{"name": name} for name in user.app_roles or []],
+        "roles": roles_view(user.app_roles),
         "login": user.login,
         "last_name": user.last_name,
         "first_name": user.first_name,
@@ -85,6 +85,11 @@ def user_view(user: UserItem) -> dict[str, Any]:
         "birthday": user.birthday,
         "apps": dict(user.app_data or {}),
     }
+
+
+def roles_view(names: Iterable[Any] | None) -> list[dict[str, Any]]:
+    """The original's RoleView: `[{"name": ...}]`."""
+    return [{"name": name} for name in names or []]
 
 
 def signed_in(user: UserItem, issued: IssuedToken) -> dict[str, Any]:
@@ -98,7 +103,7 @@ def app_view(app: AppItem, token: str | None = None) -> dict[str, Any]:
         "name": app.name,
         "url": app.url,
         "is_super": app.is_super,
-        "roles": [{"name": name} for name in app.roles or []],
+        "roles": roles_view(app.roles),
         "inserted_at": app.created_at,
         "updated_at": app.updated_at,
     }
