@@ -1,4 +1,5 @@
-"""Goncord function. Surface E (Goncord, Phoenix): /api/v0/users, tokens, menu and apps.
+"""Goncord function. Surface E (Goncord, Phoenix): /api/v0/users, tokens, menu, apps, roles
+and an app's own payload (resource/self_update).
 
 Every route but registration and sign-in reads the token from `Authorization: Bearer`, or,
 only when that header is absent, from the `jwt` cookie.
@@ -11,10 +12,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Response
 
 from gatehouse.data.apps import AppTokenItem
-from gatehouse.errors import GatehouseError, ValidationFailed, Violation
+from gatehouse.data.models import UserItem
+from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, goncord, sessions, verification
 from gatehouse.services import apps as app_service
+from gatehouse.services.audit import ClientInfo
 from gatehouse.surfaces import goncord as views
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
@@ -41,10 +44,6 @@ CREDENTIALS = {
     "password": required("password"),
 }
 PROFILE = {**NAME_FIELDS, "roles": optional("any"), "apps": optional("any")}
-PASSWORD_CHANGE = {
-    "old_password": required("password"),
-    "new_password": required("password", min=6),
-}
 APP = {
     "name": required(max=255),
     "url": required(max=2048),
@@ -65,7 +64,22 @@ def _profile(data: dict[str, Any]) -> dict[str, Any]:
     return {renamed.get(name, name): data[name] for name in NAME_FIELDS if name in data}
 
 
+async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """The super app behind `PATCH /users`. The seed's UserController.update answered no or an
+    unknown `x-app-token` like a missing user: 404 "Пользователь или ресурс не существуют."."""
+    try:
+        return app_service.authorize_super_app(x_app_token)
+    except app_service.AppTokenUnknown:
+        raise NotFound("user or app") from None
+
+
+async def own_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """Any app, by its `x-app-token` (no or an unknown one: 404 "Ресурс не найден.")."""
+    return app_service.require_app(x_app_token)
+
+
 async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """A super app, as the later original's IsSuperResource plug required (403 otherwise)."""
     return app_service.authorize_super_app(x_app_token)
 
 
@@ -87,12 +101,55 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 @goncord_routes.patch("/users")
 async def update_user(
     user: HeaderOrCookieUser,
-    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)],
     body: RequestBody,
     client: Client,
 ) -> dict[str, Any]:
     data = validate(body, PROFILE)
     user, changed = goncord.update_profile(user, _profile(data), data.get("roles"), data.get("apps"))
+    _audit_update(client, user, calling_app, changed)
+    return views.user_view(user)
+
+
+@goncord_routes.patch("/resource/self_update")
+async def update_own_payload(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(own_app)],
+    body: RequestBody,
+    client: Client,
+) -> dict[str, Any]:
+    user = goncord.set_own_payload(user, calling_app, body)
+    _audit_update(client, user, calling_app, ["app_data"])
+    return views.user_view(user)
+
+
+@goncord_routes.post("/roles")
+async def set_roles(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    body: RequestBody,
+    client: Client,
+) -> list[dict[str, Any]]:
+    (roles,) = goncord.required_parameters(body, "roles")
+    user, changed = goncord.set_roles(user, roles)
+    _audit_update(client, user, calling_app, changed)
+    return views.roles_view(user.app_roles)
+
+
+@goncord_routes.delete("/roles", status_code=204)
+async def remove_roles(
+    user: HeaderOrCookieUser,
+    calling_app: Annotated[AppTokenItem, Depends(super_app)],
+    body: RequestBody,
+    client: Client,
+) -> Response:
+    (roles,) = goncord.required_parameters(body, "roles")
+    user, changed = goncord.remove_roles(user, roles)
+    _audit_update(client, user, calling_app, changed)
+    return Response(status_code=204)
+
+
+def _audit_update(client: ClientInfo, user: UserItem, calling_app: AppTokenItem, changed: list[str]) -> None:
     audit.record(
         "user.update",
         client=client,
@@ -101,16 +158,14 @@ async def update_user(
         target_id=user.id,
         details={"app_id": calling_app.app_id, "fields": ",".join(changed)},
     )
-    return views.user_view(user)
 
 
 @goncord_routes.post("/users/change_password")
 async def change_password(principal: HeaderOrCookiePrincipal, body: RequestBody, client: Client) -> Response:
-    data = validate(body, PASSWORD_CHANGE)
     user = principal.user
     try:
-        goncord.change_password(user, data["old_password"], data["new_password"], principal.session)
-    except GatehouseError:
+        goncord.change_password(user, body, principal.session)
+    except goncord.PasswordNotChanged:
         audit.record(
             "user.password",
             client=client,

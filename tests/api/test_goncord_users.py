@@ -204,7 +204,7 @@ def test_update_replaces_roles_and_merges_app_payloads(api: ApiClient, super_app
     assert dropped.json["roles"] == [{"name": "b"}, {"name": "c"}]
 
 
-def test_update_of_an_unknown_app_is_404_and_changes_nothing(
+def test_update_skips_a_url_that_is_no_app_and_applies_the_rest(
     api: ApiClient, super_app: tuple[str, str]
 ) -> None:
     _, app_token = super_app
@@ -212,12 +212,47 @@ def test_update_of_an_unknown_app_is_404_and_changes_nothing(
     token = sign_in(api)
     response = api.patch(
         "/api/v0/users",
-        json={"first_name": "Changed", "apps": {"https://nowhere.example.com": {"a": 1}}},
+        json={
+            "first_name": "Changed",
+            "apps": {"https://nowhere.example.com": {"a": 1}, "https://admin.example.com": {"b": 2}},
+        },
         headers=as_app(token, app_token),
     )
-    assert response.status == 404
-    assert response.json == {"error": "Пользователь или ресурс не существуют."}
-    assert api.get("/api/v0/tokens/validate", headers=bearer(token)).json["first_name"] == "Дмитрий"
+    assert response.status == 200
+    assert response.json["first_name"] == "Changed"
+    assert response.json["apps"] == {"https://admin.example.com": {"b": 2}}
+    assert api.get("/api/v0/tokens/validate", headers=bearer(token)).json == response.json
+
+
+def test_update_with_only_unknown_urls_answers_the_unchanged_user(
+    api: ApiClient, super_app: tuple[str, str]
+) -> None:
+    _, app_token = super_app
+    registered = register(api)
+    token = sign_in(api)
+    response = api.patch(
+        "/api/v0/users",
+        json={"apps": {"https://nowhere.example.com": {"a": 1}, "https://gone.example.com": None}},
+        headers=as_app(token, app_token),
+    )
+    assert response.status == 200
+    assert response.json == registered
+
+
+def test_a_payload_left_by_a_deleted_app_is_removed_with_null(
+    api: ApiClient, super_app: tuple[str, str]
+) -> None:
+    admin_token, app_token = super_app
+    wiki = create_app(api, admin_token, name="Wiki", url="https://wiki.example.com")
+    register(api)
+    headers = as_app(sign_in(api), app_token)
+    api.patch("/api/v0/users", json={"apps": {"https://wiki.example.com": {"y": 2}}}, headers=headers)
+    assert api.delete(f"/api/v0/apps/{wiki['id']}", headers=bearer(admin_token)).status == 204
+    kept = api.patch("/api/v0/users", json={"apps": {"https://wiki.example.com": {"y": 3}}}, headers=headers)
+    assert kept.json["apps"] == {"https://wiki.example.com": {"y": 2}}
+    removed = api.patch("/api/v0/users", json={"apps": {"https://wiki.example.com": None}}, headers=headers)
+    assert removed.status == 200
+    assert removed.json["apps"] == {}
 
 
 def test_update_for_a_removed_user_is_refused_as_unauthenticated(
@@ -270,15 +305,16 @@ def test_update_needs_a_user_token(api: ApiClient, super_app: tuple[str, str]) -
 
 
 @pytest.mark.parametrize("app_token", [None, "", "3333cd49-ee9e-4ece-aa4f-345d236a7416", "x" * 500])
-def test_update_without_a_known_app_token_is_401(
+def test_update_without_a_known_app_token_is_404_as_in_the_original(
     api: ApiClient, super_app: tuple[str, str], app_token: str | None
 ) -> None:
     register(api)
     token = sign_in(api)
     headers = bearer(token) if app_token is None else as_app(token, app_token)
     response = api.patch("/api/v0/users", json={"first_name": "X"}, headers=headers)
-    assert response.status == 401
-    assert response.json == {"error": "Ресурс не найден."}
+    assert response.status == 404
+    assert response.json == {"error": "Пользователь или ресурс не существуют."}
+    assert api.get("/api/v0/tokens/validate", headers=bearer(token)).json["first_name"] == "Дмитрий"
 
 
 def test_update_with_the_token_of_an_app_that_is_not_super_is_403(api: ApiClient) -> None:
@@ -355,20 +391,41 @@ def test_change_password_with_a_wrong_current_password_is_refused(api: ApiClient
     assert ("user.password", "failure", "user") in audit_trail()
 
 
-def test_change_password_validates_the_new_password(api: ApiClient) -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"old_password": "password", "new_password": "12345"},
+        {"old_password": "password", "new_password": ""},
+        {"old_password": "password", "new_password": "      "},
+        {"old_password": "password", "new_password": "p" * 73},
+        {"old_password": "password", "new_password": None},
+        {"old_password": "password", "new_password": 12345678},
+        {"old_password": "password", "new_password": ["new-secret"]},
+        {"old_password": "", "new_password": "new-secret"},
+        {"old_password": None, "new_password": "new-secret"},
+        {"old_password": ["password"], "new_password": "new-secret"},
+    ],
+)
+def test_change_password_refuses_a_bad_old_or_new_password_with_the_originals_422(
+    api: ApiClient, body: dict[str, Any]
+) -> None:
     register(api)
     token = sign_in(api)
-    response = api.post(
-        "/api/v0/users/change_password",
-        json={"old_password": "password", "new_password": "12345"},
-        headers=bearer(token),
-    )
+    response = api.post("/api/v0/users/change_password", json=body, headers=bearer(token))
     assert response.status == 422
-    assert response.json == {"errors": {"new_password": ["should be at least 6 character(s)"]}}
-    missing = api.post("/api/v0/users/change_password", json={}, headers=bearer(token))
-    assert missing.json == {
-        "errors": {"old_password": ["can't be blank"], "new_password": ["can't be blank"]}
-    }
+    assert response.json == {"error": "Не удалось поменять пароль"}
+    assert sign_in(api, password="password")
+    assert ("user.password", "failure", "user") in audit_trail()
+
+
+@pytest.mark.parametrize("body", [{}, {"old_password": "password"}, {"new_password": "new-secret"}])
+def test_change_password_without_both_fields_is_phoenixs_400(api: ApiClient, body: dict[str, Any]) -> None:
+    register(api)
+    token = sign_in(api)
+    response = api.post("/api/v0/users/change_password", json=body, headers=bearer(token))
+    assert response.status == 400
+    assert response.json == {"errors": {"detail": "Bad Request"}}
+    assert sign_in(api, password="password")
 
 
 def test_change_password_accepts_the_jwt_cookie_and_needs_a_token(api: ApiClient) -> None:

@@ -89,9 +89,17 @@ def test_an_app_token_authorizes_only_a_super_app(root: UserItem) -> None:
     assert app_service.authorize_super_app(privileged).app_id == 2
     with pytest.raises(app_service.AppNotSuper):
         app_service.authorize_super_app(plain)
-    for missing in (None, "", "unknown-token"):
-        with pytest.raises(app_service.AppTokenRequired):
+    for missing in (None, "", "unknown-token", "x" * 129):
+        with pytest.raises(app_service.AppTokenUnknown):
             app_service.authorize_super_app(missing)
+
+
+def test_any_known_app_identifies_itself_by_its_token(root: UserItem) -> None:
+    _, plain = app_service.create(root, {"name": "Plain", "url": "https://plain"})
+    assert app_service.require_app(f" {plain} ").app_id == 1
+    for missing in (None, "", "unknown-token"):
+        with pytest.raises(NotFound):
+            app_service.require_app(missing)
 
 
 def test_profile_update_retries_when_payloads_changed_meanwhile(
@@ -126,14 +134,15 @@ def test_profile_update_of_a_removed_user_is_not_found(root: UserItem, member: U
         goncord.update_profile(member, {"first_name": "Ann"})
 
 
-def test_profile_update_with_unknown_app_changes_nothing(root: UserItem, member: UserItem) -> None:
-    with pytest.raises(NotFound):
-        goncord.update_profile(member, {"first_name": "Ann"}, roles=["hr"], apps={"https://nowhere": {}})
+def test_profile_update_skips_urls_that_are_no_apps(root: UserItem, member: UserItem) -> None:
+    app_service.create(root, {"name": "A", "url": "https://a"})
+    updated, changed = goncord.update_profile(
+        member, {"first_name": "Ann"}, apps={"https://nowhere": {"x": 1}, "https://a": {"y": 2}}
+    )
+    assert changed == ["app_data", "first_name"]
     stored = users.get(member.id)
     assert stored is not None
-    assert stored.first_name is None
-    assert not stored.app_roles
-    assert app_store.missing_roles(["hr"]) == ["hr"]
+    assert stored.app_data == updated.app_data == {"https://a": {"y": 2}}
 
 
 def test_menu_shows_apps_sharing_a_role_without_reading_apps_for_roleless_users(
@@ -154,3 +163,25 @@ def test_rotation_of_a_deleted_app_is_not_found(root: UserItem) -> None:
         app_service.rotate_token(root, app.id)
     with pytest.raises(app_store.AppGone):
         app_store.replace_token(app, "f" * 64, "2025-01-01T00:00:00.000000Z")
+
+
+def test_role_removal_from_a_stale_read_keeps_roles_added_meanwhile(root: UserItem, member: UserItem) -> None:
+    goncord.set_roles(member, ["a", "b"])
+    stale = users.get(member.id)
+    assert stale is not None
+    goncord.set_roles(member, ["a", "b", "c"])
+    updated, changed = goncord.remove_roles(stale, ["a"])
+    assert changed == ["app_roles"]
+    stored = users.get(member.id)
+    assert stored is not None
+    assert stored.app_roles == updated.app_roles == ["b", "c"]
+
+
+def test_an_app_deleted_after_its_token_was_checked_cannot_set_its_payload(
+    root: UserItem, member: UserItem
+) -> None:
+    app, token = app_service.create(root, {"name": "X", "url": "https://x"})
+    caller = app_service.require_app(token)
+    app_store.delete(app)
+    with pytest.raises(NotFound):
+        goncord.set_own_payload(member, caller, {"a": 1})

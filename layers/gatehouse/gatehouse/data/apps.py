@@ -9,11 +9,12 @@ also carries the `is_super` flag: checking an `x-app-token` is one GetItem.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import writes
@@ -226,15 +227,16 @@ def create_roles(names: Iterable[str], created_at: str) -> None:
                 raise
 
 
-def update_user_profile(user: UserItem, changes: dict[str, Any], previous_app_data: Any) -> bool:
-    """Write `changes` unless the user's app payloads changed since they were read.
+def update_user_profile(user: UserItem, changes: dict[str, Any], unchanged: Mapping[str, Any]) -> bool:
+    """Write `changes` unless an attribute in `unchanged` differs from the value given there
+    (None: absent), i.e. changed since it was read.
 
     Returns False when a concurrent update got there first (the caller re-reads and retries),
     so two clients updating payloads of different apps never lose each other's write.
     """
-    unchanged = (
-        UserItem.app_data.does_not_exist()
-        if previous_app_data is None
-        else UserItem.app_data == previous_app_data
-    )
-    return writes.update_existing(user, changes, condition=unchanged)
+    condition: Condition | None = None
+    for name, previous in unchanged.items():
+        attribute = getattr(UserItem, name)
+        check = attribute.does_not_exist() if previous is None else attribute == previous
+        condition = check if condition is None else condition & check
+    return writes.update_existing(user, changes, condition=condition)

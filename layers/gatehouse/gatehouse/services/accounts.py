@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+import secrets
+import unicodedata
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from gatehouse.clock import epoch_ms, iso, now
@@ -11,6 +14,7 @@ from gatehouse.data import sessions as session_store
 from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import (
     AccountDisabled,
+    Conflict,
     EmailNotVerified,
     GatehouseError,
     InvalidCredentials,
@@ -28,6 +32,15 @@ _settings = get_settings()
 CANONICAL_FIELDS: Mapping[str, str] = {"email": "email", "login": "login"}
 
 
+# A login derived from an email: its local part, kept to what every surface's login accepts
+# (E's: 3+ characters, no "@"), then suffixed on collision. See `derived_logins`.
+DERIVED_LOGIN_MIN_LENGTH = 3
+DERIVED_LOGIN_MAX_BASE = 64
+_NOT_LOGIN_CHARACTERS = re.compile(r"[^\w.-]+")
+# One transaction per candidate: the local part, then `_{id}`, then two random suffixes.
+DERIVED_LOGIN_RANDOM_ATTEMPTS = 2
+
+
 def register(
     *,
     email: str,
@@ -38,38 +51,69 @@ def register(
 ) -> UserItem:
     """Create the canonical user. The first user ever created becomes the single super.
 
+    Every user has a login (Goncord's clients key users by it): without one, it is derived
+    from the email (`derived_logins`) and claimed like a chosen one, in the user's
+    transaction; a taken derived login moves on to the next candidate, never to an error.
+
     `field_names` maps "email"/"login" to the surface's own field names, so a taken
     value is reported on the field the client sent.
     """
     if login is not None and "@" in login:
         raise ValidationFailed.single(field_names["login"], "format")
-    claims = [("email", canonical(email))]
-    if login is not None:
-        claims.append(("login", canonical(login)))
     stamp = iso(now())
     user = UserItem.new(
         counters.next_id("user"),
         email=email,
-        login=login,
         password_hash=hash_password(password),
         created_at=stamp,
         updated_at=stamp,
         **(attributes or {}),
     )
+    logins = iter([login]) if login is not None else derived_logins(email, user.id)
+    chosen = user.login = next(logins)
     # Try for super only while none exists; the claim item, not this read, makes it single.
     claim_super = not users.super_exists()
+    # Bounded: one transaction per login candidate, plus one when a concurrent sign-up took super.
     while True:
         user.role = "super" if claim_super else "user"
+        claims = [("email", canonical(email)), ("login", canonical(chosen))]
         try:
             users.create(user, [*claims, users.SUPER_ROLE_CLAIM] if claim_super else claims)
             return user
         except users.ValuesTaken as taken:
-            fields = taken.kinds - {users.SUPER_ROLE_CLAIM[0]}
-            if fields:
+            refused = taken.kinds - {users.SUPER_ROLE_CLAIM[0]}
+            if login is None:
+                refused.discard("login")  # derived: the client never sent it
+            if refused:
                 raise ValidationFailed(
-                    [Violation(field_names[kind], "unique") for kind in sorted(fields)]
+                    [Violation(field_names[kind], "unique") for kind in sorted(refused)]
                 ) from None
-            claim_super = False  # someone else became super first; try again as a plain user
+            if users.SUPER_ROLE_CLAIM[0] in taken.kinds:
+                claim_super = False  # someone else became super first; try again as a plain user
+            if "login" in taken.kinds:
+                following = next(logins, None)
+                if following is None:
+                    raise Conflict("no free login could be derived; try again") from None
+                chosen = user.login = following
+
+
+def derived_logins(email: str, user_id: int) -> Iterator[str]:
+    """Login candidates for a user who gave none, best first.
+
+    The email's local part (NFKC, lower-cased, without a `+tag`, letters, digits, `_`, `.`
+    and `-` only; `user_…` when shorter than 3), then `{base}_{id}` (ids are unique, so
+    concurrent sign-ups with one local part get distinct candidates), then random suffixes
+    in case someone chose exactly that name. Each is only a candidate: the conditional
+    claim in the user's transaction decides.
+    """
+    local = unicodedata.normalize("NFKC", email).rpartition("@")[0].split("+", 1)[0]
+    base = _NOT_LOGIN_CHARACTERS.sub("", local).lower().strip("._-")[:DERIVED_LOGIN_MAX_BASE]
+    if len(base) < DERIVED_LOGIN_MIN_LENGTH:
+        base = f"user_{base}" if base else "user"
+    yield base
+    yield f"{base}_{user_id}"
+    for _ in range(DERIVED_LOGIN_RANDOM_ATTEMPTS):
+        yield f"{base}_{secrets.token_hex(4)}"
 
 
 def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:

@@ -17,7 +17,6 @@ from gatehouse.data.apps import AppItem, AppTokenItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import (
     Conflict,
-    NotAuthenticated,
     NotFound,
     PermissionDenied,
     ValidationFailed,
@@ -32,22 +31,36 @@ ROLE_NAME_MAX_LENGTH = 64
 APP_TOKEN_MAX_LENGTH = 128
 
 
-class AppTokenRequired(NotAuthenticated):
-    """No `x-app-token`, or one no app has."""
+class AppTokenUnknown(PermissionDenied):
+    """No `x-app-token`, or one no app has, where a super app is required (the original's
+    IsSuperResource plug refused it with 403 "Ресурс не найден.")."""
 
 
 class AppNotSuper(PermissionDenied):
     """The `x-app-token` belongs to an app without the super flag."""
 
 
-def authorize_super_app(token: str | None) -> AppTokenItem:
-    """The super app an `x-app-token` belongs to (one GetItem)."""
+def calling_app(token: str | None) -> AppTokenItem | None:
+    """The app an `x-app-token` belongs to, or None for no token or an unknown one (one GetItem)."""
     token = (token or "").strip()
     if not token or len(token) > APP_TOKEN_MAX_LENGTH:
-        raise AppTokenRequired("no app token")
-    app = app_store.token_lookup(token)
+        return None
+    return app_store.token_lookup(token)
+
+
+def require_app(token: str | None) -> AppTokenItem:
+    """Any app, super or not, identified by its `x-app-token`."""
+    app = calling_app(token)
     if app is None:
-        raise AppTokenRequired("unknown app token")
+        raise NotFound("app")
+    return app
+
+
+def authorize_super_app(token: str | None) -> AppTokenItem:
+    """The super app an `x-app-token` belongs to (one GetItem)."""
+    app = calling_app(token)
+    if app is None:
+        raise AppTokenUnknown()
     if not app.is_super:
         raise AppNotSuper()
     return app
@@ -78,12 +91,9 @@ def ensure_roles(names: Sequence[str]) -> None:
         app_store.create_roles(app_store.missing_roles(names), iso(now()))
 
 
-def app_ids_by_url(urls: Sequence[str]) -> dict[str, int]:
-    """Each url's app id; NotFound when any url names no app."""
-    found = app_store.ids_by_url(urls) if urls else {}
-    if len(found) != len(urls):
-        raise NotFound("user or app")
-    return found
+def known_urls(urls: Sequence[str]) -> set[str]:
+    """Those of `urls` that are some app's url (one BatchGetItem)."""
+    return set(app_store.ids_by_url(urls)) if urls else set()
 
 
 def create(actor: UserItem, data: Mapping[str, Any]) -> tuple[AppItem, str]:

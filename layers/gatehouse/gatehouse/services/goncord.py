@@ -1,32 +1,56 @@
 """Goncord's user rules: the profile update a super app makes (names, birthday, app roles,
-per-app payloads) and the signed-in user's password change."""
+per-app payloads), an app's update of its own payload, a super app's role changes, and the
+signed-in user's password change."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gatehouse.clock import iso, now
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
+from gatehouse.data.apps import AppTokenItem
 from gatehouse.data.models import SessionItem, UserItem
-from gatehouse.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
+from gatehouse.errors import Conflict, InvalidCredentials, MalformedRequest, NotFound, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.services import accounts
 from gatehouse.services import apps as app_service
+from gatehouse.validation import required, validate
 
 MAX_APPS_PER_UPDATE = 20
 # Each app's payload and all of a user's payloads together, as JSON (the item limit is 400 KB).
 MAX_PAYLOAD_BYTES = 8 * 1024
 MAX_ALL_PAYLOADS_BYTES = 64 * 1024
-# Optimistic writes of the payload map: re-read and retry when a concurrent update won.
+# Optimistic writes of the payload map and the roles: re-read and retry when a concurrent update won.
 UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
+# Ecto's `validate_length(:password, min: 6)`; the 72-byte cap is bcrypt's (and every surface's).
+NEW_PASSWORD = {"new_password": required("password", min=6)}
 
 
-class WrongCurrentPassword(InvalidCredentials):
-    """A password change whose current password does not match."""
+class PasswordNotChanged(InvalidCredentials):
+    """A refused password change: a wrong current password or a new one the rules refuse
+    (the original answered both the same way)."""
+
+
+def required_parameters(request: Mapping[str, Any], *names: str) -> list[Any]:
+    """The values of `names`, which must all be sent (even as null). The original's actions
+    pattern-matched them (`%{"roles" => roles}`): without one no clause matched, which Phoenix
+    answers 400."""
+    if any(name not in request for name in names):
+        raise MalformedRequest()
+    return [request[name] for name in names]
+
+
+def payload(value: Any, field: str) -> dict[str, Any]:
+    """One app's JSON object for a user, of bounded size."""
+    if not isinstance(value, dict):
+        raise ValidationFailed.single(field, "type")
+    if len(json.dumps(value).encode()) > MAX_PAYLOAD_BYTES:
+        raise ValidationFailed.single(field, "max.bytes", max=MAX_PAYLOAD_BYTES)
+    return value
 
 
 def app_payloads(value: Any) -> dict[str, dict[str, Any] | None]:
@@ -35,11 +59,11 @@ def app_payloads(value: Any) -> dict[str, dict[str, Any] | None]:
         raise ValidationFailed.single("apps", "type")
     if len(value) > MAX_APPS_PER_UPDATE:
         raise ValidationFailed.single("apps", "max.count", max=MAX_APPS_PER_UPDATE)
-    for url, payload in value.items():
-        if not url.strip() or (payload is not None and not isinstance(payload, dict)):
+    for url, each in value.items():
+        if not url.strip():
             raise ValidationFailed.single("apps", "type")
-        if len(json.dumps(payload).encode()) > MAX_PAYLOAD_BYTES:
-            raise ValidationFailed.single("apps", "max.bytes", max=MAX_PAYLOAD_BYTES)
+        if each is not None:
+            payload(each, "apps")
     return value
 
 
@@ -49,26 +73,73 @@ def update_profile(
     """Apply a super app's changes to `user`; returns the user and the names of the changed fields.
 
     `profile` holds validated first_name/last_name/middle_name/birthday; `roles` (absent: kept)
-    replaces the user's app roles, creating unknown ones; `apps` sets payloads of existing apps
-    only (NotFound otherwise) and keeps the others.
+    replaces the user's app roles, creating unknown ones; `apps` sets the payloads of existing
+    apps and keeps the others. A url that is no app's is skipped, as the original did; its
+    `null` still removes a payload left under it by a deleted app (the original showed none).
     """
     role_names = app_service.role_names(roles) if roles is not None else None
     payloads = app_payloads(apps) if apps is not None else {}
-    app_service.app_ids_by_url(list(payloads))
+    known = app_service.known_urls([url for url, each in payloads.items() if each is not None])
+    payloads = {url: each for url, each in payloads.items() if each is None or url in known}
     if role_names:
         app_service.ensure_roles(role_names)
-    for _ in range(UPDATE_ATTEMPTS):
-        changes = {name: profile[name] for name in PROFILE_FIELDS if name in profile}
+
+    def changes(current: UserItem) -> dict[str, Any]:
+        wanted = {name: profile[name] for name in PROFILE_FIELDS if name in profile}
         if role_names is not None:
-            changes["app_roles"] = role_names
+            wanted["app_roles"] = role_names
         if payloads:
-            changes["app_data"] = _merged(user.app_data, payloads)
-        changes = {name: value for name, value in changes.items() if getattr(user, name) != value}
-        if not changes:
+            wanted["app_data"] = _merged(current.app_data, payloads, "apps")
+        return wanted
+
+    # Payloads merge into the stored map: written only if nobody changed it meanwhile.
+    return _update(user, changes, guarded=("app_data",))
+
+
+def set_own_payload(user: UserItem, app: AppTokenItem, value: Any) -> UserItem:
+    """An app replaces its own payload in `user`'s apps (the original's `self_update`)."""
+    checked = payload(value, "payload")
+    stored = app_store.get(app.app_id)
+    if stored is None:
+        raise NotFound("app")  # deleted since its token was checked
+    user, _ = _update(
+        user,
+        lambda current: {"app_data": _merged(current.app_data, {stored.url: checked}, "payload")},
+        guarded=("app_data",),
+    )
+    return user
+
+
+def set_roles(user: UserItem, roles: Any) -> tuple[UserItem, list[str]]:
+    """Replace the user's app roles with `roles`, creating unknown ones (the original's
+    `Role.set_roles`, behind `POST /roles`); unlike `update_profile`, null is no "keep"."""
+    return update_profile(user, {}, roles=app_service.role_names(roles))
+
+
+def remove_roles(user: UserItem, roles: Any) -> tuple[UserItem, list[str]]:
+    """Take `roles` from the user's app roles; names they do not have are ignored."""
+    names = set(app_service.role_names(roles))
+    return _update(
+        user,
+        lambda current: {"app_roles": [name for name in current.app_roles or [] if name not in names]},
+        guarded=("app_roles",),
+    )
+
+
+def _update(
+    user: UserItem, changes_for: Callable[[UserItem], dict[str, Any]], guarded: Sequence[str]
+) -> tuple[UserItem, list[str]]:
+    """Write `changes_for(user)` conditional on the `guarded` attributes being as read; on a
+    concurrent change re-read the user and retry (UPDATE_ATTEMPTS, then Conflict), so two
+    clients never lose each other's payload or role change. Returns the changed field names."""
+    for _ in range(UPDATE_ATTEMPTS):
+        wanted = changes_for(user)
+        wanted = {name: value for name, value in wanted.items() if getattr(user, name) != value}
+        if not wanted:
             return user, []
-        changes["updated_at"] = iso(now())
-        if app_store.update_user_profile(user, changes, user.app_data):
-            return user, sorted(name for name in changes if name != "updated_at")
+        wanted["updated_at"] = iso(now())
+        if app_store.update_user_profile(user, wanted, {name: getattr(user, name) for name in guarded}):
+            return user, sorted(name for name in wanted if name != "updated_at")
         reread = users.get(user.id)
         if reread is None:
             raise NotFound("user or app")
@@ -76,21 +147,31 @@ def update_profile(
     raise Conflict("the user changed meanwhile")
 
 
-def _merged(current: Any, payloads: Mapping[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+def _merged(current: Any, payloads: Mapping[str, dict[str, Any] | None], field: str) -> dict[str, Any] | None:
     merged = dict(current) if isinstance(current, dict) else {}
-    for url, payload in payloads.items():
-        if payload is None:
+    for url, each in payloads.items():
+        if each is None:
             merged.pop(url, None)
         else:
-            merged[url] = payload
+            merged[url] = each
     if len(json.dumps(merged).encode()) > MAX_ALL_PAYLOADS_BYTES:
-        raise ValidationFailed.single("apps", "max.bytes", max=MAX_ALL_PAYLOADS_BYTES)
+        raise ValidationFailed.single(field, "max.bytes", max=MAX_ALL_PAYLOADS_BYTES)
     return merged or None
 
 
-def change_password(user: UserItem, current_password: str, new_password: str, session: SessionItem) -> None:
+def change_password(user: UserItem, request: Mapping[str, Any], session: SessionItem) -> None:
     """The signed-in user's own change: the token making it keeps working (as in the original),
-    every other session of the user ends."""
-    if not verify_password(current_password, user.password_hash).ok:
-        raise WrongCurrentPassword()
-    accounts.set_password(user, new_password, keep_session=session)
+    every other session of the user ends.
+
+    As the original's `UserController.change_password`: both fields must be sent (it had no
+    action clause otherwise: Phoenix's 400); a current password that does not match, or a new
+    one that is not a 6-72-byte string with something besides spaces, is PasswordNotChanged.
+    """
+    current, new = required_parameters(request, "old_password", "new_password")
+    try:
+        new = validate({"new_password": new}, NEW_PASSWORD)["new_password"]
+    except ValidationFailed:
+        raise PasswordNotChanged() from None
+    if not new.strip() or not isinstance(current, str) or not verify_password(current, user.password_hash).ok:
+        raise PasswordNotChanged()
+    accounts.set_password(user, new, keep_session=session)

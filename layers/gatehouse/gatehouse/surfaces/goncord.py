@@ -29,8 +29,8 @@ from gatehouse.errors import (
     ValidationFailed,
     Violation,
 )
-from gatehouse.services.apps import AppTokenRequired
-from gatehouse.services.goncord import WrongCurrentPassword
+from gatehouse.services.apps import AppTokenUnknown
+from gatehouse.services.goncord import PasswordNotChanged
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
@@ -80,7 +80,7 @@ def user_view(user: UserItem) -> dict[str, Any]:
     `{"name": ...}` objects; `apps` maps each app's url to this user's payload for it."""
     return {
         "second_name": user.middle_name,
-        "roles": [{"name": name} for name in user.app_roles or []],
+        "roles": roles_view(user.app_roles),
         "login": user.login,
         "last_name": user.last_name,
         "first_name": user.first_name,
@@ -88,6 +88,11 @@ def user_view(user: UserItem) -> dict[str, Any]:
         "birthday": user.birthday,
         "apps": dict(user.app_data or {}),
     }
+
+
+def roles_view(names: Iterable[Any] | None) -> list[dict[str, Any]]:
+    """The original's RoleView: `[{"name": ...}]`."""
+    return [{"name": name} for name in names or []]
 
 
 def signed_in(user: UserItem, issued: IssuedToken) -> dict[str, Any]:
@@ -101,7 +106,7 @@ def app_view(app: AppItem, token: str | None = None) -> dict[str, Any]:
         "name": app.name,
         "url": app.url,
         "is_super": app.is_super,
-        "roles": [{"name": name} for name in app.roles or []],
+        "roles": roles_view(app.roles),
         "inserted_at": app.created_at,
         "updated_at": app.updated_at,
     }
@@ -125,14 +130,14 @@ class GoncordEnvelope:
                 return 422, {"errors": errors(error)}
             case MalformedRequest():
                 return 400, _detail("Bad Request")
-            case WrongCurrentPassword():
+            case PasswordNotChanged():
                 return 422, {"error": PASSWORD_NOT_CHANGED}
             case InvalidCredentials() | AccountDisabled():
                 return 422, {"error": BAD_CREDENTIALS}
             case EmailNotVerified():
                 return 403, {"error": EMAIL_NOT_VERIFIED}
-            case AppTokenRequired():
-                return 401, {"error": APP_MISSING}
+            case AppTokenUnknown():
+                return 403, {"error": APP_MISSING}
             case NotAuthenticated():
                 return 401, {"error": AUTHENTICATION_REQUIRED}
             case PermissionDenied():
