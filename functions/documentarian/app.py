@@ -22,9 +22,11 @@ routes = APIRouter(prefix="/api/v1")
 # Far above any real id, and far below DynamoDB's 38-digit number limit.
 MAX_USER_ID = 2**53
 NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
+# The original's register: `name` and `email` (required|max:255, email|unique); a password (SPEC:
+# at least 8). Surname and middlename are optional there, and on POST /user alike.
 REGISTRATION = {
     "name": required(max=255),
-    "surname": required(max=255),
+    "surname": optional(max=255),
     "middlename": optional(max=255),
     "email": required("email", max=255),
     "password": required("password", min=8),

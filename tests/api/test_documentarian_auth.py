@@ -44,17 +44,37 @@ def test_register_accepts_a_form_and_an_absent_middlename(api: ApiClient) -> Non
     assert login(api, "form@example.com")
 
 
+def test_register_needs_only_name_email_and_password(api: ApiClient) -> None:
+    body = {"name": "Ivan", "email": "short@example.com", "password": PASSWORD}
+    response = api.post("/api/v1/register", json=body)
+    assert response.status == 200, response.body
+    user = users.find_by("email", "short@example.com")
+    assert user is not None
+    shown = api.get(f"/api/v1/user/{user.id:024x}", headers=bearer(login(api, "short@example.com")))
+    assert (shown.json["name"], shown.json["surname"], shown.json["middlename"]) == ("Ivan", None, None)
+
+
+def test_register_without_a_body_names_exactly_the_three_required_fields(api: ApiClient) -> None:
+    response = api.post("/api/v1/register", json={})
+    assert response.status == 422
+    assert response.json["error"]["errors"] == {
+        "name": ["The name field is required."],
+        "email": ["The email field is required."],
+        "password": ["The password field is required."],
+    }
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("name", None, "The name field is required."),
         ("name", "x" * 256, "The name may not be greater than 255 characters."),
         ("name", 5, "The name must be a string."),
-        ("surname", "", "The surname field is required."),
         ("surname", "x" * 256, "The surname may not be greater than 255 characters."),
         ("middlename", "x" * 256, "The middlename may not be greater than 255 characters."),
         ("email", None, "The email field is required."),
         ("email", "not-an-address", "The email must be a valid email address."),
+        ("email", "e" * 250 + "@x.org", "The email may not be greater than 255 characters."),
         ("password", None, "The password field is required."),
         ("password", "short", "The password must be at least 8 characters."),
         ("password", "p" * 73, "The password may not be greater than 72 bytes."),
