@@ -113,7 +113,7 @@ async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) ->
         target_id=user.id if user else None,
         outcome="success" if user else "unknown_address",
     )
-    return a.success(a.RECOVERY_SENT)
+    return a.success_data(a.RECOVERY_SENT)
 
 
 @routes.post("/reset")

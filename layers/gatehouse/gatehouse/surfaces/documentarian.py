@@ -32,11 +32,14 @@ from gatehouse.validation import optional, validate
 TOKEN_NOT_PROVIDED = "Token not provided"
 OBJECT_ID_LENGTH = 24
 
-# A's documents show no texts for these answers; these are in the Laravel original's spirit.
+# A's documents show no texts for these answers; the original's AuthController had these.
 REGISTERED = "Thanks for signing up! Please check your email to complete your registration."
 VERIFIED = "You have successfully verified your account."
 SIGNED_OUT = "You have successfully logged out."
-RECOVERY_SENT = "If that address belongs to an account, a reset link has been sent to it."
+# The original answered this only when the address was known; here every address gets it
+# (SPEC: recovery never reveals whether an address has an account).
+RECOVERY_SENT = "A reset email has been sent! Please check your email."
+# Ours: the original had no reset route.
 PASSWORD_RESET = "Your password has been reset. Please log in again."
 
 # Bare-array lists are paged by a cursor: `?limit=` (1-100, default 50) and `?after=` (the
@@ -74,6 +77,11 @@ def page_request(query: dict[str, Any]) -> tuple[int, str | None]:
 
 def success(message: str) -> dict[str, Any]:
     return {"success": True, "message": message}
+
+
+def success_data(message: str) -> dict[str, Any]:
+    """The original's recover answer nests its message under `data`."""
+    return {"success": True, "data": {"message": message}}
 
 
 def token_response(token: str) -> dict[str, Any]:
