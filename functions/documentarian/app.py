@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from gatehouse import object_ids
 from gatehouse.errors import ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, audit, demands, password_reset, sessions, user_meta, verification
@@ -56,7 +57,7 @@ DEMAND_CHANGES = {
     "responsible_id": optional("integer", min=1, max=MAX_USER_ID, nullable=False),
 }
 USER_META = {
-    "user__id": required(max=a.OBJECT_ID_LENGTH),
+    "user__id": required(max=object_ids.LENGTH),
     "key": required(max=255),
     "value": required(max=65_535),
 }
@@ -196,7 +197,7 @@ async def list_users(request: Request, response: Response, actor: CurrentUser) -
     if after is not None and after_id is None:
         raise ValidationFailed.single("after", "format")
     found, next_after = a_users.visible_page(actor, limit, after_id)
-    paged(response, a.user_object_id(next_after) if next_after is not None else None)
+    paged(response, object_ids.user_object_id(next_after) if next_after is not None else None)
     return [a.user_view(user) for user in found]
 
 
@@ -250,7 +251,7 @@ async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
 async def list_user_metas(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
     query = dict(request.query_params)
     limit, after = a.page_request(query)
-    owner = validate(query, {"user__id": optional(max=a.OBJECT_ID_LENGTH)}).get("user__id")
+    owner = validate(query, {"user__id": optional(max=object_ids.LENGTH)}).get("user__id")
     owner_id = a.parse_user_object_id(owner) if owner is not None else None
     if owner is not None and owner_id is None:
         raise ValidationFailed.single("user__id", "format")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gatehouse import object_ids
 from gatehouse.clock import laravel
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
@@ -30,7 +31,6 @@ from gatehouse.surfaces.envelope import MethodNotAllowed
 from gatehouse.validation import optional, validate
 
 TOKEN_NOT_PROVIDED = "Token not provided"
-OBJECT_ID_LENGTH = 24
 
 # A's documents show no texts for these answers; the original's AuthController had these.
 REGISTERED = "Thanks for signing up! Please check your email to complete your registration."
@@ -49,7 +49,7 @@ MAX_PAGE_SIZE = 100
 NEXT_PAGE_HEADER = "X-Next-After"
 PAGING = {
     "limit": optional("integer", min=1, max=MAX_PAGE_SIZE),
-    "after": optional(max=OBJECT_ID_LENGTH),
+    "after": optional(max=object_ids.LENGTH),
 }
 
 
@@ -58,13 +58,8 @@ def timestamp(stored_iso: str | None) -> str | None:
     return laravel(stored_iso)
 
 
-def user_object_id(user_id: int) -> str:
-    """A shows a user's integer id as 24 zero-padded hex digits (user 1 is 000…001)."""
-    return f"{user_id:0{OBJECT_ID_LENGTH}x}"
-
-
 def parse_user_object_id(value: str) -> int | None:
-    if len(value) != OBJECT_ID_LENGTH or any(c not in "0123456789abcdefABCDEF" for c in value):
+    if len(value) != object_ids.LENGTH or any(c not in "0123456789abcdefABCDEF" for c in value):
         return None
     return int(value, 16)
 
@@ -96,7 +91,7 @@ def roles_claim(user: UserItem) -> dict[str, str]:
 def user_view(user: UserItem) -> dict[str, Any]:
     """A's user, without the documented `password`, `remember_token` and `confirm_token` (never shown)."""
     return {
-        "_id": user_object_id(user.id),
+        "_id": object_ids.user_object_id(user.id),
         "surname": user.last_name,
         "name": user.first_name,
         "middlename": user.middle_name,
@@ -122,7 +117,7 @@ def demand_view(demand: DemandItem) -> dict[str, Any]:
 def user_meta_view(meta: UserMetaItem) -> dict[str, Any]:
     return {
         "_id": meta.meta_id,
-        "user__id": user_object_id(meta.user_id),
+        "user__id": object_ids.user_object_id(meta.user_id),
         "key": meta.key,
         "value": meta.value,
         "created_at": timestamp(meta.created_at),
