@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 
 from gatehouse import object_ids
 from gatehouse.errors import ValidationFailed
-from gatehouse.security.tokens import JWT_AUTH
+from gatehouse.security.tokens import DOCUMENTARIAN_JWT
 from gatehouse.services import accounts, audit, demands, password_reset, sessions, user_meta, verification
 from gatehouse.services import documentarian as a_users
 from gatehouse.surfaces import documentarian as a
@@ -98,7 +98,7 @@ async def verify(request: Request, client: Client) -> dict[str, Any]:
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
     user = accounts.sign_in(data["email"], data["password"], client=client)
-    issued = sessions.start(user, JWT_AUTH, extra_claims=a.roles_claim(user))
+    issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=a.roles_claim(user))
     return a.token_response(issued.token)
 
 

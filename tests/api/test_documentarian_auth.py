@@ -134,9 +134,42 @@ def test_login_answers_a_jwt_with_a_roles_claim(api: ApiClient) -> None:
     assert response.json["success"] is True
     claims = jwt.decode(response.json["data"]["token"], options={"verify_signature": False})
     assert claims["roles"] == "user"
-    assert claims["sub"] == "2"
+    assert claims["sub"] == "000000000000000000000002"
     first = jwt.decode(login(api, "first@example.com"), options={"verify_signature": False})
     assert first["roles"] == "super"
+
+
+def test_the_token_subject_is_the_users_id_so_a_client_can_fetch_itself(api: ApiClient) -> None:
+    register(api, "first@example.com")
+    register(api, "self@example.com")
+    token = login(api, "self@example.com")
+    subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+    response = api.get(f"/api/v1/user/{subject}", headers=bearer(token))
+    assert response.status == 200
+    assert (response.json["_id"], response.json["email"]) == (subject, "self@example.com")
+
+
+def test_a_login_token_authenticates_on_every_surface(api: ApiClient) -> None:
+    register(api, "first@example.com")
+    register(api, "everywhere@example.com")
+    headers = bearer(login(api, "everywhere@example.com"))
+    assert api.get("/api/auth/me", headers=headers).json["email"] == "everywhere@example.com"
+    assert api.get("/api/users/2", headers=headers).json["data"]["user"]["email"] == "everywhere@example.com"
+    current = api.get("/api/v1/users/current", headers=headers)
+    assert current.json["user"]["contacts"]["email"] == "everywhere@example.com"
+    assert api.get("/api/v0/tokens/validate", headers=headers).json["email"] == "everywhere@example.com"
+
+
+def test_b_refresh_rotates_an_a_token_into_one_with_b_s_decimal_subject(api: ApiClient) -> None:
+    register(api, "first@example.com")
+    register(api, "rotate@example.com")
+    old = login(api, "rotate@example.com")
+    response = api.post("/api/auth/refresh", headers=bearer(old))
+    assert response.status == 200
+    new = response.json["access_token"]
+    assert jwt.decode(new, options={"verify_signature": False})["sub"] == "2"
+    assert api.get("/api/v1/user/000000000000000000000002", headers=bearer(new)).status == 200
+    assert api.get("/api/v1/logout", headers=bearer(old)).status == 401
 
 
 def test_login_with_bad_credentials_is_401_in_the_envelope(api: ApiClient) -> None:
