@@ -51,6 +51,11 @@ DEMAND = {
     "description": required(max=65_535),
     "responsible_id": required("integer", min=1, max=MAX_USER_ID),
 }
+# The original's FormDemandCreate::messages() (develop).
+DEMAND_MESSAGES = {
+    "name.required": "Необходимо указать поле name",
+    "description.required": "Необходимо указать поле description",
+}
 DEMAND_CHANGES = {
     "name": optional(max=255, nullable=False),
     "description": optional(max=65_535, nullable=False),
@@ -60,6 +65,12 @@ USER_META = {
     "user__id": required(max=object_ids.LENGTH),
     "key": required(max=255),
     "value": required(max=65_535),
+}
+# The original's FormUserMeta::messages().
+USER_META_MESSAGES = {
+    "user__id.required": "Необходимо указать ID пользователя",
+    "key.required": "Необходимо указать ключ метаданных",
+    "value.required": "Необходимо указать значение метаданных",
 }
 
 
@@ -154,7 +165,7 @@ async def list_demands(request: Request, response: Response, actor: CurrentUser)
 
 @routes.post("/demand", status_code=201)
 async def create_demand(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    data = validate(body, DEMAND)
+    data = validate(body, DEMAND, DEMAND_MESSAGES)
     demand = demands.create(actor, **data)
     audit.record(
         "demand.create", client=client, actor=actor, target_type="demand", target_id=demand.demand_id
@@ -260,9 +271,10 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
     return [a.user_meta_view(meta) for meta in found]
 
 
-@routes.post("/user_meta", status_code=201)
+# The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
+@routes.post("/user_meta")
 async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    data = validate(body, USER_META)
+    data = validate(body, USER_META, USER_META_MESSAGES)
     meta = user_meta.create(
         actor, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
     )
@@ -278,24 +290,23 @@ async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
-async def update_user_meta(
-    user_metum: str, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody, client: Client) -> bool:
     meta = user_meta.find(actor, user_metum)
-    data = validate(body, USER_META)
+    data = validate(body, USER_META, USER_META_MESSAGES)
     updated = user_meta.update(
         actor, meta, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
     )
     audit.record(
         "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id
     )
-    return a.user_meta_view(updated)
+    return True
 
 
 @routes.delete("/user_meta/{user_metum}")
 async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) -> bool:
-    meta = user_meta.find(actor, user_metum)
-    user_meta.remove(actor, meta)
+    with a.removal():
+        meta = user_meta.find(actor, user_metum)
+        user_meta.remove(actor, meta)
     audit.record(
         "user_meta.delete", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
     )

@@ -23,6 +23,15 @@ from tests.api.documentarian_client import (
 )
 
 TOKEN_NOT_PROVIDED = {"success": False, "error": {"code": 0, "message": "Token not provided"}}
+# The original AuthController's words for a refused sign-in and a bad verification code.
+NO_SUCH_ACCOUNT = (
+    "We cant find an account with this credentials. Please make sure you entered the right "
+    "information and you have verified your email address."
+)
+VERIFICATION_CODE_INVALID = {
+    "success": False,
+    "error": {"code": 404, "message": "Verification code is invalid."},
+}
 
 
 def test_register_answers_success_and_stores_the_canonical_user(api: ApiClient) -> None:
@@ -104,25 +113,27 @@ def test_a_body_that_is_not_json_is_a_400_in_the_envelope(api: ApiClient) -> Non
     assert response.json["success"] is False
 
 
-def test_the_verification_link_verifies_the_address_once(api: ApiClient, outbox_dir: Path) -> None:
+def test_the_verification_link_verifies_the_address_once_in_the_originals_words(
+    api: ApiClient, outbox_dir: Path
+) -> None:
     register(api, "verify@example.com")
     token = link_token(outbox_dir, "verify@example.com", "/api/v1/verify")
     response = api.get("/api/v1/verify", query={"token": token})
     assert response.status == 200
-    assert response.json == {"success": True, "message": "You have successfully verified your account."}
+    assert response.json == {"success": True, "message": "You have successfully verified your email address."}
     user = users.find_by("email", "verify@example.com")
     assert user is not None
     assert user.is_verified
     again = api.get("/api/v1/verify", query={"token": token})
     assert again.status == 404
-    assert again.json == {"success": False, "error": {"code": 404, "message": "Not found"}}
+    assert again.json == VERIFICATION_CODE_INVALID
 
 
 def test_verify_without_a_token_is_a_validation_error(api: ApiClient) -> None:
     response = api.get("/api/v1/verify")
     assert response.status == 422
     assert response.json["error"]["errors"] == {"token": ["The token field is required."]}
-    assert api.get("/api/v1/verify", query={"token": "unknown"}).status == 404
+    assert api.get("/api/v1/verify", query={"token": "unknown"}).json == VERIFICATION_CODE_INVALID
 
 
 def test_login_answers_a_jwt_with_a_roles_claim(api: ApiClient) -> None:
@@ -172,12 +183,12 @@ def test_b_refresh_rotates_an_a_token_into_one_with_b_s_decimal_subject(api: Api
     assert api.get("/api/v1/logout", headers=bearer(old)).status == 401
 
 
-def test_login_with_bad_credentials_is_401_in_the_envelope(api: ApiClient) -> None:
+def test_login_with_bad_credentials_is_401_with_the_originals_message(api: ApiClient) -> None:
     register(api, "me@example.com")
     for email, password in [("me@example.com", "wrong-password"), ("ghost@example.com", PASSWORD)]:
         response = api.post("/api/v1/login", json={"email": email, "password": password})
         assert response.status == 401
-        assert response.json == {"success": False, "error": {"code": 401, "message": "Invalid credentials"}}
+        assert response.json == {"success": False, "error": {"code": 401, "message": NO_SUCH_ACCOUNT}}
 
 
 def test_login_requires_both_fields(api: ApiClient) -> None:
@@ -196,7 +207,7 @@ def test_unverified_accounts_are_refused_when_the_deployment_requires_it(
     monkeypatch.setattr(accounts._settings, "require_verified_email", True)
     response = api.post("/api/v1/login", json={"email": "late@example.com", "password": PASSWORD})
     assert response.status == 403
-    assert response.json["success"] is False
+    assert response.json == {"success": False, "error": {"code": 403, "message": NO_SUCH_ACCOUNT}}
 
 
 def test_logout_revokes_the_token_on_every_surface(api: ApiClient) -> None:

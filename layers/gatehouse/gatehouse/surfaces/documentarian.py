@@ -7,6 +7,8 @@ live with surface C's positions (the same entity).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from gatehouse import object_ids
@@ -34,13 +36,28 @@ TOKEN_NOT_PROVIDED = "Token not provided"
 
 # A's documents show no texts for these answers; the original's AuthController had these.
 REGISTERED = "Thanks for signing up! Please check your email to complete your registration."
-VERIFIED = "You have successfully verified your account."
+VERIFIED = "You have successfully verified your email address."
 SIGNED_OUT = "You have successfully logged out."
 # The original answered this only when the address was known; here every address gets it
 # (SPEC: recovery never reveals whether an address has an account).
 RECOVERY_SENT = "A reset email has been sent! Please check your email."
 # Ours: the original had no reset route.
 PASSWORD_RESET = "Your password has been reset. Please log in again."
+
+# The original's refusals (its statuses were 404 or 200; ours are 401/403/404, SPEC).
+# AuthController::login, for an unknown account, a wrong password or an unverified address alike:
+NO_SUCH_ACCOUNT = (
+    "We cant find an account with this credentials. Please make sure you entered the right "
+    "information and you have verified your email address."
+)
+# AuthController::verifyUser:
+VERIFICATION_CODE_INVALID = "Verification code is invalid."
+# DemandController (develop), for a demand id that names nothing:
+DEMAND_NOT_FOUND = "Указанный ID требования не найден"
+# _BaseApiController::destroy (user_meta and position; UserController had its own, empty, destroy):
+NOTHING_TO_REMOVE = "Удаляемый объект не найден"
+NOT_FOUND = "Not found"
+_NOT_FOUND_WORDING = {"demand": DEMAND_NOT_FOUND, "verification token": VERIFICATION_CODE_INVALID}
 
 # Bare-array lists are paged by a cursor: `?limit=` (1-100, default 50) and `?after=` (the
 # last `_id` of the previous page); `X-Next-After` carries the next cursor while there is more.
@@ -125,6 +142,19 @@ def user_meta_view(meta: UserMetaItem) -> dict[str, Any]:
     }
 
 
+class NothingToRemove(NotFound):
+    """The object a DELETE names does not exist (worded as the original's destroy did)."""
+
+
+@contextmanager
+def removal() -> Iterator[None]:
+    """Around a removal: an object that is not there is `NothingToRemove`."""
+    try:
+        yield
+    except NotFound as missing:
+        raise NothingToRemove(missing.entity) from None
+
+
 def failure(code: int, message: str, **extra: Any) -> dict[str, Any]:
     return {"success": False, "error": {"code": code, "message": message, **extra}}
 
@@ -141,13 +171,15 @@ class DocumentarianEnvelope:
             case NotAuthenticated():
                 return 401, failure(0, "Token is invalid")
             case InvalidCredentials() | AccountDisabled():
-                return 401, failure(401, "Invalid credentials")
+                return 401, failure(401, NO_SUCH_ACCOUNT)
             case EmailNotVerified():
-                return 403, failure(403, "Email address is not verified")
+                return 403, failure(403, NO_SUCH_ACCOUNT)
             case PermissionDenied():
                 return 403, failure(403, "Permission denied")
-            case NotFound():
-                return 404, failure(404, "Not found")
+            case NothingToRemove():
+                return 404, failure(404, NOTHING_TO_REMOVE)
+            case NotFound(entity=entity):
+                return 404, failure(404, _NOT_FOUND_WORDING.get(entity, NOT_FOUND))
             case MethodNotAllowed():
                 return 405, failure(405, "Method not allowed")
             case Conflict():
