@@ -8,8 +8,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from gatehouse import object_ids
 from gatehouse.errors import ValidationFailed
-from gatehouse.security.tokens import JWT_AUTH
+from gatehouse.security.tokens import DOCUMENTARIAN_JWT
 from gatehouse.services import accounts, audit, demands, password_reset, sessions, user_meta, verification
 from gatehouse.services import documentarian as a_users
 from gatehouse.surfaces import documentarian as a
@@ -22,9 +23,11 @@ routes = APIRouter(prefix="/api/v1")
 # Far above any real id, and far below DynamoDB's 38-digit number limit.
 MAX_USER_ID = 2**53
 NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
+# The original's register: `name` and `email` (required|max:255, email|unique); a password (SPEC:
+# at least 8). Surname and middlename are optional there, and on POST /user alike.
 REGISTRATION = {
     "name": required(max=255),
-    "surname": required(max=255),
+    "surname": optional(max=255),
     "middlename": optional(max=255),
     "email": required("email", max=255),
     "password": required("password", min=8),
@@ -48,15 +51,26 @@ DEMAND = {
     "description": required(max=65_535),
     "responsible_id": required("integer", min=1, max=MAX_USER_ID),
 }
+# The original's FormDemandCreate::messages() (develop).
+DEMAND_MESSAGES = {
+    "name.required": "Необходимо указать поле name",
+    "description.required": "Необходимо указать поле description",
+}
 DEMAND_CHANGES = {
     "name": optional(max=255, nullable=False),
     "description": optional(max=65_535, nullable=False),
     "responsible_id": optional("integer", min=1, max=MAX_USER_ID, nullable=False),
 }
 USER_META = {
-    "user__id": required(max=a.OBJECT_ID_LENGTH),
+    "user__id": required(max=object_ids.LENGTH),
     "key": required(max=255),
     "value": required(max=65_535),
+}
+# The original's FormUserMeta::messages().
+USER_META_MESSAGES = {
+    "user__id.required": "Необходимо указать ID пользователя",
+    "key.required": "Необходимо указать ключ метаданных",
+    "value.required": "Необходимо указать значение метаданных",
 }
 
 
@@ -95,7 +109,7 @@ async def verify(request: Request, client: Client) -> dict[str, Any]:
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
     user = accounts.sign_in(data["email"], data["password"], client=client)
-    issued = sessions.start(user, JWT_AUTH, extra_claims=a.roles_claim(user))
+    issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=a.roles_claim(user))
     return a.token_response(issued.token)
 
 
@@ -111,7 +125,7 @@ async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) ->
         target_id=user.id if user else None,
         outcome="success" if user else "unknown_address",
     )
-    return a.success(a.RECOVERY_SENT)
+    return a.success_data(a.RECOVERY_SENT)
 
 
 @routes.post("/reset")
@@ -151,7 +165,7 @@ async def list_demands(request: Request, response: Response, actor: CurrentUser)
 
 @routes.post("/demand", status_code=201)
 async def create_demand(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    data = validate(body, DEMAND)
+    data = validate(body, DEMAND, DEMAND_MESSAGES)
     demand = demands.create(actor, **data)
     audit.record(
         "demand.create", client=client, actor=actor, target_type="demand", target_id=demand.demand_id
@@ -194,7 +208,7 @@ async def list_users(request: Request, response: Response, actor: CurrentUser) -
     if after is not None and after_id is None:
         raise ValidationFailed.single("after", "format")
     found, next_after = a_users.visible_page(actor, limit, after_id)
-    paged(response, a.user_object_id(next_after) if next_after is not None else None)
+    paged(response, object_ids.user_object_id(next_after) if next_after is not None else None)
     return [a.user_view(user) for user in found]
 
 
@@ -248,7 +262,7 @@ async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
 async def list_user_metas(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
     query = dict(request.query_params)
     limit, after = a.page_request(query)
-    owner = validate(query, {"user__id": optional(max=a.OBJECT_ID_LENGTH)}).get("user__id")
+    owner = validate(query, {"user__id": optional(max=object_ids.LENGTH)}).get("user__id")
     owner_id = a.parse_user_object_id(owner) if owner is not None else None
     if owner is not None and owner_id is None:
         raise ValidationFailed.single("user__id", "format")
@@ -257,9 +271,10 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
     return [a.user_meta_view(meta) for meta in found]
 
 
-@routes.post("/user_meta", status_code=201)
+# The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
+@routes.post("/user_meta")
 async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    data = validate(body, USER_META)
+    data = validate(body, USER_META, USER_META_MESSAGES)
     meta = user_meta.create(
         actor, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
     )
@@ -275,24 +290,23 @@ async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
-async def update_user_meta(
-    user_metum: str, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody, client: Client) -> bool:
     meta = user_meta.find(actor, user_metum)
-    data = validate(body, USER_META)
+    data = validate(body, USER_META, USER_META_MESSAGES)
     updated = user_meta.update(
         actor, meta, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
     )
     audit.record(
         "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id
     )
-    return a.user_meta_view(updated)
+    return True
 
 
 @routes.delete("/user_meta/{user_metum}")
 async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) -> bool:
-    meta = user_meta.find(actor, user_metum)
-    user_meta.remove(actor, meta)
+    with a.removal():
+        meta = user_meta.find(actor, user_metum)
+        user_meta.remove(actor, meta)
     audit.record(
         "user_meta.delete", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
     )

@@ -253,10 +253,12 @@ async def a_update_position(
     return documentarian_positions.position_view(updated)
 
 
-@documentarian_routes.delete("/{position_id}")
-async def a_delete_position(position_id: int, actor: CurrentUser, client: Client) -> bool:
-    structure.delete_position(actor, position_id)
-    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=position_id)
+@documentarian_routes.delete("/{position}")
+async def a_delete_position(position: str, actor: CurrentUser, client: Client) -> bool:
+    # Parsed here, not by FastAPI, so that any id naming nothing gets the removal's wording.
+    with documentarian.removal():
+        removed = structure.delete_position(actor, documentarian_positions.position_id(position))
+    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=removed.id)
     return True
 
 

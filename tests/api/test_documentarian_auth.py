@@ -23,6 +23,15 @@ from tests.api.documentarian_client import (
 )
 
 TOKEN_NOT_PROVIDED = {"success": False, "error": {"code": 0, "message": "Token not provided"}}
+# The original AuthController's words for a refused sign-in and a bad verification code.
+NO_SUCH_ACCOUNT = (
+    "We cant find an account with this credentials. Please make sure you entered the right "
+    "information and you have verified your email address."
+)
+VERIFICATION_CODE_INVALID = {
+    "success": False,
+    "error": {"code": 404, "message": "Verification code is invalid."},
+}
 
 
 def test_register_answers_success_and_stores_the_canonical_user(api: ApiClient) -> None:
@@ -44,17 +53,37 @@ def test_register_accepts_a_form_and_an_absent_middlename(api: ApiClient) -> Non
     assert login(api, "form@example.com")
 
 
+def test_register_needs_only_name_email_and_password(api: ApiClient) -> None:
+    body = {"name": "Ivan", "email": "short@example.com", "password": PASSWORD}
+    response = api.post("/api/v1/register", json=body)
+    assert response.status == 200, response.body
+    user = users.find_by("email", "short@example.com")
+    assert user is not None
+    shown = api.get(f"/api/v1/user/{user.id:024x}", headers=bearer(login(api, "short@example.com")))
+    assert (shown.json["name"], shown.json["surname"], shown.json["middlename"]) == ("Ivan", None, None)
+
+
+def test_register_without_a_body_names_exactly_the_three_required_fields(api: ApiClient) -> None:
+    response = api.post("/api/v1/register", json={})
+    assert response.status == 422
+    assert response.json["error"]["errors"] == {
+        "name": ["The name field is required."],
+        "email": ["The email field is required."],
+        "password": ["The password field is required."],
+    }
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
         ("name", None, "The name field is required."),
         ("name", "x" * 256, "The name may not be greater than 255 characters."),
         ("name", 5, "The name must be a string."),
-        ("surname", "", "The surname field is required."),
         ("surname", "x" * 256, "The surname may not be greater than 255 characters."),
         ("middlename", "x" * 256, "The middlename may not be greater than 255 characters."),
         ("email", None, "The email field is required."),
         ("email", "not-an-address", "The email must be a valid email address."),
+        ("email", "e" * 250 + "@x.org", "The email may not be greater than 255 characters."),
         ("password", None, "The password field is required."),
         ("password", "short", "The password must be at least 8 characters."),
         ("password", "p" * 73, "The password may not be greater than 72 bytes."),
@@ -84,25 +113,27 @@ def test_a_body_that_is_not_json_is_a_400_in_the_envelope(api: ApiClient) -> Non
     assert response.json["success"] is False
 
 
-def test_the_verification_link_verifies_the_address_once(api: ApiClient, outbox_dir: Path) -> None:
+def test_the_verification_link_verifies_the_address_once_in_the_originals_words(
+    api: ApiClient, outbox_dir: Path
+) -> None:
     register(api, "verify@example.com")
     token = link_token(outbox_dir, "verify@example.com", "/api/v1/verify")
     response = api.get("/api/v1/verify", query={"token": token})
     assert response.status == 200
-    assert response.json == {"success": True, "message": "You have successfully verified your account."}
+    assert response.json == {"success": True, "message": "You have successfully verified your email address."}
     user = users.find_by("email", "verify@example.com")
     assert user is not None
     assert user.is_verified
     again = api.get("/api/v1/verify", query={"token": token})
     assert again.status == 404
-    assert again.json == {"success": False, "error": {"code": 404, "message": "Not found"}}
+    assert again.json == VERIFICATION_CODE_INVALID
 
 
 def test_verify_without_a_token_is_a_validation_error(api: ApiClient) -> None:
     response = api.get("/api/v1/verify")
     assert response.status == 422
     assert response.json["error"]["errors"] == {"token": ["The token field is required."]}
-    assert api.get("/api/v1/verify", query={"token": "unknown"}).status == 404
+    assert api.get("/api/v1/verify", query={"token": "unknown"}).json == VERIFICATION_CODE_INVALID
 
 
 def test_login_answers_a_jwt_with_a_roles_claim(api: ApiClient) -> None:
@@ -114,17 +145,50 @@ def test_login_answers_a_jwt_with_a_roles_claim(api: ApiClient) -> None:
     assert response.json["success"] is True
     claims = jwt.decode(response.json["data"]["token"], options={"verify_signature": False})
     assert claims["roles"] == "user"
-    assert claims["sub"] == "2"
+    assert claims["sub"] == "000000000000000000000002"
     first = jwt.decode(login(api, "first@example.com"), options={"verify_signature": False})
     assert first["roles"] == "super"
 
 
-def test_login_with_bad_credentials_is_401_in_the_envelope(api: ApiClient) -> None:
+def test_the_token_subject_is_the_users_id_so_a_client_can_fetch_itself(api: ApiClient) -> None:
+    register(api, "first@example.com")
+    register(api, "self@example.com")
+    token = login(api, "self@example.com")
+    subject = jwt.decode(token, options={"verify_signature": False})["sub"]
+    response = api.get(f"/api/v1/user/{subject}", headers=bearer(token))
+    assert response.status == 200
+    assert (response.json["_id"], response.json["email"]) == (subject, "self@example.com")
+
+
+def test_a_login_token_authenticates_on_every_surface(api: ApiClient) -> None:
+    register(api, "first@example.com")
+    register(api, "everywhere@example.com")
+    headers = bearer(login(api, "everywhere@example.com"))
+    assert api.get("/api/auth/me", headers=headers).json["email"] == "everywhere@example.com"
+    assert api.get("/api/users/2", headers=headers).json["data"]["user"]["email"] == "everywhere@example.com"
+    current = api.get("/api/v1/users/current", headers=headers)
+    assert current.json["user"]["contacts"]["email"] == "everywhere@example.com"
+    assert api.get("/api/v0/tokens/validate", headers=headers).json["email"] == "everywhere@example.com"
+
+
+def test_b_refresh_rotates_an_a_token_into_one_with_b_s_decimal_subject(api: ApiClient) -> None:
+    register(api, "first@example.com")
+    register(api, "rotate@example.com")
+    old = login(api, "rotate@example.com")
+    response = api.post("/api/auth/refresh", headers=bearer(old))
+    assert response.status == 200
+    new = response.json["access_token"]
+    assert jwt.decode(new, options={"verify_signature": False})["sub"] == "2"
+    assert api.get("/api/v1/user/000000000000000000000002", headers=bearer(new)).status == 200
+    assert api.get("/api/v1/logout", headers=bearer(old)).status == 401
+
+
+def test_login_with_bad_credentials_is_401_with_the_originals_message(api: ApiClient) -> None:
     register(api, "me@example.com")
     for email, password in [("me@example.com", "wrong-password"), ("ghost@example.com", PASSWORD)]:
         response = api.post("/api/v1/login", json={"email": email, "password": password})
         assert response.status == 401
-        assert response.json == {"success": False, "error": {"code": 401, "message": "Invalid credentials"}}
+        assert response.json == {"success": False, "error": {"code": 401, "message": NO_SUCH_ACCOUNT}}
 
 
 def test_login_requires_both_fields(api: ApiClient) -> None:
@@ -143,7 +207,7 @@ def test_unverified_accounts_are_refused_when_the_deployment_requires_it(
     monkeypatch.setattr(accounts._settings, "require_verified_email", True)
     response = api.post("/api/v1/login", json={"email": "late@example.com", "password": PASSWORD})
     assert response.status == 403
-    assert response.json["success"] is False
+    assert response.json == {"success": False, "error": {"code": 403, "message": NO_SUCH_ACCOUNT}}
 
 
 def test_logout_revokes_the_token_on_every_surface(api: ApiClient) -> None:
@@ -177,13 +241,18 @@ def test_an_invalid_token_is_401_in_the_envelope(api: ApiClient) -> None:
     assert response.json == {"success": False, "error": {"code": 0, "message": "Token is invalid"}}
 
 
-def test_recover_answers_the_same_for_known_and_unknown_addresses(api: ApiClient, outbox_dir: Path) -> None:
+def test_recover_answers_the_originals_message_for_known_and_unknown_addresses(
+    api: ApiClient, outbox_dir: Path
+) -> None:
     register(api, "known@example.com")
     known = api.post("/api/v1/recover", json={"email": "known@example.com"})
     unknown = api.post("/api/v1/recover", json={"email": "nobody@example.com"})
     assert known.status == unknown.status == 200
     assert known.body == unknown.body
-    assert known.json["success"] is True
+    assert known.json == {
+        "success": True,
+        "data": {"message": "A reset email has been sent! Please check your email."},
+    }
     assert len(mails_to(outbox_dir, "known@example.com")) == 2  # verification + reset
     assert mails_to(outbox_dir, "nobody@example.com") == []
 

@@ -12,7 +12,10 @@ from tests.api.documentarian_client import signed_up
 
 DEMAND_FIELDS = ["_id", "name", "description", "author_id", "responsible_id", "created_at", "updated_at"]
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
-NOT_FOUND = {"success": False, "error": {"code": 404, "message": "Not found"}}
+# The original's DemandController (develop) and FormDemandCreate::messages().
+NOT_FOUND = {"success": False, "error": {"code": 404, "message": "Указанный ID требования не найден"}}
+NAME_REQUIRED = "Необходимо указать поле name"
+DESCRIPTION_REQUIRED = "Необходимо указать поле description"
 FORBIDDEN = {"success": False, "error": {"code": 403, "message": "Permission denied"}}
 
 
@@ -49,10 +52,10 @@ def test_create_answers_the_documented_shape_with_the_author_from_the_token(
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [
-        ("name", None, "The name field is required."),
+        ("name", None, NAME_REQUIRED),
         ("name", "x" * 256, "The name may not be greater than 255 characters."),
         ("name", ["list"], "The name must be a string."),
-        ("description", "", "The description field is required."),
+        ("description", "", DESCRIPTION_REQUIRED),
         ("description", "x" * 65_536, "The description may not be greater than 65535 characters."),
         ("responsible_id", None, "The responsible id field is required."),
         ("responsible_id", "abc", "The responsible id must be an integer."),
@@ -61,7 +64,7 @@ def test_create_answers_the_documented_shape_with_the_author_from_the_token(
         ("responsible_id", 10**40, f"The responsible id may not be greater than {2**53}."),
     ],
 )
-def test_create_validates_each_field(
+def test_create_validates_each_field_with_the_originals_required_messages(
     api: ApiClient, people: dict[str, dict[str, str]], field: str, value: object, message: str
 ) -> None:
     body = {"name": "n", "description": "d", "responsible_id": 4, field: value}
@@ -100,15 +103,37 @@ def test_head_routes_answer_without_a_body(api: ApiClient, people: dict[str, dic
     assert api.head("/api/v1/demand").status == 401
 
 
-def test_show_answers_the_demand_and_404_for_unknown_or_malformed_ids(
+def test_show_answers_the_demand_and_404_in_the_originals_words_for_unknown_or_malformed_ids(
     api: ApiClient, people: dict[str, dict[str, str]]
 ) -> None:
     demand = create(api, people["alice"])
     shown = api.get(f"/api/v1/demand/{demand['_id']}", headers=people["bob"])
     assert (shown.status, shown.json) == (200, demand)
     for unknown in ("ffffffffffffffffffffffff", "1", "not-an-id", "5B86A2DFCE78A217700014F8"):
-        response = api.get(f"/api/v1/demand/{unknown}", headers=people["bob"])
-        assert (response.status, response.json) == (404, NOT_FOUND)
+        for method in ("GET", "PUT", "PATCH", "DELETE"):
+            response = api.request(
+                method, f"/api/v1/demand/{unknown}", json={"name": "n"}, headers=people["bob"]
+            )
+            assert (response.status, response.json) == (404, NOT_FOUND), (method, unknown)
+
+
+def test_a_create_without_fields_answers_the_originals_messages_in_the_envelope(
+    api: ApiClient, people: dict[str, dict[str, str]]
+) -> None:
+    response = api.post("/api/v1/demand", json={}, headers=people["alice"])
+    assert response.status == 422
+    assert response.json == {
+        "success": False,
+        "error": {
+            "code": 422,
+            "message": "The given data was invalid.",
+            "errors": {
+                "name": [NAME_REQUIRED],
+                "description": [DESCRIPTION_REQUIRED],
+                "responsible_id": ["The responsible id field is required."],
+            },
+        },
+    }
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH"])

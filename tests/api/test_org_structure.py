@@ -360,6 +360,14 @@ def test_a_positions_are_seeded_once_and_served_in_as_shape(api: ApiClient, root
     missing = api.get("/api/v1/position/1005", headers=root)
     assert missing.status == 404
     assert missing.json == {"success": False, "error": {"code": 404, "message": "Not found"}}
+    # The original's destroy (_BaseApiController) worded a missing object its own way.
+    for gone in ("1005", "999999", "abc"):
+        removed_again = api.delete(f"/api/v1/position/{gone}", headers=root)
+        assert removed_again.status == 404
+        assert removed_again.json == {
+            "success": False,
+            "error": {"code": 404, "message": "Удаляемый объект не найден"},
+        }
     invalid = api.post("/api/v1/position", json={}, headers=root)
     assert invalid.status == 422
     assert invalid.json["error"]["errors"] == {"name": ["The name field is required."]}

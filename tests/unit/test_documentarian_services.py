@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gatehouse.data import objects
+from gatehouse import object_ids
 from gatehouse.data import user_meta as meta_store
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
@@ -21,12 +21,12 @@ def make(n: int) -> UserItem:
 
 def test_object_ids_are_24_hex_and_start_with_the_creation_second() -> None:
     before = int(time.time())
-    object_id = objects.new_object_id()
-    assert objects.is_object_id(object_id)
+    object_id = object_ids.new_object_id()
+    assert object_ids.is_object_id(object_id)
     assert before <= int(object_id[:8], 16) <= int(time.time())
-    assert len({objects.new_object_id() for _ in range(1000)}) == 1000
-    assert not objects.is_object_id("5B86A2DFCE78A217700014F8")
-    assert not objects.is_object_id("5b86a2dfce78a217700014f")
+    assert len({object_ids.new_object_id() for _ in range(1000)}) == 1000
+    assert not object_ids.is_object_id("5B86A2DFCE78A217700014F8")
+    assert not object_ids.is_object_id("5b86a2dfce78a217700014f")
 
 
 def test_demand_paging_follows_the_cursor_and_stops(embedded_aws: Any) -> None:

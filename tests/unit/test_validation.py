@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import pytest
 
 from gatehouse.errors import ValidationFailed
+from gatehouse.surfaces import laravel
 from gatehouse.validation import PASSWORD_MAX_BYTES, Rule, optional, required, validate
 
 
@@ -89,3 +90,15 @@ def test_choices_dates_urls_and_booleans() -> None:
 def test_booleans_refuse_lists_objects_and_floats_without_crashing(value: object) -> None:
     # Lists and objects are unhashable: looking them up in the accepted spellings raised TypeError.
     assert rules_failed({"b": value}, {"b": optional("boolean")}) == {"b": "boolean"}
+
+
+def test_a_request_words_the_violations_it_names_and_laravel_words_the_rest() -> None:
+    schema = {"key": required(max=3), "value": required(max=3), "note": required()}
+    messages = {"key.required": "Необходимо указать ключ", "value.max": "Слишком длинно"}
+    with pytest.raises(ValidationFailed) as caught:
+        validate({"value": "long"}, schema, messages)
+    assert laravel.errors(caught.value) == {
+        "key": ["Необходимо указать ключ"],
+        "value": ["Слишком длинно"],
+        "note": ["The note field is required."],
+    }

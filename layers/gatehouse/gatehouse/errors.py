@@ -15,6 +15,8 @@ class Violation:
     rule: str
     # dataclasses.field, spelled out: the class attribute `field` above shadows the bare name.
     params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    # The request's own wording for this violation (Laravel's FormRequest::messages()), if it has one.
+    message: str | None = None
 
 
 class GatehouseError(Exception):

@@ -2,14 +2,15 @@
 
 Rules yield `Violation`s (field, rule, params); each surface words them its own way.
 Like Laravel's TrimStrings and ConvertEmptyStringsToNull, strings are trimmed (except
-passwords) and an empty string counts as absent.
+passwords) and an empty string counts as absent. Like a FormRequest's `messages()`, a request
+may word some violations itself, keyed `"field.rule"` (`"key.required"`, `"name.max"`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -47,10 +48,13 @@ def optional(kind: Kind = "string", **options: Any) -> Rule:
     return Rule(kind=kind, required=False, **options)
 
 
-def validate(data: Mapping[str, Any], schema: Mapping[str, Rule]) -> dict[str, Any]:
+def validate(
+    data: Mapping[str, Any], schema: Mapping[str, Rule], messages: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Return the cleaned values of the fields in `schema` (absent optional fields omitted).
 
-    Raises ValidationFailed listing the first failed rule of every invalid field.
+    Raises ValidationFailed listing the first failed rule of every invalid field, each with
+    its wording from `messages` when that names it.
     """
     cleaned: dict[str, Any] = {}
     violations: list[Violation] = []
@@ -68,8 +72,15 @@ def validate(data: Mapping[str, Any], schema: Mapping[str, Rule]) -> dict[str, A
         else:
             cleaned[name] = result
     if violations:
-        raise ValidationFailed(violations)
+        raise ValidationFailed([_worded(violation, messages or {}) for violation in violations])
     return cleaned
+
+
+def _worded(violation: Violation, messages: Mapping[str, str]) -> Violation:
+    # Laravel keys a custom message by the rule's name alone: "max", not "max.string".
+    rule_name = violation.rule.partition(".")[0]
+    message = messages.get(f"{violation.field}.{rule_name}")
+    return violation if message is None else replace(violation, message=message)
 
 
 def _present(data: Mapping[str, Any], name: str, rule: Rule) -> tuple[bool, Any]:

@@ -1,9 +1,7 @@
-"""What A's ObjectId-keyed records (demands, user metas) share: ids and paging."""
+"""What A's ObjectId-keyed records (demands, user metas) share: paging (their ids: `gatehouse.object_ids`)."""
 
 from __future__ import annotations
 
-import os
-import time
 from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute
@@ -12,18 +10,6 @@ from pynamodb.indexes import GlobalSecondaryIndex
 from gatehouse.data.models import Item
 
 ItemT = TypeVar("ItemT", bound=Item)
-
-
-def new_object_id() -> str:
-    """A MongoDB-style ObjectId: 4 bytes of epoch seconds, big-endian, then 8 random bytes.
-
-    Hex strings of equal length sort like their bytes, so sort keys holding them are in creation order.
-    """
-    return (int(time.time()).to_bytes(4, "big") + os.urandom(8)).hex()
-
-
-def is_object_id(value: str) -> bool:
-    return len(value) == 24 and all(c in "0123456789abcdef" for c in value)
 
 
 def page(

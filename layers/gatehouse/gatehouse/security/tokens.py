@@ -3,15 +3,21 @@
 A profile fixes a surface's token shape (algorithm, issuer, lifetime, subject form).
 Verification picks the profile from the header's algorithm and then verifies with
 exactly that algorithm and issuer, so a token cannot be replayed under another profile.
+
+A user id appears in a subject in one of two forms: decimal digits (B's `"7"`, E's
+`"User:7"`), or surface A's 24 lower-case hex digits (`"000000000000000000000007"`, the
+user's `_id` there). A decimal subject has at most 18 digits, so no subject reads as both.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 
 import jwt
 
+from gatehouse import object_ids
 from gatehouse.errors import NotAuthenticated
 from gatehouse.security.signing_key import signing_key
 from gatehouse.settings import get_settings
@@ -21,6 +27,10 @@ _settings = get_settings()
 _signing_key = signing_key()
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "sub", "jti"]
 
+SubjectForm = Literal["decimal", "object_id"]
+# ASCII digits only (str.isdigit would also take "²" or "١"); 18 digits are far above any user id.
+_DECIMAL = re.compile(r"[0-9]{1,18}")
+
 
 @dataclass(frozen=True)
 class TokenProfile:
@@ -29,20 +39,40 @@ class TokenProfile:
     issuer: str
     ttl_seconds: int
     subject_prefix: str = ""
+    # The form `issue` writes the user id in, and the forms `verify` reads (nothing else).
+    subject_form: SubjectForm = "decimal"
+    accepted_subject_forms: frozenset[SubjectForm] = frozenset({"decimal"})
     audience_is_subject: bool = False
     static_claims: dict[str, Any] = field(default_factory=dict)
 
     def subject(self, user_id: int) -> str:
-        return f"{self.subject_prefix}{user_id}"
+        written = object_ids.user_object_id(user_id) if self.subject_form == "object_id" else str(user_id)
+        return f"{self.subject_prefix}{written}"
+
+    def user_id(self, subject: str) -> int | None:
+        """The user id `subject` names in one of the accepted forms, else None."""
+        if not subject.startswith(self.subject_prefix):
+            return None
+        written = subject.removeprefix(self.subject_prefix)
+        if "decimal" in self.accepted_subject_forms and _DECIMAL.fullmatch(written):
+            return int(written)
+        if "object_id" in self.accepted_subject_forms and object_ids.is_object_id(written):
+            return int(written, 16)
+        return None
 
 
-# Surfaces A and B (tymon/jwt-auth): HS256, one hour.
+# Surfaces A and B (tymon/jwt-auth): HS256, one hour. B's subject is the decimal user id; its
+# verification also reads A's form, so a token from either works on every surface.
 JWT_AUTH = TokenProfile(
     name="jwt",
     algorithm="HS256",
     issuer=_settings.jwt_issuer,
     ttl_seconds=_settings.access_token_ttl_seconds,
+    accepted_subject_forms=frozenset({"decimal", "object_id"}),
 )
+# Surface A: the same tokens (same sessions, verified as JWT_AUTH), but the subject is the
+# user's `_id`, as the original's (a MongoDB key), so a client can GET /api/v1/user/{sub}.
+DOCUMENTARIAN_JWT = replace(JWT_AUTH, subject_form="object_id")
 # Surface E (Goncord/Guardian): HS512, 14 days, "User:{id}" subject and audience.
 GONCORD = TokenProfile(
     name="goncord",
@@ -107,12 +137,12 @@ def verify(token: str) -> TokenClaims:
         )
     except jwt.PyJWTError as error:
         raise NotAuthenticated(type(error).__name__) from None
-    subject = str(claims["sub"])
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not isinstance(claims["jti"], str):
+        raise NotAuthenticated("malformed subject or jti")
     if profile.audience_is_subject and claims.get("aud") != subject:
         raise NotAuthenticated("audience does not match subject")
-    if not subject.startswith(profile.subject_prefix):
+    user_id = profile.user_id(subject)
+    if user_id is None:
         raise NotAuthenticated("malformed subject")
-    user_id = subject.removeprefix(profile.subject_prefix)
-    if not user_id.isdigit() or not isinstance(claims["jti"], str):
-        raise NotAuthenticated("malformed subject or jti")
-    return TokenClaims(user_id=int(user_id), session_id=claims["jti"], profile=profile)
+    return TokenClaims(user_id=user_id, session_id=claims["jti"], profile=profile)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gatehouse import object_ids
 from gatehouse.clock import iso, now
-from gatehouse.data import demands, objects, users
+from gatehouse.data import demands, users
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound
@@ -21,7 +22,7 @@ def create(author: UserItem, *, name: str, description: str, responsible_id: int
     existing_user(responsible_id, RESPONSIBLE_FIELD)
     stamp = iso(now())
     demand = demands.new(
-        objects.new_object_id(),
+        object_ids.new_object_id(),
         name=name,
         description=description,
         author_id=author.id,
@@ -34,7 +35,7 @@ def create(author: UserItem, *, name: str, description: str, responsible_id: int
 
 
 def find(demand_id: str) -> DemandItem:
-    demand = demands.get(demand_id) if objects.is_object_id(demand_id) else None
+    demand = demands.get(demand_id) if object_ids.is_object_id(demand_id) else None
     if demand is None:
         raise NotFound("demand")
     return demand

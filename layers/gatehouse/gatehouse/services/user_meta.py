@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from gatehouse import object_ids
 from gatehouse.clock import iso, now
-from gatehouse.data import objects, user_meta, users
+from gatehouse.data import user_meta, users
 from gatehouse.data.models import UserItem
 from gatehouse.data.user_meta import UserMetaItem
 from gatehouse.errors import NotFound
@@ -26,7 +27,7 @@ def create(actor: UserItem, *, owner_id: int | None, key: str, value: str) -> Us
     permissions.require(permissions.can_manage(actor, owner))
     stamp = iso(now())
     meta = user_meta.new(
-        objects.new_object_id(), owner.id, key=key, value=value, created_at=stamp, updated_at=stamp
+        object_ids.new_object_id(), owner.id, key=key, value=value, created_at=stamp, updated_at=stamp
     )
     user_meta.put(meta)
     return meta
@@ -34,7 +35,7 @@ def create(actor: UserItem, *, owner_id: int | None, key: str, value: str) -> Us
 
 def find(actor: UserItem, meta_id: str) -> UserMetaItem:
     """A meta the actor may read; one whose user no longer exists is gone too."""
-    meta = user_meta.get(meta_id) if objects.is_object_id(meta_id) else None
+    meta = user_meta.get(meta_id) if object_ids.is_object_id(meta_id) else None
     owner = users.get(meta.user_id) if meta is not None else None
     if meta is None or owner is None:
         raise NotFound("user_meta")

@@ -7,8 +7,11 @@ live with surface C's positions (the same entity).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from gatehouse import object_ids
 from gatehouse.clock import laravel
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
@@ -33,14 +36,31 @@ from gatehouse.surfaces.envelope import Surface, TokenRule
 from gatehouse.validation import optional, validate
 
 TOKEN_NOT_PROVIDED = "Token not provided"
-OBJECT_ID_LENGTH = 24
 
-# A's documents show no texts for these answers; these are in the Laravel original's spirit.
+# A's documents show no texts for these answers; the original's AuthController had these.
 REGISTERED = "Thanks for signing up! Please check your email to complete your registration."
-VERIFIED = "You have successfully verified your account."
+VERIFIED = "You have successfully verified your email address."
 SIGNED_OUT = "You have successfully logged out."
-RECOVERY_SENT = "If that address belongs to an account, a reset link has been sent to it."
+# The original answered this only when the address was known; here every address gets it
+# (SPEC: recovery never reveals whether an address has an account).
+RECOVERY_SENT = "A reset email has been sent! Please check your email."
+# Ours: the original had no reset route.
 PASSWORD_RESET = "Your password has been reset. Please log in again."
+
+# The original's refusals (its statuses were 404 or 200; ours are 401/403/404, SPEC).
+# AuthController::login, for an unknown account, a wrong password or an unverified address alike:
+NO_SUCH_ACCOUNT = (
+    "We cant find an account with this credentials. Please make sure you entered the right "
+    "information and you have verified your email address."
+)
+# AuthController::verifyUser:
+VERIFICATION_CODE_INVALID = "Verification code is invalid."
+# DemandController (develop), for a demand id that names nothing:
+DEMAND_NOT_FOUND = "Указанный ID требования не найден"
+# _BaseApiController::destroy (user_meta and position; UserController had its own, empty, destroy):
+NOTHING_TO_REMOVE = "Удаляемый объект не найден"
+NOT_FOUND = "Not found"
+_NOT_FOUND_WORDING = {"demand": DEMAND_NOT_FOUND, "verification token": VERIFICATION_CODE_INVALID}
 
 # Bare-array lists are paged by a cursor: `?limit=` (1-100, default 50) and `?after=` (the
 # last `_id` of the previous page); `X-Next-After` carries the next cursor while there is more.
@@ -49,7 +69,7 @@ MAX_PAGE_SIZE = 100
 NEXT_PAGE_HEADER = "X-Next-After"
 PAGING = {
     "limit": optional("integer", min=1, max=MAX_PAGE_SIZE),
-    "after": optional(max=OBJECT_ID_LENGTH),
+    "after": optional(max=object_ids.LENGTH),
 }
 
 
@@ -58,13 +78,8 @@ def timestamp(stored_iso: str | None) -> str | None:
     return laravel(stored_iso)
 
 
-def user_object_id(user_id: int) -> str:
-    """A shows a user's integer id as 24 zero-padded hex digits (user 1 is 000…001)."""
-    return f"{user_id:0{OBJECT_ID_LENGTH}x}"
-
-
 def parse_user_object_id(value: str) -> int | None:
-    if len(value) != OBJECT_ID_LENGTH or any(c not in "0123456789abcdefABCDEF" for c in value):
+    if len(value) != object_ids.LENGTH or any(c not in "0123456789abcdefABCDEF" for c in value):
         return None
     return int(value, 16)
 
@@ -79,6 +94,11 @@ def success(message: str) -> dict[str, Any]:
     return {"success": True, "message": message}
 
 
+def success_data(message: str) -> dict[str, Any]:
+    """The original's recover answer nests its message under `data`."""
+    return {"success": True, "data": {"message": message}}
+
+
 def token_response(token: str) -> dict[str, Any]:
     return {"success": True, "data": {"token": token}}
 
@@ -91,7 +111,7 @@ def roles_claim(user: UserItem) -> dict[str, str]:
 def user_view(user: UserItem) -> dict[str, Any]:
     """A's user, without the documented `password`, `remember_token` and `confirm_token` (never shown)."""
     return {
-        "_id": user_object_id(user.id),
+        "_id": object_ids.user_object_id(user.id),
         "surname": user.last_name,
         "name": user.first_name,
         "middlename": user.middle_name,
@@ -117,12 +137,25 @@ def demand_view(demand: DemandItem) -> dict[str, Any]:
 def user_meta_view(meta: UserMetaItem) -> dict[str, Any]:
     return {
         "_id": meta.meta_id,
-        "user__id": user_object_id(meta.user_id),
+        "user__id": object_ids.user_object_id(meta.user_id),
         "key": meta.key,
         "value": meta.value,
         "created_at": timestamp(meta.created_at),
         "updated_at": timestamp(meta.updated_at),
     }
+
+
+class NothingToRemove(NotFound):
+    """The object a DELETE names does not exist (worded as the original's destroy did)."""
+
+
+@contextmanager
+def removal() -> Iterator[None]:
+    """Around a removal: an object that is not there is `NothingToRemove`."""
+    try:
+        yield
+    except NotFound as missing:
+        raise NothingToRemove(missing.entity) from None
 
 
 def failure(code: int, message: str, **extra: Any) -> dict[str, Any]:
@@ -141,13 +174,15 @@ class DocumentarianEnvelope:
             case NotAuthenticated():
                 return 401, failure(0, "Token is invalid")
             case InvalidCredentials() | AccountDisabled():
-                return 401, failure(401, "Invalid credentials")
+                return 401, failure(401, NO_SUCH_ACCOUNT)
             case EmailNotVerified():
-                return 403, failure(403, "Email address is not verified")
+                return 403, failure(403, NO_SUCH_ACCOUNT)
             case PermissionDenied():
                 return 403, failure(403, "Permission denied")
-            case NotFound():
-                return 404, failure(404, "Not found")
+            case NothingToRemove():
+                return 404, failure(404, NOTHING_TO_REMOVE)
+            case NotFound(entity=entity):
+                return 404, failure(404, _NOT_FOUND_WORDING.get(entity, NOT_FOUND))
             case MethodNotAllowed():
                 return 405, failure(405, "Method not allowed")
             case TooManyRequests():

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from gatehouse.data.org import PositionItem
+from gatehouse.errors import NotFound
 from gatehouse.surfaces.documentarian import timestamp
 
 PREFIX = "/api/v1/position"
+_POSITION_ID = re.compile(r"[0-9]{1,18}")
+
+
+def position_id(value: str) -> int:
+    """A path id that is not a position id names no position."""
+    if not _POSITION_ID.fullmatch(value):
+        raise NotFound("position")
+    return int(value)
 
 
 def position_view(position: PositionItem) -> dict[str, Any]:

@@ -30,6 +30,8 @@ _TEMPLATES = {
 
 
 def message(violation: Violation) -> str:
+    if violation.message is not None:
+        return violation.message
     template = _TEMPLATES.get(violation.rule, "The {attribute} is invalid.")
     attribute = violation.field.replace("_", " ")
     return template.format(
