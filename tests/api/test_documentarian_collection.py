@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from gatehouse_local.testing import ApiClient, bearer
+from gatehouse_local.testing import ApiClient, bearer, multipart
 from tests.api.documentarian_client import login, own_id, register
 
 COLLECTION = Path(__file__).parent / "data" / "documentarian_collection.json"
@@ -197,8 +197,10 @@ def replay(api: ApiClient, request: PostmanRequest, world: World) -> tuple[int, 
         token = world.logout_token if request.route == "/api/v1/logout" else world.token
         options["headers"] |= bearer(token)
     if form:
-        # Postman sends its form-data mode as multipart/form-data; the same fields go as a form here.
-        options["data"] = form
+        # Postman sends its form-data mode as multipart/form-data, as this does.
+        content, content_type = multipart(form)
+        options["body"] = content
+        options["headers"] |= {"Content-Type": content_type}
     response = api.request(request.method, path, **options)
     return response.status, response.json if response.body else None
 
