@@ -48,7 +48,7 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
     user = accounts.sign_in(data["email"], data["password"], client=client)
-    issued = sessions.start(user, JWT_AUTH)
+    issued = sessions.start(user, JWT_AUTH, extra_claims=jwt_auth.custom_claims(user))
     return jwt_auth.token_response(issued)
 
 
@@ -63,7 +63,7 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 
 @jwt_auth_routes.post("/refresh")
 async def refresh(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    issued = sessions.rotate(principal, JWT_AUTH)
+    issued = sessions.rotate(principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user))
     audit.record(
         "auth.refresh", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )

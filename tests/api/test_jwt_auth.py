@@ -103,6 +103,33 @@ def test_login_answers_a_bearer_token_valid_for_an_hour(api: ApiClient) -> None:
     assert claims["sub"] == "1"
 
 
+def claims_of(token: str) -> dict[str, Any]:
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+def test_login_and_refresh_tokens_carry_the_originals_type_and_username_claims(api: ApiClient) -> None:
+    register(api)
+    token = login(api)
+    claims = claims_of(token)
+    assert (claims["type"], claims["username"]) == (0, "demo")
+    assert set(claims) == {"iss", "sub", "iat", "nbf", "exp", "jti", "type", "username"}
+    assert claims["type"] == api.get("/api/auth/me", headers=bearer(token)).json["type"]
+    refreshed = api.post("/api/auth/refresh", headers=bearer(token)).json["access_token"]
+    assert (claims_of(refreshed)["type"], claims_of(refreshed)["username"]) == (0, "demo")
+    assert api.get("/api/auth/me", headers=bearer(refreshed)).status == 200
+
+
+def test_a_user_without_a_login_name_gets_a_null_username_claim(api: ApiClient) -> None:
+    body = {"name": "Ivan", "surname": "Ivanov", "email": "ivan@example.com", "password": "password-1"}
+    assert api.post("/api/v1/register", json=body).status == 200  # A's sign-up asks for no login name
+    response = api.post("/api/auth/login", json={"email": "ivan@example.com", "password": "password-1"})
+    assert response.status == 200
+    claims = claims_of(response.json["access_token"])
+    assert (claims["type"], claims["username"]) == (0, None)
+    assert api.get("/api/roles", headers=bearer(response.json["access_token"])).status == 200
+
+
 def test_login_accepts_the_username_in_place_of_the_email(api: ApiClient) -> None:
     register(api)
     assert login(api, email="Demo")
