@@ -23,8 +23,9 @@ REGISTRATION = {
     "age": required("integer", min=0, max=150),
 }
 CREDENTIALS = {
-    # An email, or the login name (the same canonical handle on every surface).
-    "email": required(max=255),
+    # The original's `required|email`, widened to SPEC's sign-in by login name: a value with "@"
+    # must be a valid email (422 otherwise), one without is the login name.
+    "email": required("identifier", max=255),
     "password": required("password"),
 }
 

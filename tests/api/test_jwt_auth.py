@@ -135,6 +135,26 @@ def test_login_accepts_the_username_in_place_of_the_email(api: ApiClient) -> Non
     assert login(api, email="Demo")
 
 
+@pytest.mark.parametrize("email", ["me@", "@example.com", "me@exa mple.com", "me@@example.com"])
+def test_login_with_a_malformed_email_is_a_laravel_422_on_email(api: ApiClient, email: str) -> None:
+    register(api)
+    response = api.post("/api/auth/login", json={"email": email, "password": DEMO["password"]})
+    assert response.status == 422
+    assert response.json == {
+        "message": "The given data was invalid.",
+        "errors": {"email": ["The email must be a valid email address."]},
+    }
+
+
+def test_login_by_username_is_not_held_to_the_email_rule(api: ApiClient) -> None:
+    register(api)
+    response = api.post("/api/auth/login", json={"email": "demo", "password": DEMO["password"]})
+    assert response.status == 200
+    unknown = api.post("/api/auth/login", json={"email": "nobody", "password": DEMO["password"]})
+    assert unknown.status == 401
+    assert unknown.json == {"message": "登录验证失败"}
+
+
 def test_login_with_wrong_credentials_answers_401_with_the_documented_message(api: ApiClient) -> None:
     register(api)
     for email, password in [(DEMO["email"], "wrong-password"), ("ghost@example.com", DEMO["password"])]:

@@ -89,3 +89,13 @@ def test_choices_dates_urls_and_booleans() -> None:
 def test_booleans_refuse_lists_objects_and_floats_without_crashing(value: object) -> None:
     # Lists and objects are unhashable: looking them up in the accepted spellings raised TypeError.
     assert rules_failed({"b": value}, {"b": optional("boolean")}) == {"b": "boolean"}
+
+
+@pytest.mark.parametrize("value", ["demo@", "@example.com", "me@@example.com", "me @example.com"])
+def test_an_identifier_with_an_at_sign_must_be_a_valid_email(value: str) -> None:
+    assert rules_failed({"id": value}, {"id": required("identifier")}) == {"id": "email"}
+
+
+@pytest.mark.parametrize("value", ["me@example.com", "demo", "Ivan Ivanov", "user.name"])
+def test_an_identifier_is_an_email_or_a_login_name(value: str) -> None:
+    assert validate({"id": value}, {"id": required("identifier")}) == {"id": value}

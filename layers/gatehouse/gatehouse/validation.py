@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from gatehouse.errors import ValidationFailed, Violation
 
-Kind = Literal["string", "email", "password", "integer", "boolean", "date", "url", "any"]
+Kind = Literal["string", "email", "identifier", "password", "integer", "boolean", "date", "url", "any"]
 
 # Pragmatic address check: one @, no spaces, a dot in the domain (what Laravel's `email` accepts in practice).
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -116,6 +116,15 @@ def _email(name: str, value: Any, rule: Rule) -> Any:
     return checked
 
 
+def _identifier(name: str, value: Any, rule: Rule) -> Any:
+    """A sign-in identifier: with an "@" it is an email and must be a valid one; without, a login
+    name (logins never contain "@")."""
+    checked = _string(name, value, rule)
+    if isinstance(checked, Violation) or "@" not in checked:
+        return checked
+    return _email(name, checked, rule)
+
+
 def _password(name: str, value: Any, rule: Rule) -> Any:
     if not isinstance(value, str):
         return Violation(name, "string")
@@ -180,6 +189,7 @@ def _any(name: str, value: Any, rule: Rule) -> Any:
 _CHECKERS = {
     "string": _string,
     "email": _email,
+    "identifier": _identifier,
     "password": _password,
     "integer": _integer,
     "boolean": _boolean,
