@@ -16,7 +16,7 @@ from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBase
 jwt_auth_routes = APIRouter(prefix="/api/auth")
 
 REGISTRATION = {
-    "username": required(max=255),
+    "username": required(min=3, max=16),  # the original's `required|min:3|max:16`
     "password": required("password", min=8),
     "email": required("email", max=255),
     "sex": required("integer", min=0, max=2),

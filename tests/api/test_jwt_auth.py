@@ -70,6 +70,30 @@ def test_register_refuses_a_taken_email_or_username_on_that_field(api: ApiClient
 
 
 @pytest.mark.parametrize(
+    ("username", "error"),
+    [
+        ("ab", "The username must be at least 3 characters."),
+        ("u" * 17, "The username may not be greater than 16 characters."),
+    ],
+)
+def test_register_holds_the_username_to_3_to_16_characters(api: ApiClient, username: str, error: str) -> None:
+    response = api.post("/api/auth/register", json={**DEMO, "username": username})
+    assert response.status == 422
+    assert response.json == {"message": "The given data was invalid.", "errors": {"username": [error]}}
+
+
+@pytest.mark.parametrize("username", ["abc", "u" * 16])
+def test_register_accepts_usernames_of_3_and_16_characters(api: ApiClient, username: str) -> None:
+    register(api, username=username)
+    assert login(api, email=username)
+
+
+def test_register_accepts_a_64_character_password_beyond_the_originals_20(api: ApiClient) -> None:
+    register(api, password="p" * 64)
+    assert login(api, password="p" * 64)
+
+
+@pytest.mark.parametrize(
     ("password", "error"),
     [
         ("p" * 73, "The password may not be greater than 72 bytes."),

@@ -17,7 +17,7 @@ ORG_FIELDS = [
 
 
 def sign_up(api: ApiClient, n: int) -> str:
-    body = {"username": f"u{n}", "password": "12345678", "email": f"u{n}@example.com", "sex": 0, "age": 30}
+    body = {"username": f"user{n}", "password": "12345678", "email": f"u{n}@example.com", "sex": 0, "age": 30}
     assert api.post("/api/auth/register", json=body).status == 200
     response = api.post("/api/login", json={"email": f"u{n}@example.com", "password": "12345678"})
     assert response.status == 200, response.body
