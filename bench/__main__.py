@@ -16,16 +16,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import botocore.client
-
+from bench.calls import CallCounter
 from gatehouse_local.template import REPO_ROOT, load_template, routes
 from gatehouse_local.testing import ApiClient, ApiResponse, bearer, local_aws
 
@@ -51,31 +48,6 @@ class Measurement:
     p50_ms: float
     p95_ms: float
     dynamodb_calls: float
-
-
-class CallCounter:
-    """Counts DynamoDB API calls made by this process (every botocore client)."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-        self._lock = threading.Lock()
-
-    @contextmanager
-    def installed(self) -> Iterator[None]:
-        original = botocore.client.BaseClient._make_api_call
-        counter = self
-
-        def counting(client: Any, operation: str, params: Any) -> Any:
-            if client.meta.service_model.service_name == "dynamodb":
-                with counter._lock:
-                    counter.calls += 1
-            return original(client, operation, params)
-
-        botocore.client.BaseClient._make_api_call = counting
-        try:
-            yield
-        finally:
-            botocore.client.BaseClient._make_api_call = original
 
 
 def measure(
