@@ -169,7 +169,7 @@ def test_pagination_and_search(api: ApiClient, root: dict[str, str]) -> None:
     for n in range(7):
         new_org(api, root, f"Org {n}" if n % 2 else f"Company {n}")
     page = api.get("/api/organizations", query={"per_page": 3, "page": 3}, headers=root).json["data"]
-    assert [o["name"] for o in page["organizations"]] == ["Company 6"]
+    assert [o["name"] for o in page["organizations"]] == ["Org 5"]  # by name: Company 0-6, then Org 1-5
     assert page["pagination"] == {"current_page": 3, "last_page": 3, "per_page": 3, "total": 7}
     found = api.get("/api/organizations", query={"search": "comp"}, headers=root).json["data"]
     assert [o["name"] for o in found["organizations"]] == ["Company 0", "Company 2", "Company 4", "Company 6"]
@@ -240,6 +240,22 @@ def test_positions_crud_with_department_and_salary(api: ApiClient, root: dict[st
     assert shown["users"] == []
     assert api.delete("/api/positions/1005", headers=root).json["message"] == "Position deleted successfully"
     assert api.get("/api/positions/1005", headers=root).status == 404
+
+
+def test_a_position_moves_between_departments_of_one_organization(
+    api: ApiClient, root: dict[str, str]
+) -> None:
+    org_id = new_org(api, root)
+    first, second = new_dept(api, root, org_id, "A"), new_dept(api, root, org_id, "B")
+    position = new_position(api, root, first)
+    moved = api.put(f"/api/positions/{position}", json={"department_id": second}, headers=root)
+    assert moved.status == 200
+    assert moved.json["data"]["position"]["department"]["id"] == second
+    assert api.delete(f"/api/departments/{first}", headers=root).status == 200  # its count went to 0
+    assert api.delete(f"/api/departments/{second}", headers=root).status == 409  # and this one's to 1
+    assert api.delete(f"/api/positions/{position}", headers=root).status == 200
+    assert api.delete(f"/api/departments/{second}", headers=root).status == 200
+    assert api.delete(f"/api/organizations/{org_id}", headers=root).status == 200  # its count stayed exact
 
 
 def test_position_validation(api: ApiClient, root: dict[str, str]) -> None:

@@ -203,10 +203,15 @@ def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, A
     if not changes:
         return item
     changes["updated_at"] = iso(now())
+    entity = type(item).__name__.removesuffix("Item").lower()
     try:
         write(item, changes)
-    except org.ReferenceGone:
-        raise NotFound(type(item).__name__.removesuffix("Item").lower()) from None
+    except org.ReferenceGone as gone:
+        if entity not in gone.labels:
+            raise  # something the change refers to is gone: the caller names the field
+        raise NotFound(entity) from None
+    except org.ChangedMeanwhile:
+        raise Conflict(f"The {entity} was changed meanwhile; try again.") from None
     for name, value in changes.items():
         setattr(item, name, value)
     return item
@@ -286,6 +291,8 @@ def update_department(
         permissions.require(can_manage_organization(actor, target))
     try:
         _apply(found, fields, org.update_department)
+    except org.ReferenceGone:
+        raise ValidationFailed.single("organization_id", "exists") from None
     except org.StillReferenced:
         raise Conflict("A department with users or positions cannot move to another organization.") from None
     return found, org.related(organization_ids=[found.organization_id])
@@ -356,7 +363,7 @@ def all_positions(actor: UserItem) -> list[PositionItem]:
     visible = (None, actor.organization_id)
     return [
         item
-        for item in org.window(*org.positions_partition(None, None))
+        for item in org.window(*org.positions_by_id_partition())
         if isinstance(item, PositionItem) and (is_global(actor) or item.organization_id in visible)
     ]
 
