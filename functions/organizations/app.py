@@ -18,7 +18,7 @@ routes = APIRouter(prefix="/api")
 documentarian_routes = APIRouter(prefix=documentarian_positions.PREFIX)
 
 LIST_QUERY = {
-    "page": optional("integer", min=1, max=100_000),
+    "page": optional("any"),  # anything but an integer >= 1 is page 1, as Laravel's paginator reads it
     "per_page": optional("integer", min=1, max=1000),
     "search": optional(max=255),
 }

@@ -21,7 +21,7 @@ CREDENTIALS = {
     "device_name": optional(max=255),
 }
 USERS_QUERY = {
-    "page": optional("integer", min=1, max=100_000),
+    "page": optional("any"),  # anything but an integer >= 1 is page 1, as Laravel's paginator reads it
     "per_page": optional("integer", min=1, max=1000),
     "search": optional(max=255),
     "organization_id": optional("integer", min=1),

@@ -178,6 +178,31 @@ def test_pagination_and_search(api: ApiClient, root: dict[str, str]) -> None:
     assert capped["pagination"]["per_page"] == 100
 
 
+@pytest.mark.parametrize("page", ["0", "abc", "-2", "1.5", "02", "", " ", "99999999999999999999"])
+def test_a_page_that_is_not_an_integer_of_at_least_1_is_page_1(
+    api: ApiClient, root: dict[str, str], page: str
+) -> None:
+    for n in range(3):
+        new_org(api, root, f"Org {n}")
+    for path, key in [("/api/organizations", "organizations"), ("/api/users", "users")]:
+        response = api.get(path, query={"page": page, "per_page": 2}, headers=root)
+        assert response.status == 200, response.body
+        assert response.json["data"]["pagination"]["current_page"] == 1
+        assert len(response.json["data"][key]) == min(2, response.json["data"]["pagination"]["total"])
+    listed = api.get("/api/organizations", query={"page": page, "per_page": 2}, headers=root).json["data"]
+    assert [o["name"] for o in listed["organizations"]] == ["Org 0", "Org 1"]
+
+
+def test_pages_past_the_end_are_empty_with_the_right_totals(api: ApiClient, root: dict[str, str]) -> None:
+    for n in range(3):
+        new_org(api, root, f"Org {n}")
+    second = api.get("/api/organizations", query={"page": "+2", "per_page": 2}, headers=root).json["data"]
+    assert [o["name"] for o in second["organizations"]] == ["Org 2"]
+    far = api.get("/api/organizations", query={"page": 100_001, "per_page": 2}, headers=root).json["data"]
+    assert far["organizations"] == []
+    assert far["pagination"] == {"current_page": 100_001, "last_page": 2, "per_page": 2, "total": 3}
+
+
 def test_departments_crud_filter_and_nested_organization(api: ApiClient, root: dict[str, str]) -> None:
     first, second = new_org(api, root, "First"), new_org(api, root, "Second")
     dept = new_dept(api, root, first, "IT отдел")

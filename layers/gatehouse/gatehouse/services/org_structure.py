@@ -9,6 +9,7 @@ Who may do what (SPEC's default where surface C's document is silent):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -60,8 +61,22 @@ class Paging:
         return any(value is not None and needle in canonical(value) for value in values)
 
 
-def paging(page: int | None, per_page: int | None, search: str | None) -> Paging:
-    return Paging(page or 1, min(per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE), search)
+def paging(page: object, per_page: int | None, search: str | None) -> Paging:
+    return Paging(current_page(page), min(per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE), search)
+
+
+# PHP's FILTER_VALIDATE_INT: optional sign, no leading zeros, within a 64-bit integer.
+_PHP_INTEGER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
+_PHP_INT_MAX = 2**63 - 1
+
+
+def current_page(value: object) -> int:
+    """Laravel's paginator (`resolveCurrentPage`): a `page` that is not an integer of at least 1
+    (`0`, `-2`, `abc`, `1.5`, absent) is page 1, never an error."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if _PHP_INTEGER.fullmatch(text) and 1 <= int(text) <= _PHP_INT_MAX:
+        return int(text)
+    return 1
 
 
 # ---- permissions ----
