@@ -203,6 +203,61 @@ def test_pages_past_the_end_are_empty_with_the_right_totals(api: ApiClient, root
     assert far["pagination"] == {"current_page": 100_001, "last_page": 2, "per_page": 2, "total": 3}
 
 
+ACCEPTED_BOOLEANS = [(True, True), (False, False), (1, True), (0, False), ("1", True), ("0", False)]
+ACCEPTED_BOOLEANS += [("true", True), ("false", False)]
+
+
+@pytest.mark.parametrize(("sent", "stored"), ACCEPTED_BOOLEANS)
+def test_is_active_is_stored_and_shown_on_create_and_update_of_each_entity(
+    api: ApiClient, root: dict[str, str], sent: object, stored: bool
+) -> None:
+    org_id = new_org(api, root, "Home", is_active=sent)
+    dept_body = {"name": "IT", "organization_id": org_id, "is_active": sent}
+    dept = api.post("/api/departments", json=dept_body, headers=root).json["data"]["department"]
+    position_body = {"name": "Dev", "department_id": dept["id"], "is_active": sent}
+    position = api.post("/api/positions", json=position_body, headers=root).json["data"]["position"]
+    assert dept["is_active"] is stored
+    assert position["is_active"] is stored
+    for kind, item_id in [("organization", org_id), ("department", dept["id"]), ("position", position["id"])]:
+        assert api.get(f"/api/{kind}s/{item_id}", headers=root).json["data"][kind]["is_active"] is stored
+        listed = api.get(f"/api/{kind}s", headers=root).json["data"][f"{kind}s"]
+        assert [entry["is_active"] for entry in listed if entry["id"] == item_id] == [stored]
+        flipped = api.put(f"/api/{kind}s/{item_id}", json={"is_active": not stored}, headers=root)
+        assert flipped.status == 200
+        assert flipped.json["data"][kind]["is_active"] is (not stored)
+        kept = api.put(f"/api/{kind}s/{item_id}", json={"name": "Renamed", "is_active": None}, headers=root)
+        assert kept.json["data"][kind]["is_active"] is (not stored)  # null or absent keeps the value
+        assert api.get(f"/api/{kind}s/{item_id}", headers=root).json["data"][kind]["is_active"] is (
+            not stored
+        )
+
+
+@pytest.mark.parametrize("sent", ["yes", "on", "TRUE", 2, -1, 1.0, [], {}])
+def test_is_active_refuses_what_laravels_boolean_rule_refuses(
+    api: ApiClient, root: dict[str, str], sent: object
+) -> None:
+    org_id = new_org(api, root)
+    dept = new_dept(api, root, org_id)
+    position = new_position(api, root, dept)
+    invalid = {"is_active": ["The is active field must be true or false."]}
+    writes: list[tuple[str, str, dict[str, Any]]] = [
+        ("POST", "/api/organizations", {"name": "New"}),
+        ("PUT", f"/api/organizations/{org_id}", {}),
+        ("POST", "/api/departments", {"name": "HR", "organization_id": org_id}),
+        ("PUT", f"/api/departments/{dept}", {}),
+        ("POST", "/api/positions", {"name": "QA", "department_id": dept}),
+        ("PUT", f"/api/positions/{position}", {}),
+    ]
+    for method, path, body in writes:
+        response = api.request(method, path, json={**body, "is_active": sent}, headers=root)
+        assert response.status == 422, (method, path)
+        assert response.json["errors"] == invalid
+    assert (
+        api.get(f"/api/organizations/{org_id}", headers=root).json["data"]["organization"]["is_active"]
+        is True
+    )
+
+
 def test_departments_crud_filter_and_nested_organization(api: ApiClient, root: dict[str, str]) -> None:
     first, second = new_org(api, root, "First"), new_org(api, root, "Second")
     dept = new_dept(api, root, first, "IT отдел")
