@@ -72,7 +72,7 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
     audit.record(
         "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )
-    return org_structure.success("Logged out successfully")
+    return org_structure.success("Logout successful")  # the original AuthApiController@logout
 
 
 @routes.get("/users")

@@ -64,10 +64,10 @@ def test_login_answers_the_user_and_failures_use_the_envelope(api: ApiClient) ->
     assert set(missing.json["errors"]) == {"email", "password"}
 
 
-def test_logout_revokes_the_token(api: ApiClient) -> None:
+def test_logout_answers_logout_successful_and_revokes_the_token(api: ApiClient) -> None:
     token = sign_up(api, 0)
     response = api.post("/api/logout", headers=bearer(token))
-    assert response.json == {"status": "success", "message": "Logged out successfully", "data": None}
+    assert response.json == {"status": "success", "message": "Logout successful", "data": None}
     assert api.get("/api/roles", headers=bearer(token)).status == 401
     assert api.get("/api/auth/me", headers=bearer(token)).status == 401
 
