@@ -36,7 +36,7 @@ def member_body(n: int, org_id: int, **extra: Any) -> dict[str, Any]:
 
 def test_login_issues_a_sanctum_style_token_that_works_on_every_surface(api: ApiClient) -> None:
     token = sign_up(api, 0)
-    assert re.fullmatch(r"[0-9a-f]{32}\|[A-Za-z0-9]{40}", token)
+    assert re.fullmatch(r"[1-9][0-9]*\|[A-Za-z0-9]{40}[0-9a-f]{8}", token)  # Sanctum 4: {id}|{secret}{crc32}
     me = api.get("/api/auth/me", headers=bearer(token))
     assert me.status == 200
     assert me.json["email"] == "u0@example.com"
