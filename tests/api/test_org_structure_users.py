@@ -109,6 +109,20 @@ def test_create_and_show_user_with_nested_objects(
     )
 
 
+@pytest.mark.parametrize("role", ["user", "manager"])
+def test_a_created_user_has_updated_at_equal_to_created_at_as_documented(
+    api: ApiClient, root: dict[str, str], role: str
+) -> None:
+    org_id = new_org(api, root)
+    dept = new_dept(api, root, org_id)
+    body = member_body(1, org_id, department_id=dept, position_id=new_position(api, root, dept), role=role)
+    user = api.post("/api/users", json=body, headers=root).json["data"]["user"]
+    assert (user["role"], user["department"]["id"]) == (role, dept)
+    assert user["updated_at"] == user["created_at"]
+    shown = api.get(f"/api/users/{user['id']}", headers=root).json["data"]["user"]
+    assert shown["updated_at"] == shown["created_at"] == user["created_at"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "errors"),
     [
