@@ -81,3 +81,11 @@ def outbox_dir(embedded_aws: EmbeddedAws) -> Path:
 @pytest.fixture
 def api(embedded_aws: EmbeddedAws, api_routes: list[Route]) -> ApiClient:
     return ApiClient(api_routes)
+
+
+@pytest.fixture
+def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the A/B/C rate limit (60 a minute) for a test that sends more on purpose."""
+    from gatehouse.web import throttle  # imported late: settings come from pytest_configure
+
+    monkeypatch.setattr(throttle, "_limit", 0)

@@ -16,15 +16,16 @@ from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBase
 jwt_auth_routes = APIRouter(prefix="/api/auth")
 
 REGISTRATION = {
-    "username": required(max=255),
+    "username": required(min=3, max=16),  # the original's `required|min:3|max:16`
     "password": required("password", min=8),
     "email": required("email", max=255),
     "sex": required("integer", min=0, max=2),
     "age": required("integer", min=0, max=150),
 }
 CREDENTIALS = {
-    # An email, or the login name (the same canonical handle on every surface).
-    "email": required(max=255),
+    # The original's `required|email`, widened to SPEC's sign-in by login name: a value with "@"
+    # must be a valid email (422 otherwise), one without is the login name.
+    "email": required("identifier", max=255),
     "password": required("password"),
 }
 
@@ -48,7 +49,7 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
     user = accounts.sign_in(data["email"], data["password"], client=client)
-    issued = sessions.start(user, JWT_AUTH)
+    issued = sessions.start(user, JWT_AUTH, extra_claims=jwt_auth.custom_claims(user))
     return jwt_auth.token_response(issued)
 
 
@@ -63,7 +64,7 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 
 @jwt_auth_routes.post("/refresh")
 async def refresh(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    issued = sessions.rotate(principal, JWT_AUTH)
+    issued = sessions.rotate(principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user))
     audit.record(
         "auth.refresh", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )

@@ -18,16 +18,19 @@ routes = APIRouter(prefix="/api")
 documentarian_routes = APIRouter(prefix=documentarian_positions.PREFIX)
 
 LIST_QUERY = {
-    "page": optional("integer", min=1, max=100_000),
+    "page": optional("any"),  # anything but an integer >= 1 is page 1, as Laravel's paginator reads it
     "per_page": optional("integer", min=1, max=1000),
     "search": optional(max=255),
 }
+# The original's `'is_active' => 'boolean'` on every create and update; null or absent keeps it.
+IS_ACTIVE = {"is_active": optional("strict_boolean", nullable=False)}
 ORGANIZATION_FIELDS = {
     "description": optional(max=65_535),
     "address": optional(max=500),
     "phone": optional(max=20),
     "email": optional("email", max=255),
     "website": optional("url", max=2048),
+    **IS_ACTIVE,
 }
 NEW_ORGANIZATION = {"name": required(max=255), **ORGANIZATION_FIELDS}
 ORGANIZATION_CHANGES = {"name": optional(max=255, nullable=False), **ORGANIZATION_FIELDS}
@@ -35,11 +38,13 @@ NEW_DEPARTMENT = {
     "name": required(max=255),
     "description": optional(max=65_535),
     "organization_id": required("integer", min=1),
+    **IS_ACTIVE,
 }
 DEPARTMENT_CHANGES = {
     "name": optional(max=255, nullable=False),
     "description": optional(max=65_535),
     "organization_id": optional("integer", min=1, nullable=False),
+    **IS_ACTIVE,
 }
 SALARY = {"salary_min": optional("integer", min=0), "salary_max": optional("integer", min=0)}
 NEW_POSITION = {
@@ -47,12 +52,14 @@ NEW_POSITION = {
     "description": optional(max=65_535),
     "department_id": required("integer", min=1),
     **SALARY,
+    **IS_ACTIVE,
 }
 POSITION_CHANGES = {
     "name": optional(max=255, nullable=False),
     "description": optional(max=65_535),
     "department_id": optional("integer", min=1, nullable=False),
     **SALARY,
+    **IS_ACTIVE,
 }
 A_NEW_POSITION = {"name": required(max=255), "description": optional(max=65_535)}
 A_POSITION_CHANGES = {"name": optional(max=255, nullable=False), "description": optional(max=65_535)}

@@ -21,7 +21,7 @@ CREDENTIALS = {
     "device_name": optional(max=255),
 }
 USERS_QUERY = {
-    "page": optional("integer", min=1, max=100_000),
+    "page": optional("any"),  # anything but an integer >= 1 is page 1, as Laravel's paginator reads it
     "per_page": optional("integer", min=1, max=1000),
     "search": optional(max=255),
     "organization_id": optional("integer", min=1),
@@ -72,7 +72,7 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
     audit.record(
         "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )
-    return org_structure.success("Logged out successfully")
+    return org_structure.success("Logout successful")  # the original AuthApiController@logout
 
 
 @routes.get("/users")

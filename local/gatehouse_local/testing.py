@@ -11,6 +11,7 @@ import os
 import shutil
 import threading
 import uuid
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -45,11 +46,18 @@ QueryValue = str | int | Sequence[str | int]
 
 
 class CallCounter:
-    """Counts DynamoDB API calls made by this process (every botocore client)."""
+    """Counts DynamoDB API calls made by this process (every botocore client), in total and by
+    operation name (`Query`, `GetItem`, ...)."""
 
     def __init__(self) -> None:
         self.calls = 0
+        self.operations: Counter[str] = Counter()
         self._lock = threading.Lock()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls = 0
+            self.operations.clear()
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -60,6 +68,7 @@ class CallCounter:
             if client.meta.service_model.service_name == "dynamodb":
                 with counter._lock:
                     counter.calls += 1
+                    counter.operations[operation] += 1
             return original(client, operation, params)
 
         botocore.client.BaseClient._make_api_call = counting

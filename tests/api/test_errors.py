@@ -21,7 +21,13 @@ def test_an_unhandled_error_answers_500_with_a_request_id_and_no_internals(
     with caplog.at_level(logging.INFO):
         response = api.post(
             "/api/auth/register",
-            json={"username": "x", "password": secret_password, "email": "x@example.com", "sex": 0, "age": 1},
+            json={
+                "username": "xavier",
+                "password": secret_password,
+                "email": "x@example.com",
+                "sex": 0,
+                "age": 1,
+            },
         )
     assert response.status == 500
     assert response.json["message"] == "Server Error"

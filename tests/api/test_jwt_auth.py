@@ -70,6 +70,30 @@ def test_register_refuses_a_taken_email_or_username_on_that_field(api: ApiClient
 
 
 @pytest.mark.parametrize(
+    ("username", "error"),
+    [
+        ("ab", "The username must be at least 3 characters."),
+        ("u" * 17, "The username may not be greater than 16 characters."),
+    ],
+)
+def test_register_holds_the_username_to_3_to_16_characters(api: ApiClient, username: str, error: str) -> None:
+    response = api.post("/api/auth/register", json={**DEMO, "username": username})
+    assert response.status == 422
+    assert response.json == {"message": "The given data was invalid.", "errors": {"username": [error]}}
+
+
+@pytest.mark.parametrize("username", ["abc", "u" * 16])
+def test_register_accepts_usernames_of_3_and_16_characters(api: ApiClient, username: str) -> None:
+    register(api, username=username)
+    assert login(api, email=username)
+
+
+def test_register_accepts_a_64_character_password_beyond_the_originals_20(api: ApiClient) -> None:
+    register(api, password="p" * 64)
+    assert login(api, password="p" * 64)
+
+
+@pytest.mark.parametrize(
     ("password", "error"),
     [
         ("p" * 73, "The password may not be greater than 72 bytes."),
@@ -103,9 +127,56 @@ def test_login_answers_a_bearer_token_valid_for_an_hour(api: ApiClient) -> None:
     assert claims["sub"] == "1"
 
 
+def claims_of(token: str) -> dict[str, Any]:
+    claims: dict[str, Any] = jwt.decode(token, options={"verify_signature": False})
+    return claims
+
+
+def test_login_and_refresh_tokens_carry_the_originals_type_and_username_claims(api: ApiClient) -> None:
+    register(api)
+    token = login(api)
+    claims = claims_of(token)
+    assert (claims["type"], claims["username"]) == (0, "demo")
+    assert set(claims) == {"iss", "sub", "iat", "nbf", "exp", "jti", "type", "username"}
+    assert claims["type"] == api.get("/api/auth/me", headers=bearer(token)).json["type"]
+    refreshed = api.post("/api/auth/refresh", headers=bearer(token)).json["access_token"]
+    assert (claims_of(refreshed)["type"], claims_of(refreshed)["username"]) == (0, "demo")
+    assert api.get("/api/auth/me", headers=bearer(refreshed)).status == 200
+
+
+def test_a_user_signed_up_without_a_login_name_carries_the_derived_one_as_username(api: ApiClient) -> None:
+    body = {"name": "Ivan", "surname": "Ivanov", "email": "ivan@example.com", "password": "password-1"}
+    assert api.post("/api/v1/register", json=body).status == 200  # A's sign-up asks for no login name
+    response = api.post("/api/auth/login", json={"email": "ivan@example.com", "password": "password-1"})
+    assert response.status == 200
+    claims = claims_of(response.json["access_token"])
+    assert (claims["type"], claims["username"]) == (0, "ivan")
+    assert api.get("/api/roles", headers=bearer(response.json["access_token"])).status == 200
+
+
 def test_login_accepts_the_username_in_place_of_the_email(api: ApiClient) -> None:
     register(api)
     assert login(api, email="Demo")
+
+
+@pytest.mark.parametrize("email", ["me@", "@example.com", "me@exa mple.com", "me@@example.com"])
+def test_login_with_a_malformed_email_is_a_laravel_422_on_email(api: ApiClient, email: str) -> None:
+    register(api)
+    response = api.post("/api/auth/login", json={"email": email, "password": DEMO["password"]})
+    assert response.status == 422
+    assert response.json == {
+        "message": "The given data was invalid.",
+        "errors": {"email": ["The email must be a valid email address."]},
+    }
+
+
+def test_login_by_username_is_not_held_to_the_email_rule(api: ApiClient) -> None:
+    register(api)
+    response = api.post("/api/auth/login", json={"email": "demo", "password": DEMO["password"]})
+    assert response.status == 200
+    unknown = api.post("/api/auth/login", json={"email": "nobody", "password": DEMO["password"]})
+    assert unknown.status == 401
+    assert unknown.json == {"message": "登录验证失败"}
 
 
 def test_login_with_wrong_credentials_answers_401_with_the_documented_message(api: ApiClient) -> None:

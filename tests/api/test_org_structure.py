@@ -17,7 +17,7 @@ ORG_FIELDS = [
 
 
 def sign_up(api: ApiClient, n: int) -> str:
-    body = {"username": f"u{n}", "password": "12345678", "email": f"u{n}@example.com", "sex": 0, "age": 30}
+    body = {"username": f"user{n}", "password": "12345678", "email": f"u{n}@example.com", "sex": 0, "age": 30}
     assert api.post("/api/auth/register", json=body).status == 200
     response = api.post("/api/login", json={"email": f"u{n}@example.com", "password": "12345678"})
     assert response.status == 200, response.body
@@ -169,13 +169,93 @@ def test_pagination_and_search(api: ApiClient, root: dict[str, str]) -> None:
     for n in range(7):
         new_org(api, root, f"Org {n}" if n % 2 else f"Company {n}")
     page = api.get("/api/organizations", query={"per_page": 3, "page": 3}, headers=root).json["data"]
-    assert [o["name"] for o in page["organizations"]] == ["Company 6"]
+    assert [o["name"] for o in page["organizations"]] == ["Org 5"]  # by name: Company 0-6, then Org 1-5
     assert page["pagination"] == {"current_page": 3, "last_page": 3, "per_page": 3, "total": 7}
     found = api.get("/api/organizations", query={"search": "comp"}, headers=root).json["data"]
     assert [o["name"] for o in found["organizations"]] == ["Company 0", "Company 2", "Company 4", "Company 6"]
     assert found["pagination"]["total"] == 4
     capped = api.get("/api/organizations", query={"per_page": 500}, headers=root).json["data"]
     assert capped["pagination"]["per_page"] == 100
+
+
+@pytest.mark.parametrize("page", ["0", "abc", "-2", "1.5", "02", "", " ", "99999999999999999999"])
+def test_a_page_that_is_not_an_integer_of_at_least_1_is_page_1(
+    api: ApiClient, root: dict[str, str], page: str
+) -> None:
+    for n in range(3):
+        new_org(api, root, f"Org {n}")
+    for path, key in [("/api/organizations", "organizations"), ("/api/users", "users")]:
+        response = api.get(path, query={"page": page, "per_page": 2}, headers=root)
+        assert response.status == 200, response.body
+        assert response.json["data"]["pagination"]["current_page"] == 1
+        assert len(response.json["data"][key]) == min(2, response.json["data"]["pagination"]["total"])
+    listed = api.get("/api/organizations", query={"page": page, "per_page": 2}, headers=root).json["data"]
+    assert [o["name"] for o in listed["organizations"]] == ["Org 0", "Org 1"]
+
+
+def test_pages_past_the_end_are_empty_with_the_right_totals(api: ApiClient, root: dict[str, str]) -> None:
+    for n in range(3):
+        new_org(api, root, f"Org {n}")
+    second = api.get("/api/organizations", query={"page": "+2", "per_page": 2}, headers=root).json["data"]
+    assert [o["name"] for o in second["organizations"]] == ["Org 2"]
+    far = api.get("/api/organizations", query={"page": 100_001, "per_page": 2}, headers=root).json["data"]
+    assert far["organizations"] == []
+    assert far["pagination"] == {"current_page": 100_001, "last_page": 2, "per_page": 2, "total": 3}
+
+
+ACCEPTED_BOOLEANS = [(True, True), (False, False), (1, True), (0, False), ("1", True), ("0", False)]
+ACCEPTED_BOOLEANS += [("true", True), ("false", False)]
+
+
+@pytest.mark.parametrize(("sent", "stored"), ACCEPTED_BOOLEANS)
+def test_is_active_is_stored_and_shown_on_create_and_update_of_each_entity(
+    api: ApiClient, root: dict[str, str], sent: object, stored: bool
+) -> None:
+    org_id = new_org(api, root, "Home", is_active=sent)
+    dept_body = {"name": "IT", "organization_id": org_id, "is_active": sent}
+    dept = api.post("/api/departments", json=dept_body, headers=root).json["data"]["department"]
+    position_body = {"name": "Dev", "department_id": dept["id"], "is_active": sent}
+    position = api.post("/api/positions", json=position_body, headers=root).json["data"]["position"]
+    assert dept["is_active"] is stored
+    assert position["is_active"] is stored
+    for kind, item_id in [("organization", org_id), ("department", dept["id"]), ("position", position["id"])]:
+        assert api.get(f"/api/{kind}s/{item_id}", headers=root).json["data"][kind]["is_active"] is stored
+        listed = api.get(f"/api/{kind}s", headers=root).json["data"][f"{kind}s"]
+        assert [entry["is_active"] for entry in listed if entry["id"] == item_id] == [stored]
+        flipped = api.put(f"/api/{kind}s/{item_id}", json={"is_active": not stored}, headers=root)
+        assert flipped.status == 200
+        assert flipped.json["data"][kind]["is_active"] is (not stored)
+        kept = api.put(f"/api/{kind}s/{item_id}", json={"name": "Renamed", "is_active": None}, headers=root)
+        assert kept.json["data"][kind]["is_active"] is (not stored)  # null or absent keeps the value
+        assert api.get(f"/api/{kind}s/{item_id}", headers=root).json["data"][kind]["is_active"] is (
+            not stored
+        )
+
+
+@pytest.mark.parametrize("sent", ["yes", "on", "TRUE", 2, -1, 1.0, [], {}])
+def test_is_active_refuses_what_laravels_boolean_rule_refuses(
+    api: ApiClient, root: dict[str, str], sent: object
+) -> None:
+    org_id = new_org(api, root)
+    dept = new_dept(api, root, org_id)
+    position = new_position(api, root, dept)
+    invalid = {"is_active": ["The is active field must be true or false."]}
+    writes: list[tuple[str, str, dict[str, Any]]] = [
+        ("POST", "/api/organizations", {"name": "New"}),
+        ("PUT", f"/api/organizations/{org_id}", {}),
+        ("POST", "/api/departments", {"name": "HR", "organization_id": org_id}),
+        ("PUT", f"/api/departments/{dept}", {}),
+        ("POST", "/api/positions", {"name": "QA", "department_id": dept}),
+        ("PUT", f"/api/positions/{position}", {}),
+    ]
+    for method, path, body in writes:
+        response = api.request(method, path, json={**body, "is_active": sent}, headers=root)
+        assert response.status == 422, (method, path)
+        assert response.json["errors"] == invalid
+    assert (
+        api.get(f"/api/organizations/{org_id}", headers=root).json["data"]["organization"]["is_active"]
+        is True
+    )
 
 
 def test_departments_crud_filter_and_nested_organization(api: ApiClient, root: dict[str, str]) -> None:
@@ -240,6 +320,22 @@ def test_positions_crud_with_department_and_salary(api: ApiClient, root: dict[st
     assert shown["users"] == []
     assert api.delete("/api/positions/1005", headers=root).json["message"] == "Position deleted successfully"
     assert api.get("/api/positions/1005", headers=root).status == 404
+
+
+def test_a_position_moves_between_departments_of_one_organization(
+    api: ApiClient, root: dict[str, str]
+) -> None:
+    org_id = new_org(api, root)
+    first, second = new_dept(api, root, org_id, "A"), new_dept(api, root, org_id, "B")
+    position = new_position(api, root, first)
+    moved = api.put(f"/api/positions/{position}", json={"department_id": second}, headers=root)
+    assert moved.status == 200
+    assert moved.json["data"]["position"]["department"]["id"] == second
+    assert api.delete(f"/api/departments/{first}", headers=root).status == 200  # its count went to 0
+    assert api.delete(f"/api/departments/{second}", headers=root).status == 409  # and this one's to 1
+    assert api.delete(f"/api/positions/{position}", headers=root).status == 200
+    assert api.delete(f"/api/departments/{second}", headers=root).status == 200
+    assert api.delete(f"/api/organizations/{org_id}", headers=root).status == 200  # its count stayed exact
 
 
 def test_position_validation(api: ApiClient, root: dict[str, str]) -> None:

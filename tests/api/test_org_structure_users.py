@@ -36,7 +36,7 @@ def member_body(n: int, org_id: int, **extra: Any) -> dict[str, Any]:
 
 def test_login_issues_a_sanctum_style_token_that_works_on_every_surface(api: ApiClient) -> None:
     token = sign_up(api, 0)
-    assert re.fullmatch(r"[0-9a-f]{32}\|[A-Za-z0-9]{40}", token)
+    assert re.fullmatch(r"[1-9][0-9]*\|[A-Za-z0-9]{40}[0-9a-f]{8}", token)  # Sanctum 4: {id}|{secret}{crc32}
     me = api.get("/api/auth/me", headers=bearer(token))
     assert me.status == 200
     assert me.json["email"] == "u0@example.com"
@@ -64,10 +64,10 @@ def test_login_answers_the_user_and_failures_use_the_envelope(api: ApiClient) ->
     assert set(missing.json["errors"]) == {"email", "password"}
 
 
-def test_logout_revokes_the_token(api: ApiClient) -> None:
+def test_logout_answers_logout_successful_and_revokes_the_token(api: ApiClient) -> None:
     token = sign_up(api, 0)
     response = api.post("/api/logout", headers=bearer(token))
-    assert response.json == {"status": "success", "message": "Logged out successfully", "data": None}
+    assert response.json == {"status": "success", "message": "Logout successful", "data": None}
     assert api.get("/api/roles", headers=bearer(token)).status == 401
     assert api.get("/api/auth/me", headers=bearer(token)).status == 401
 
@@ -107,6 +107,20 @@ def test_create_and_show_user_with_nested_objects(
         api.get(f"/api/positions/{position}", headers=root).json["data"]["position"]["users"][0]["salary"]
         is None
     )
+
+
+@pytest.mark.parametrize("role", ["user", "manager"])
+def test_a_created_user_has_updated_at_equal_to_created_at_as_documented(
+    api: ApiClient, root: dict[str, str], role: str
+) -> None:
+    org_id = new_org(api, root)
+    dept = new_dept(api, root, org_id)
+    body = member_body(1, org_id, department_id=dept, position_id=new_position(api, root, dept), role=role)
+    user = api.post("/api/users", json=body, headers=root).json["data"]["user"]
+    assert (user["role"], user["department"]["id"]) == (role, dept)
+    assert user["updated_at"] == user["created_at"]
+    shown = api.get(f"/api/users/{user['id']}", headers=root).json["data"]["user"]
+    assert shown["updated_at"] == shown["created_at"] == user["created_at"]
 
 
 @pytest.mark.parametrize(

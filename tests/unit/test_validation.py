@@ -102,3 +102,35 @@ def test_a_request_words_the_violations_it_names_and_laravel_words_the_rest() ->
         "value": ["Слишком длинно"],
         "note": ["The note field is required."],
     }
+
+
+@pytest.mark.parametrize("value", ["demo@", "@example.com", "me@@example.com", "me @example.com"])
+def test_an_identifier_with_an_at_sign_must_be_a_valid_email(value: str) -> None:
+    assert rules_failed({"id": value}, {"id": required("identifier")}) == {"id": "email"}
+
+
+@pytest.mark.parametrize("value", ["me@example.com", "demo", "Ivan Ivanov", "user.name"])
+def test_an_identifier_is_an_email_or_a_login_name(value: str) -> None:
+    assert validate({"id": value}, {"id": required("identifier")}) == {"id": value}
+
+
+@pytest.mark.parametrize(
+    ("value", "cleaned"),
+    [
+        (True, True),
+        (1, True),
+        ("1", True),
+        ("true", True),
+        (False, False),
+        (0, False),
+        ("0", False),
+        ("false", False),
+    ],
+)
+def test_strict_booleans_accept_what_laravels_boolean_rule_accepts(value: object, cleaned: bool) -> None:
+    assert validate({"flag": value}, {"flag": required("strict_boolean")}) == {"flag": cleaned}
+
+
+@pytest.mark.parametrize("value", ["yes", "on", "no", "off", "True", 2, 1.0, 0.0, [], {}])
+def test_strict_booleans_refuse_the_lenient_spellings(value: object) -> None:
+    assert rules_failed({"flag": value}, {"flag": required("strict_boolean")}) == {"flag": "boolean"}

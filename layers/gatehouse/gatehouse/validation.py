@@ -17,7 +17,9 @@ from urllib.parse import urlsplit
 
 from gatehouse.errors import ValidationFailed, Violation
 
-Kind = Literal["string", "email", "password", "integer", "boolean", "date", "url", "any"]
+Kind = Literal[
+    "string", "email", "identifier", "password", "integer", "boolean", "strict_boolean", "date", "url", "any"
+]
 
 # Pragmatic address check: one @, no spaces, a dot in the domain (what Laravel's `email` accepts in practice).
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -27,6 +29,9 @@ PASSWORD_MAX_BYTES = 72
 EMAIL_MAX_LENGTH = 254
 _TRUE = {True, "1", "true", "on", "yes"}
 _FALSE = {False, "0", "false", "off", "no"}
+# Laravel's `boolean` rule (true, false, 1, 0, "1", "0") plus "true"/"false" as query strings send them.
+_STRICT_TRUE = (True, 1, "1", "true")
+_STRICT_FALSE = (False, 0, "0", "false")
 
 
 @dataclass(frozen=True)
@@ -127,6 +132,15 @@ def _email(name: str, value: Any, rule: Rule) -> Any:
     return checked
 
 
+def _identifier(name: str, value: Any, rule: Rule) -> Any:
+    """A sign-in identifier: with an "@" it is an email and must be a valid one; without, a login
+    name (logins never contain "@")."""
+    checked = _string(name, value, rule)
+    if isinstance(checked, Violation) or "@" not in checked:
+        return checked
+    return _email(name, checked, rule)
+
+
 def _password(name: str, value: Any, rule: Rule) -> Any:
     if not isinstance(value, str):
         return Violation(name, "string")
@@ -165,6 +179,15 @@ def _boolean(name: str, value: Any, rule: Rule) -> Any:
     return Violation(name, "boolean")
 
 
+def _strict_boolean(name: str, value: Any, rule: Rule) -> Any:
+    # Compared by type as well as value: 1.0 is not 1 here, as in PHP's strict in_array.
+    if any(type(value) is type(ok) and value == ok for ok in _STRICT_TRUE):
+        return True
+    if any(type(value) is type(ok) and value == ok for ok in _STRICT_FALSE):
+        return False
+    return Violation(name, "boolean")
+
+
 def _date(name: str, value: Any, rule: Rule) -> Any:
     if not isinstance(value, str):
         return Violation(name, "date")
@@ -191,9 +214,11 @@ def _any(name: str, value: Any, rule: Rule) -> Any:
 _CHECKERS = {
     "string": _string,
     "email": _email,
+    "identifier": _identifier,
     "password": _password,
     "integer": _integer,
     "boolean": _boolean,
+    "strict_boolean": _strict_boolean,
     "date": _date,
     "url": _url,
     "any": _any,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, connection, sortable_id
-from gatehouse.data.writes import set_actions
+from gatehouse.data.writes import set_actions, update_existing
 
 ORGANIZATIONS_TOTAL = "count#organizations"
 DEPARTMENTS_TOTAL = "count#departments"
@@ -31,7 +32,7 @@ POSITIONS_TOTAL = "count#positions"
 USERS_TOTAL = "count#users"
 POSITION_SEED_MARKER = ("SEED#positions", "SEED")
 
-# Lists read at most this many index entries (in id order) per request: the bound on a page's cost.
+# Lists read at most this many index entries (in list order) per request: the bound on a page's cost.
 WINDOW = 1000
 QUERY_PAGE = 250
 TRANSACTION_ATTEMPTS = 8
@@ -107,6 +108,10 @@ class ReferenceGone(Exception):
 
 class StillReferenced(Exception):
     """A delete or move was refused because something still belongs to the item."""
+
+
+class ChangedMeanwhile(Exception):
+    """An update lost to a concurrent write (the item was moved or deleted since it was read)."""
 
 
 @dataclass(frozen=True)
@@ -228,13 +233,28 @@ def related(
 
 
 def window(index_name: str, partition: str, limit: int = WINDOW) -> list[Item]:
-    """The first `limit` entries of an index partition in id order: at most
+    """The first `limit` entries of an index partition in sort-key order: at most
     ceil(limit / QUERY_PAGE) Query calls, whatever the partition's size."""
     index = {"GSI1": Item.gsi1, "GSI2": Item.gsi2, "GSI3": Item.gsi3, "GSI4": Item.gsi4}[index_name]
     return list(index.query(partition, limit=max(limit, 0), page_size=min(QUERY_PAGE, max(limit, 1))))
 
 
 # ---- index keys ----
+
+# Organizations, departments and positions are listed by name (the original's `orderBy('name')`),
+# the id breaking ties: their sort keys are the case-folded name, a separator, then the
+# zero-padded id. The separator sorts below every character a name key keeps, so "IT" comes
+# before "IT 2"; the name part is clipped to stay well inside DynamoDB's 1024-byte sort key.
+# A rename rewrites these keys in the same UpdateItem as the name, and a move rewrites only the
+# partition keys, so concurrent renames and moves always leave an item's keys matching its name.
+NAME_KEY_MAX_BYTES = 800
+_NAME_KEY_END = "\x1f"
+
+
+def name_order(name: str, item_id: int) -> str:
+    folded = "".join(c for c in unicodedata.normalize("NFKC", name).casefold() if c > _NAME_KEY_END)
+    clipped = folded.encode()[:NAME_KEY_MAX_BYTES].decode(errors="ignore")
+    return f"{clipped}{_NAME_KEY_END}{sortable_id(item_id)}"
 
 
 def organizations_partition() -> tuple[str, str]:
@@ -246,10 +266,16 @@ def departments_partition(organization_id: int | None) -> tuple[str, str]:
 
 
 def positions_partition(department_id: int | None, organization_id: int | None) -> tuple[str, str]:
+    """By name: a department's, an organization's, or every position."""
     if department_id is not None:
         return "GSI2", f"DEPT#{department_id}#POSITIONS"
     if organization_id is not None:
         return "GSI3", f"ORG#{organization_id}#POSITIONS"
+    return "GSI4", "POSITIONS"
+
+
+def positions_by_id_partition() -> tuple[str, str]:
+    """Every position in id order (A's `/api/v1/position`)."""
     return "GSI1", "POSITIONS"
 
 
@@ -265,14 +291,29 @@ def users_partition(
     return "GSI1", "USERS"
 
 
+def _position_partitions(department_id: int | None, organization_id: int | None) -> dict[str, Any]:
+    return {
+        "GSI2PK": None if department_id is None else f"DEPT#{department_id}#POSITIONS",
+        "GSI3PK": None if organization_id is None else f"ORG#{organization_id}#POSITIONS",
+    }
+
+
+def _position_name_keys(name: str, position_id: int) -> dict[str, Any]:
+    """Written whether or not the position has a department or organization, so that a later
+    move only sets partition keys and never races a rename over the sort keys."""
+    key = name_order(name, position_id)
+    return {"GSI2SK": key, "GSI3SK": key, "GSI4SK": key}
+
+
 def _position_index(position: PositionItem) -> None:
     position.GSI1PK, position.GSI1SK = "POSITIONS", f"POS#{sortable_id(position.id)}"
-    position.GSI2PK = None if position.department_id is None else f"DEPT#{position.department_id}#POSITIONS"
-    position.GSI3PK = (
-        None if position.organization_id is None else f"ORG#{position.organization_id}#POSITIONS"
-    )
-    position.GSI2SK = position.GSI1SK if position.GSI2PK else None
-    position.GSI3SK = position.GSI1SK if position.GSI3PK else None
+    position.GSI4PK = "POSITIONS"
+    keys = {
+        **_position_partitions(position.department_id, position.organization_id),
+        **_position_name_keys(position.name, position.id),
+    }
+    for name, value in keys.items():
+        setattr(position, name, value)
 
 
 def _membership_index(user_id: int, org: int | None, dept: int | None, pos: int | None) -> dict[str, Any]:
@@ -290,22 +331,29 @@ def _membership_index(user_id: int, org: int | None, dept: int | None, pos: int 
 # ---- organizations ----
 
 
-def create_organization(org_id: int, stamp: str, fields: dict[str, Any]) -> OrganizationItem:
-    org = OrganizationItem(
+def new_organization(org_id: int, stamp: str, fields: dict[str, Any]) -> OrganizationItem:
+    return OrganizationItem(
         *OrganizationItem.key(org_id),
         id=org_id,
         created_at=stamp,
         updated_at=stamp,
         GSI1PK="ORGS",
-        GSI1SK=f"ORG#{sortable_id(org_id)}",
+        GSI1SK=name_order(fields["name"], org_id),
         **fields,
     )
+
+
+def create_organization(org_id: int, stamp: str, fields: dict[str, Any]) -> OrganizationItem:
+    org = new_organization(org_id, stamp, fields)
     transact([Write("put", org, OrganizationItem.PK.does_not_exist()), count_change(ORGANIZATIONS_TOTAL, 1)])
     return org
 
 
 def update_organization(org: OrganizationItem, changes: dict[str, Any]) -> None:
-    org.update(actions=set_actions(OrganizationItem, changes), condition=OrganizationItem.PK.exists())
+    if "name" in changes:
+        changes = {**changes, "GSI1SK": name_order(changes["name"], org.id)}
+    if not update_existing(org, changes):
+        raise ReferenceGone({"organization"})
 
 
 def delete_organization(org: OrganizationItem) -> None:
@@ -328,7 +376,7 @@ def delete_organization(org: OrganizationItem) -> None:
 def create_department(
     dept_id: int, stamp: str, organization_id: int, fields: dict[str, Any]
 ) -> DepartmentItem:
-    sort_key = f"DEPT#{sortable_id(dept_id)}"
+    sort_key = name_order(fields["name"], dept_id)
     dept = DepartmentItem(
         *DepartmentItem.key(dept_id),
         id=dept_id,
@@ -356,13 +404,22 @@ def create_department(
 def update_department(dept: DepartmentItem, changes: dict[str, Any]) -> None:
     """Moving a department to another organization is allowed only while it has no users or positions."""
     new_org = changes.get("organization_id", dept.organization_id)
-    unchanged = DepartmentItem.PK.exists() & (DepartmentItem.organization_id == dept.organization_id)
+    same_organization = DepartmentItem.organization_id == dept.organization_id
+    if "name" in changes:
+        key = name_order(changes["name"], dept.id)
+        changes = {**changes, "GSI1SK": key, "GSI2SK": key}
     if new_org == dept.organization_id:
         changes.pop("organization_id", None)
-        dept.update(actions=set_actions(DepartmentItem, changes), condition=unchanged)
+        if not update_existing(dept, changes, same_organization):
+            raise ChangedMeanwhile()
         return
     changes = {**changes, "GSI2PK": f"ORG#{new_org}#DEPTS"}
-    empty = unchanged & (DepartmentItem.users_count == 0) & (DepartmentItem.positions_count == 0)
+    empty = (
+        DepartmentItem.PK.exists()
+        & same_organization
+        & (DepartmentItem.users_count == 0)
+        & (DepartmentItem.positions_count == 0)
+    )
     try:
         transact(
             [
@@ -442,32 +499,57 @@ def update_position(position: PositionItem, changes: dict[str, Any]) -> None:
         department_id=changes.get("department_id", position.department_id),
         organization_id=changes.get("organization_id", position.organization_id),
     )
-    unchanged = PositionItem.PK.exists() & (
+    same_department = (
         PositionItem.department_id == position.department_id
         if position.department_id is not None
         else PositionItem.department_id.does_not_exist()
     )
+    if "name" in changes:
+        changes = {**changes, **_position_name_keys(changes["name"], position.id)}
     if (moved.department_id, moved.organization_id) == (position.department_id, position.organization_id):
         changes = {k: v for k, v in changes.items() if k not in ("department_id", "organization_id")}
-        position.update(actions=set_actions(PositionItem, changes), condition=unchanged)
+        if not update_existing(position, changes, same_department):
+            raise ChangedMeanwhile()
         return
-    _position_index(moved)
     changes = {
         **changes,
-        **{
-            name: getattr(moved, name)
-            for name in ("GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "department_id", "organization_id")
-        },
+        "department_id": moved.department_id,
+        "organization_id": moved.organization_id,
+        **_position_partitions(moved.department_id, moved.organization_id),
     }
-    transact(
-        [
-            Write("update", position, unchanged, set_actions(PositionItem, changes), label="position"),
-            *[_relabel(w, "old") for w in _position_count_moves(position, -1)],
-            *_position_count_moves(moved, 1),
-        ]
-    )
+    try:
+        transact(
+            [
+                Write(
+                    "update",
+                    position,
+                    PositionItem.PK.exists() & same_department,
+                    set_actions(PositionItem, changes),
+                    label="position",
+                ),
+                *_position_count_transfer(position, moved),
+            ]
+        )
+    except ReferenceGone as gone:
+        if "position" in gone.labels:
+            raise ChangedMeanwhile() from None
+        raise  # the new department or organization is gone
     for name, value in changes.items():
         setattr(position, name, value)
+
+
+def _position_count_transfer(old: PositionItem, new: PositionItem) -> list[Write]:
+    """Count moves for a position changing department: only the parents that change (a move
+    between two departments of one organization leaves its count alone; one transaction may
+    not touch an item twice)."""
+    leaving, joining = PositionItem(), PositionItem()
+    if old.department_id != new.department_id:
+        leaving.department_id, joining.department_id = old.department_id, new.department_id
+    if old.organization_id != new.organization_id:
+        leaving.organization_id, joining.organization_id = old.organization_id, new.organization_id
+    return [_relabel(w, "old") for w in _position_count_moves(leaving, -1)] + _position_count_moves(
+        joining, 1
+    )
 
 
 def _relabel(write: Write, label: str) -> Write:

@@ -209,11 +209,14 @@ def set_active(user: UserItem, active: bool) -> None:
     users.update(user, **changes)
 
 
-def set_role(user: UserItem, role: str) -> None:
-    """Change a role below super; the single super is neither made nor unmade here."""
+def set_role(user: UserItem, role: str, *, stamp: str | None = None) -> None:
+    """Change a role below super; the single super is neither made nor unmade here.
+
+    `stamp` is the `updated_at` to write (a user given a role as they are created keeps
+    `updated_at` equal to `created_at`)."""
     if role == "super" or user.role == "super":
         raise PermissionDenied()
-    users.update(user, role=role, updated_at=iso(now()))
+    users.update(user, role=role, updated_at=stamp or iso(now()))
 
 
 def remove(user: UserItem) -> None:

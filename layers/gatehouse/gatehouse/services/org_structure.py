@@ -9,6 +9,7 @@ Who may do what (SPEC's default where surface C's document is silent):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -60,8 +61,22 @@ class Paging:
         return any(value is not None and needle in canonical(value) for value in values)
 
 
-def paging(page: int | None, per_page: int | None, search: str | None) -> Paging:
-    return Paging(page or 1, min(per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE), search)
+def paging(page: object, per_page: int | None, search: str | None) -> Paging:
+    return Paging(current_page(page), min(per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE), search)
+
+
+# PHP's FILTER_VALIDATE_INT: optional sign, no leading zeros, within a 64-bit integer.
+_PHP_INTEGER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
+_PHP_INT_MAX = 2**63 - 1
+
+
+def current_page(value: object) -> int:
+    """Laravel's paginator (`resolveCurrentPage`): a `page` that is not an integer of at least 1
+    (`0`, `-2`, `abc`, `1.5`, absent) is page 1, never an error."""
+    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    if _PHP_INTEGER.fullmatch(text) and 1 <= int(text) <= _PHP_INT_MAX:
+        return int(text)
+    return 1
 
 
 # ---- permissions ----
@@ -203,10 +218,15 @@ def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, A
     if not changes:
         return item
     changes["updated_at"] = iso(now())
+    entity = type(item).__name__.removesuffix("Item").lower()
     try:
         write(item, changes)
-    except org.ReferenceGone:
-        raise NotFound(type(item).__name__.removesuffix("Item").lower()) from None
+    except org.ReferenceGone as gone:
+        if entity not in gone.labels:
+            raise  # something the change refers to is gone: the caller names the field
+        raise NotFound(entity) from None
+    except org.ChangedMeanwhile:
+        raise Conflict(f"The {entity} was changed meanwhile; try again.") from None
     for name, value in changes.items():
         setattr(item, name, value)
     return item
@@ -286,6 +306,8 @@ def update_department(
         permissions.require(can_manage_organization(actor, target))
     try:
         _apply(found, fields, org.update_department)
+    except org.ReferenceGone:
+        raise ValidationFailed.single("organization_id", "exists") from None
     except org.StillReferenced:
         raise Conflict("A department with users or positions cannot move to another organization.") from None
     return found, org.related(organization_ids=[found.organization_id])
@@ -356,7 +378,7 @@ def all_positions(actor: UserItem) -> list[PositionItem]:
     visible = (None, actor.organization_id)
     return [
         item
-        for item in org.window(*org.positions_partition(None, None))
+        for item in org.window(*org.positions_by_id_partition())
         if isinstance(item, PositionItem) and (is_global(actor) or item.organization_id in visible)
     ]
 

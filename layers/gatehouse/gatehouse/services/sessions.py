@@ -9,13 +9,14 @@ import re
 import secrets
 import string
 import uuid
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from gatehouse.clock import epoch_ms, iso, now
+from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
-from gatehouse.data import users
 from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import NotAuthenticated
 from gatehouse.security import tokens
@@ -112,22 +113,28 @@ def _token_for(
     return IssuedToken(token=token, expires_in=profile.ttl_seconds, session=session)
 
 
-# Surface C (Laravel Sanctum): opaque `{id}|{secret}` personal access tokens. Sanctum's tokens
-# never expire by default; ours live a year (the session item's TTL) and are revoked by logout,
+# Surface C (Laravel Sanctum 4): opaque `{id}|{secret}` personal access tokens, where `id` is
+# the token's integer id (Sanctum's `personal_access_tokens.id`, here a counter) and `secret` is
+# 40 random letters and digits followed by their CRC32 in 8 hex digits (Sanctum 4's
+# `generateTokenString`, which lets secret scanners recognise a token). Sanctum's tokens never
+# expire by default; ours live a year (the session item's TTL) and are revoked by logout,
 # deactivation or a password reset like every other token.
 PERSONAL_ACCESS_TOKEN_FORMAT = "sanctum"
 PERSONAL_ACCESS_TOKEN_TTL_SECONDS = 365 * 86_400
 PERSONAL_ACCESS_SECRET_LENGTH = 40
+PERSONAL_ACCESS_TOKEN_COUNTER = "personal_access_token"
 _SECRET_ALPHABET = string.ascii_letters + string.digits
-_PERSONAL_ACCESS_TOKEN = re.compile(r"[0-9a-f]{32}\|[A-Za-z0-9]{40,128}")
+# Integer ids; 32-hex ids are tokens issued before ids were integers, still honoured.
+_PERSONAL_ACCESS_TOKEN = re.compile(r"(?:[1-9][0-9]{0,18}|[0-9a-f]{32})\|[A-Za-z0-9]{40,128}")
 
 
 def start_personal_access_token(user: UserItem, name: str) -> IssuedToken:
-    """A Sanctum-style token; only the SHA-256 of its secret part is stored."""
-    secret = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(PERSONAL_ACCESS_SECRET_LENGTH))
+    """A Sanctum token; only the SHA-256 of its secret part is stored."""
+    entropy = "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(PERSONAL_ACCESS_SECRET_LENGTH))
+    secret = f"{entropy}{zlib.crc32(entropy.encode()):08x}"
     created_ms = epoch_ms()
     session = session_store.new_session(
-        session_id=uuid.uuid4().hex,
+        session_id=str(counters.next_id(PERSONAL_ACCESS_TOKEN_COUNTER)),
         user_id=user.id,
         token_format=PERSONAL_ACCESS_TOKEN_FORMAT,
         created_at_ms=created_ms,

@@ -145,9 +145,9 @@ def _require_assignable(actor: UserItem, role: str) -> None:
     permissions.require(actor.role == "super" or permissions.rank(role) < permissions.rank(actor.role))
 
 
-def _moved(user: UserItem, membership: Membership) -> None:
+def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> None:
     try:
-        org.move_user(user, membership, iso(now()))
+        org.move_user(user, membership, stamp or iso(now()))
     except org.ReferenceGone as gone:
         fields = {"organization": "organization_id", "department": "department_id", "position": "position_id"}
         violations = [Violation(fields[label], "exists") for label in sorted(gone.labels) if label in fields]
@@ -171,9 +171,10 @@ def create_user(actor: UserItem, data: Mapping[str, Any]) -> UserItem:
         },
     )
     try:
-        _moved(user, membership)
+        # Part of creating the user: `updated_at` stays equal to `created_at`, as documented.
+        _moved(user, membership, stamp=user.created_at)
         if role != user.role:
-            accounts.set_role(user, role)
+            accounts.set_role(user, role, stamp=user.created_at)
     except Exception:
         accounts.remove(user)  # never leave a half-made user behind
         raise

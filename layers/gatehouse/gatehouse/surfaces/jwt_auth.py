@@ -43,6 +43,22 @@ PROFILE_FIELDS = (
 )
 
 
+# The original's column default (`$user->type = 0`, a doctor); nothing in Gatehouse sets another.
+DEFAULT_USER_TYPE = 0
+
+
+def user_type(user: UserItem) -> int:
+    """The original's `users.type` (0 doctor, 1 patient, 2 expert, 3 other), kept in the profile map."""
+    profile: dict[str, Any] = user.profile or {}
+    value = profile.get("type", DEFAULT_USER_TYPE)
+    return value if isinstance(value, int) else DEFAULT_USER_TYPE
+
+
+def custom_claims(user: UserItem) -> dict[str, Any]:
+    """`User::getJWTCustomClaims()` of the original: `type` and `username` in every token B issues."""
+    return {"type": user_type(user), "username": user.login}
+
+
 def token_response(issued: IssuedToken) -> dict[str, Any]:
     return {"access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in}
 
@@ -53,7 +69,7 @@ def user_view(user: UserItem) -> dict[str, Any]:
         "id": user.id,
         "created_at": laravel(user.created_at),
         "updated_at": laravel(user.updated_at),
-        "type": profile.get("type", 0),
+        "type": user_type(user),
         "username": user.login,
         "sex": user.sex,
         "age": user.age,
