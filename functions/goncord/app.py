@@ -21,7 +21,7 @@ from gatehouse.services.audit import ClientInfo
 from gatehouse.surfaces import goncord as views
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
-from gatehouse.web.deps import Client, HeaderOrCookiePrincipal, HeaderOrCookieUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
 goncord_routes = APIRouter(prefix="/api/v0")
 
@@ -100,7 +100,7 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 
 @goncord_routes.patch("/users")
 async def update_user(
-    user: HeaderOrCookieUser,
+    user: CurrentUser,
     calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)],
     body: RequestBody,
     client: Client,
@@ -113,7 +113,7 @@ async def update_user(
 
 @goncord_routes.patch("/resource/self_update")
 async def update_own_payload(
-    user: HeaderOrCookieUser,
+    user: CurrentUser,
     calling_app: Annotated[AppTokenItem, Depends(own_app)],
     body: RequestBody,
     client: Client,
@@ -125,7 +125,7 @@ async def update_own_payload(
 
 @goncord_routes.post("/roles")
 async def set_roles(
-    user: HeaderOrCookieUser,
+    user: CurrentUser,
     calling_app: Annotated[AppTokenItem, Depends(super_app)],
     body: RequestBody,
     client: Client,
@@ -138,7 +138,7 @@ async def set_roles(
 
 @goncord_routes.delete("/roles", status_code=204)
 async def remove_roles(
-    user: HeaderOrCookieUser,
+    user: CurrentUser,
     calling_app: Annotated[AppTokenItem, Depends(super_app)],
     body: RequestBody,
     client: Client,
@@ -161,7 +161,7 @@ def _audit_update(client: ClientInfo, user: UserItem, calling_app: AppTokenItem,
 
 
 @goncord_routes.post("/users/change_password")
-async def change_password(principal: HeaderOrCookiePrincipal, body: RequestBody, client: Client) -> Response:
+async def change_password(principal: CurrentPrincipal, body: RequestBody, client: Client) -> Response:
     user = principal.user
     try:
         goncord.change_password(user, body, principal.session)
@@ -191,7 +191,7 @@ async def sign_in(body: RequestBody, client: Client) -> dict[str, Any]:
 
 
 @goncord_routes.delete("/tokens", status_code=204)
-async def sign_out(principal: HeaderOrCookiePrincipal, client: Client) -> Response:
+async def sign_out(principal: CurrentPrincipal, client: Client) -> Response:
     sessions.end(principal)
     audit.record(
         "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
@@ -200,50 +200,48 @@ async def sign_out(principal: HeaderOrCookiePrincipal, client: Client) -> Respon
 
 
 @goncord_routes.get("/tokens/validate")
-async def validate_token(user: HeaderOrCookieUser) -> dict[str, Any]:
+async def validate_token(user: CurrentUser) -> dict[str, Any]:
     return views.user_view(user)
 
 
 @goncord_routes.get("/menu")
-async def menu(user: HeaderOrCookieUser) -> list[dict[str, Any]]:
+async def menu(user: CurrentUser) -> list[dict[str, Any]]:
     return views.menu_view(app_service.menu(user))
 
 
 @goncord_routes.get("/apps")
-async def list_apps(user: HeaderOrCookieUser) -> list[dict[str, Any]]:
+async def list_apps(user: CurrentUser) -> list[dict[str, Any]]:
     return [views.app_view(app) for app in app_service.listing(user)]
 
 
 @goncord_routes.post("/apps", status_code=201)
-async def add_app(user: HeaderOrCookieUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def add_app(user: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     app, token = app_service.create(user, validate(body, APP))
     audit.record("app.create", client=client, actor=user, target_type="app", target_id=app.id)
     return views.app_view(app, token)
 
 
 @goncord_routes.get("/apps/{app_id}")
-async def show_app(app_id: int, user: HeaderOrCookieUser) -> dict[str, Any]:
+async def show_app(app_id: int, user: CurrentUser) -> dict[str, Any]:
     return views.app_view(app_service.get(user, app_id))
 
 
 @goncord_routes.patch("/apps/{app_id}")
-async def update_app(
-    app_id: int, user: HeaderOrCookieUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_app(app_id: int, user: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     app = app_service.update(user, app_id, validate(body, APP_CHANGES))
     audit.record("app.update", client=client, actor=user, target_type="app", target_id=app.id)
     return views.app_view(app)
 
 
 @goncord_routes.post("/apps/{app_id}/token", status_code=201)
-async def rotate_app_token(app_id: int, user: HeaderOrCookieUser, client: Client) -> dict[str, Any]:
+async def rotate_app_token(app_id: int, user: CurrentUser, client: Client) -> dict[str, Any]:
     app, token = app_service.rotate_token(user, app_id)
     audit.record("app.token", client=client, actor=user, target_type="app", target_id=app.id)
     return views.app_view(app, token)
 
 
 @goncord_routes.delete("/apps/{app_id}", status_code=204)
-async def delete_app(app_id: int, user: HeaderOrCookieUser, client: Client) -> Response:
+async def delete_app(app_id: int, user: CurrentUser, client: Client) -> Response:
     app = app_service.delete(user, app_id)
     audit.record("app.delete", client=client, actor=user, target_type="app", target_id=app.id)
     return Response(status_code=204)

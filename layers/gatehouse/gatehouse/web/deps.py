@@ -139,8 +139,3 @@ CurrentUser = Annotated[UserItem, Depends(current_user)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 Client = Annotated[ClientInfo, Depends(client_info)]
 PublicBaseUrl = Annotated[str, Depends(public_base_url)]
-
-# Goncord's routes once had their own header-or-cookie dependencies; the surface's TokenRule
-# now decides where the token is read, so these are the same dependencies under their old names.
-HeaderOrCookiePrincipal = CurrentPrincipal
-HeaderOrCookieUser = CurrentUser
