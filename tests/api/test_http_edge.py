@@ -89,6 +89,7 @@ def test_a_preflight_on_every_route_answers_204_for_a_listed_origin(api: ApiClie
     assert route.method in response.headers["access-control-allow-methods"].split(", ")
     allowed_headers = response.headers["access-control-allow-headers"].split(", ")
     assert all(name in allowed_headers for name in ALLOWED_HEADERS)
+    assert response.headers["vary"] == "Origin"
     assert response.body == ""
 
 

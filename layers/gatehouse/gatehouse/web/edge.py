@@ -95,7 +95,8 @@ class EdgeMiddleware:
 def _add_edge_headers(scope: Scope, headers: MutableHeaders, origin: str | None) -> None:
     for name, value in _cors.response_headers(origin):
         if name == "Vary":
-            headers.add_vary_header(value)
+            if value.lower() not in headers.get("vary", "").lower():
+                headers.add_vary_header(value)
         elif name not in headers:
             headers[name] = value
     headers["X-Content-Type-Options"] = "nosniff"
