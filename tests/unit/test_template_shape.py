@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from gatehouse.settings import Settings
 from gatehouse_local.iam import Statement, denied, function_statements, needed_permissions
@@ -296,12 +293,3 @@ def test_the_dashboard_shows_sign_ins_errors_latency_throttles_and_mail() -> Non
         for row in widget["properties"]["metrics"]:
             if row[0] == "Gatehouse":
                 assert row[2:] == ["service", "${AWS::StackName}"]
-
-
-@pytest.mark.parametrize(
-    "path", sorted((REPO_ROOT / ".github" / "workflows").glob("*.yml")), ids=lambda p: p.name
-)
-def test_workflows_never_hold_long_lived_aws_keys(path: Path) -> None:
-    text = path.read_text()
-    assert "aws-access-key-id" not in text
-    assert "AWS_SECRET_ACCESS_KEY" not in text
