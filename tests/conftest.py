@@ -22,9 +22,11 @@ from pathlib import Path
 import pytest
 
 from gatehouse_local.embedded_aws import EmbeddedAws
-from gatehouse_local.template import Route, Template, load_template, routes
+from gatehouse_local.iam import Statement, denied, function_statements, needed_permissions
+from gatehouse_local.template import FUNCTION_TYPE, Route, Template, load_template, resources_of_type, routes
 from gatehouse_local.testing import (
     ApiClient,
+    AwsCallRecorder,
     clear_directory,
     embedded_aws_session,
     harness_environment,
@@ -78,9 +80,35 @@ def outbox_dir(embedded_aws: EmbeddedAws) -> Path:
     return Path(os.environ["OUTBOX_DIR"])
 
 
+@pytest.fixture(scope="session")
+def function_policies(sam_template: Template) -> dict[str, list[Statement]]:
+    return {
+        function_id: function_statements(sam_template, function_id)
+        for function_id in resources_of_type(sam_template, FUNCTION_TYPE)
+    }
+
+
 @pytest.fixture
-def api(embedded_aws: EmbeddedAws, api_routes: list[Route]) -> ApiClient:
-    return ApiClient(api_routes)
+def api(
+    embedded_aws: EmbeddedAws, api_routes: list[Route], function_policies: dict[str, list[Statement]]
+) -> Iterator[ApiClient]:
+    """The API, with every AWS call a function makes during the test checked against the IAM
+    policy template.yaml gives that function: least privilege, proven by the whole suite."""
+    recorder = AwsCallRecorder()
+    with recorder.installed():
+        yield ApiClient(api_routes)
+    refused = sorted(
+        {
+            f"{call.function_id}: {permission.action} on {permission.resource}"
+            for call in recorder.calls
+            for permission in denied(
+                function_policies[call.function_id],
+                needed_permissions(call.service, call.operation, call.params),
+            )
+        }
+    )
+    if refused:
+        pytest.fail("template.yaml does not allow what the code did:\n" + "\n".join(refused))
 
 
 @pytest.fixture

@@ -219,4 +219,4 @@ async def remove(user_id: UserId, actor: CurrentUser, client: Client) -> dict[st
 
 
 app = create_app(users_routes, surfaces=[("/api/v1/users/", users_admin.SURFACE)])
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="admin-users")

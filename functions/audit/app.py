@@ -121,4 +121,4 @@ app = create_app(
     groups_routes,
     surfaces=[("/api/v1/logs/", users_admin.SURFACE), ("/api/v1/groups", users_admin.SURFACE)],
 )
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="audit")

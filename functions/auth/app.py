@@ -77,4 +77,4 @@ async def me(user: CurrentUser) -> dict[str, Any]:
 
 
 app = create_app(jwt_auth_routes, surfaces=[("/api/auth/", jwt_auth.SURFACE)])
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="auth")

@@ -330,4 +330,4 @@ app = create_app(
         )
     ],
 )
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="documentarian")

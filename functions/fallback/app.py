@@ -44,4 +44,4 @@ app = create_app(
     ],
     methods_of=resources.methods_of,
 )
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="fallback")

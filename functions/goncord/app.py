@@ -248,4 +248,4 @@ async def delete_app(app_id: int, user: CurrentUser, client: Client) -> Response
 
 
 app = create_app(goncord_routes, surfaces=[("/api/v0/", views.SURFACE)])
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="goncord")

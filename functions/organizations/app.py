@@ -280,4 +280,4 @@ app = create_app(
         (documentarian_positions.PREFIX, documentarian.SURFACE),
     ],
 )
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="organizations")

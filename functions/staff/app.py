@@ -157,4 +157,4 @@ app = create_app(
         ("/api/logout", org_structure.SURFACE),
     ],
 )
-handler = lambda_handler(app)
+handler = lambda_handler(app, service="staff")

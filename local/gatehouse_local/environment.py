@@ -23,6 +23,9 @@ LOCAL_TABLE_NAME = "gatehouse-local"
 LOCAL_BUCKET_NAMES = {"UserpicBucket": "gatehouse-userpics-local"}
 DEFAULT_STATE_DIR = REPO_ROOT / ".local"
 SECRET_TYPE = "AWS::SecretsManager::Secret"
+# The MailFrom parameter has no default (a deployment must name its SES identity); locally mail
+# goes to the outbox directory, never to SES, so any address will do.
+LOCAL_MAIL_FROM = "no-reply@gatehouse.test"
 # Browser apps on any local port may call the local API (with credentials); $ALLOWED_ORIGINS overrides.
 LOCAL_ALLOWED_ORIGINS = "http://localhost:*,http://127.0.0.1:*"
 
@@ -47,7 +50,7 @@ def local_bucket_names(template: Template) -> dict[str, str]:
 
 def local_values(template: Template) -> dict[str, str]:
     """What ``Ref``/``Fn::Sub``/``Fn::GetAtt`` resolve to locally, by logical id or parameter."""
-    values = {"Stage": LOCAL_STAGE, table_logical_id(template): LOCAL_TABLE_NAME}
+    values = {"Stage": LOCAL_STAGE, "MailFrom": LOCAL_MAIL_FROM, table_logical_id(template): LOCAL_TABLE_NAME}
     values.update(local_bucket_names(template))
     # Locally the signing key comes from JWT_SECRET, never from Secrets Manager.
     values.update(dict.fromkeys(resources_of_type(template, SECRET_TYPE), ""))

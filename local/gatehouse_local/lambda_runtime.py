@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import importlib.util
 import json
 import sys
@@ -20,6 +21,11 @@ from gatehouse_local.template import Route
 LambdaHandler = Callable[[dict[str, Any], "LambdaContext"], Any]
 
 _handlers: dict[tuple[str, Path, str], LambdaHandler] = {}
+# The function whose handler is running (context-local: threads and tasks inherit it), so the test
+# harness can attribute each AWS call to the function that made it (see testing.AwsCallRecorder).
+current_function: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "current_function", default=None
+)
 _import_lock = threading.Lock()
 _thread_state = threading.local()
 
@@ -159,7 +165,11 @@ def invoke(route: Route, event: dict[str, Any]) -> dict[str, Any]:
     ensure_event_loop()
     request_id = str(event.get("requestContext", {}).get("requestId") or "")
     context = make_context(route, request_id)
-    result = json.loads(json.dumps(handler(json.loads(json.dumps(event)), context)))
+    running = current_function.set(route.function_id)
+    try:
+        result = json.loads(json.dumps(handler(json.loads(json.dumps(event)), context)))
+    finally:
+        current_function.reset(running)
     if not isinstance(result, dict):
         raise MalformedProxyResponse(f"{route.function_id} returned {type(result).__name__}, not an object")
     return result

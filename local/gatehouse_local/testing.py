@@ -33,7 +33,7 @@ from gatehouse_local.apigw import (
 )
 from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.environment import LOCAL_TABLE_NAME, local_bucket_names, local_environment
-from gatehouse_local.lambda_runtime import invoke
+from gatehouse_local.lambda_runtime import current_function, invoke
 from gatehouse_local.template import Route, Template, load_template
 
 TEST_JWT_SECRET = "gatehouse-test-signing-key-" + "0123456789abcdef" * 4
@@ -72,6 +72,44 @@ class CallCounter:
             return original(client, operation, params)
 
         botocore.client.BaseClient._make_api_call = counting
+        try:
+            yield
+        finally:
+            botocore.client.BaseClient._make_api_call = original
+
+
+@dataclass(frozen=True)
+class AwsCall:
+    """One AWS API call a function made: service (`dynamodb`, `s3`...), operation and parameters."""
+
+    function_id: str
+    service: str
+    operation: str
+    params: Mapping[str, Any]
+
+
+class AwsCallRecorder:
+    """Records every AWS API call made while a function's handler runs (botocore clients of this
+    process), with the function that made it; calls outside a handler (test set-up) are left out."""
+
+    def __init__(self) -> None:
+        self.calls: list[AwsCall] = []
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        original = botocore.client.BaseClient._make_api_call
+        recorder = self
+
+        def recording(client: Any, operation: str, params: Any) -> Any:
+            function_id = current_function.get()
+            if function_id is not None:
+                call = AwsCall(function_id, client.meta.service_model.service_name, operation, params)
+                with recorder._lock:
+                    recorder.calls.append(call)
+            return original(client, operation, params)
+
+        botocore.client.BaseClient._make_api_call = recording
         try:
             yield
         finally:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -12,7 +12,7 @@ from starlette.requests import Request
 
 from gatehouse.surfaces import documentarian
 from gatehouse.web.errors import envelope_for
-from gatehouse_local.lambda_runtime import load_handler
+from gatehouse_local.lambda_runtime import load_handler, module_name
 from gatehouse_local.template import Route
 from gatehouse_local.testing import ApiClient
 from tests.api.documentarian_client import link_token, login, register
@@ -21,8 +21,8 @@ from tests.api.documentarian_client import link_token, login, register
 @pytest.fixture(scope="module")
 def documentarian_app(api_routes: list[Route]) -> FastAPI:
     route = next(r for r in api_routes if r.function_id == "DocumentarianFunction")
-    handler: Any = load_handler(route)
-    app: FastAPI = handler.app
+    load_handler(route)
+    app: FastAPI = sys.modules[module_name(route.function_id)].app
     return app
 
 

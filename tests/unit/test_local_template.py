@@ -188,8 +188,16 @@ def test_routes_fall_back_to_globals_and_upper_case_methods(small_template: Temp
 
 
 def test_function_environment_resolves_refs_and_parameter_defaults(real_template: Template) -> None:
-    values = {"Table": "t-local", "UserpicBucket": "b-local", "JwtSigningSecret": "arn:local"}
+    # MailFrom has no default: a deployment names its SES identity, the local run its own address.
+    values = {
+        "Table": "t-local",
+        "UserpicBucket": "b-local",
+        "JwtSigningSecret": "arn:local",
+        "MailFrom": "me@example.test",
+    }
     environment = function_environment(real_template, "AuthFunction", values)
+    assert environment["MAIL_FROM"] == "me@example.test"
+    assert environment["POWERTOOLS_SERVICE_NAME"] == "gatehouse-local"
     assert environment["TABLE_NAME"] == "t-local"
     assert environment["USERPIC_BUCKET"] == "b-local"
     assert environment["JWT_SECRET_ARN"] == "arn:local"

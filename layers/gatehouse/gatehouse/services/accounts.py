@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gatehouse import observability
 from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
@@ -121,10 +122,12 @@ def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
     try:
         user = _check_credentials(identifier, password)
     except GatehouseError as refused:
+        observability.count(observability.SIGN_IN_FAILED)
         audit.record(
             "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
         )
         raise
+    observability.count(observability.SIGN_IN_SUCCEEDED)
     audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
     return user
 
@@ -199,6 +202,7 @@ def set_password(user: UserItem, password: str, *, keep_session: SessionItem | N
     users.update(user, **changes)
     if keep_session is not None:
         session_store.renew(keep_session, revoked_before)
+    observability.count(observability.TOKEN_REVOKED)  # all of the user's tokens (but the kept one)
 
 
 def set_active(user: UserItem, active: bool) -> None:
@@ -207,6 +211,8 @@ def set_active(user: UserItem, active: bool) -> None:
     if not active:
         changes["sessions_valid_after_ms"] = epoch_ms() + 1
     users.update(user, **changes)
+    if not active:
+        observability.count(observability.TOKEN_REVOKED)  # all of the user's tokens
 
 
 def set_role(user: UserItem, role: str, *, stamp: str | None = None) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from gatehouse import observability
 from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
@@ -41,6 +42,7 @@ class IssuedToken:
 def start(user: UserItem, profile: TokenProfile, extra_claims: dict[str, Any] | None = None) -> IssuedToken:
     session = _new_session(user.id, profile)
     session_store.put(session)
+    observability.count(observability.TOKEN_ISSUED)
     return _token_for(session, profile, extra_claims)
 
 
@@ -70,6 +72,7 @@ def authenticate(token: str) -> Principal:
 
 def end(principal: Principal) -> None:
     session_store.delete(principal.session)
+    observability.count(observability.TOKEN_REVOKED)
 
 
 def rotate(
@@ -81,12 +84,15 @@ def rotate(
         session_store.replace(principal.session, session)
     except session_store.SessionGone:
         raise NotAuthenticated("revoked") from None
+    observability.count(observability.TOKEN_REVOKED)
+    observability.count(observability.TOKEN_ISSUED)
     return _token_for(session, profile, extra_claims)
 
 
 def revoke_all(user: UserItem) -> None:
     """Every token of this user issued until now stops working, on every surface."""
     users.update(user, sessions_valid_after_ms=epoch_ms() + 1)
+    observability.count(observability.TOKEN_REVOKED)
 
 
 def _new_session(user_id: int, profile: TokenProfile) -> SessionItem:
@@ -143,6 +149,7 @@ def start_personal_access_token(user: UserItem, name: str) -> IssuedToken:
         name=name,
     )
     session_store.put(session)
+    observability.count(observability.TOKEN_ISSUED)
     return IssuedToken(
         token=f"{session.session_id}|{secret}",
         expires_in=PERSONAL_ACCESS_TOKEN_TTL_SECONDS,

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import APIRouter, Depends, FastAPI
 from mangum import Mangum
 
-from gatehouse.settings import get_settings
+from gatehouse.observability import LambdaHandler, instrument
 from gatehouse.web.edge import EdgeMiddleware, MethodsOf, methods_of_app_routes
 from gatehouse.web.errors import SurfacePrefixes, install_error_handlers
 from gatehouse.web.throttle import enforce_rate_limit
@@ -21,9 +19,6 @@ def create_app(
     `methods_of` tells the edge which methods a path serves (for `OPTIONS` and `Allow`):
     by default this app's own routes.
     """
-    logging.basicConfig(level=get_settings().log_level, format="%(levelname)s %(name)s %(message)s")
-    # botocore logs every credential lookup at INFO; that is noise in every function's log.
-    logging.getLogger("botocore").setLevel(logging.WARNING)
     # No OpenAPI/docs routes in Lambda: the contracts live in the surfaces' own documents.
     app = FastAPI(
         openapi_url=None,
@@ -40,5 +35,7 @@ def create_app(
     return app
 
 
-def lambda_handler(app: FastAPI) -> Mangum:
-    return Mangum(app, lifespan="off")
+def lambda_handler(app: FastAPI, service: str) -> LambdaHandler:
+    """The Lambda entry point: Mangum around `app`, with logs, traces and metrics as
+    `service` (see gatehouse.observability)."""
+    return instrument(Mangum(app, lifespan="off"), service)

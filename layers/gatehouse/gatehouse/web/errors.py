@@ -45,6 +45,7 @@ def envelope_for(request: Request) -> ErrorEnvelope:
 
 
 def request_id_of(scope: Scope) -> str:
+    """API Gateway's request id: the `correlation_id` of every log line of this request."""
     event: dict[str, Any] = scope.get("aws.event") or {}
     context = event.get("requestContext") or {}
     return str(context.get("requestId") or "-")
@@ -66,9 +67,13 @@ def error_response(scope: Scope, error: GatehouseError) -> JSONResponse:
 
 def unexpected_error_response(scope: Scope, error: BaseException) -> JSONResponse:
     rid = request_id_of(scope)
-    # The exception type and traceback only: never the request body, headers or tokens.
-    logger.error("unhandled error", exc_info=error, extra={"request_id": rid, "path": scope["path"]})
     status, body = surface_of(scope).envelope.unexpected(rid)
+    # The exception class and traceback only: never the request body, headers or tokens.
+    logger.error(
+        "unhandled error",
+        exc_info=error,
+        extra={"error": type(error).__name__, "status": status, "path": scope["path"], "request_id": rid},
+    )
     return JSONResponse(status_code=status, content=body)
 
 
