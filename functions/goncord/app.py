@@ -43,18 +43,18 @@ CREDENTIALS = {
     "email": optional(max=255),
     "password": required("password"),
 }
-PROFILE = {**NAME_FIELDS, "roles": optional("any"), "apps": optional("any")}
+PROFILE = {**NAME_FIELDS, "roles": optional("json"), "apps": optional("json")}
 APP = {
     "name": required(max=255),
     "url": required(max=2048),
     "is_super": optional("boolean"),
-    "roles": optional("any"),
+    "roles": optional("json"),
 }
 APP_CHANGES = {
     "name": optional(max=255),
     "url": optional(max=2048),
     "is_super": optional("boolean"),
-    "roles": optional("any"),
+    "roles": optional("json"),
 }
 
 

@@ -96,7 +96,7 @@ def test_register_accepts_a_64_character_password_beyond_the_originals_20(api: A
 @pytest.mark.parametrize(
     ("password", "error"),
     [
-        ("p" * 73, "The password may not be greater than 72 bytes."),
+        ("p" * 257, "The password may not be greater than 256 characters."),
         ("pass\x00word", "The password format is invalid."),
         (12345678, "The password must be a string."),
     ],

@@ -26,6 +26,7 @@ _TEMPLATES = {
     "min.numeric": "The {attribute} must be at least {min}.",
     "max.numeric": "The {attribute} may not be greater than {max}.",
     "max.bytes": "The {attribute} may not be greater than {max} bytes.",
+    "max.depth": "The {attribute} may not be nested deeper than {max} levels.",
 }
 
 

@@ -131,7 +131,9 @@ def message(violation: Violation) -> str:
             return _TAKEN.get(violation.field, f"{_label(violation.field)} already exists")
         case "min.string" if violation.field in ("password", "new_password"):
             return WEAK_PASSWORD
-        case "max.bytes":
+        case "max.bytes" | "max.depth":
+            return f"{_label(violation.field)} is too long"
+        case "max.string" if violation.field in ("password", "new_password"):
             return f"{_label(violation.field)} is too long"
         case "current_password":
             return WRONG_PASSWORD
