@@ -3,12 +3,18 @@ suite found open; each goes through the real handlers and template.yaml's routes
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+import pytest
+
+from gatehouse import clock
 from gatehouse.data import users
+from gatehouse.services import lockouts
 from gatehouse.services.identity import canonical
-from gatehouse_local.testing import ApiClient, bearer
-from tests.api.goncord_client import as_app, create_app, register, registered_super, sign_in
+from gatehouse_local.testing import ApiClient, CallCounter, bearer
+from tests.api import documentarian_client as a_client
+from tests.api.goncord_client import as_app, audit_trail, create_app, register, registered_super, sign_in
 
 
 def _nested(depth: int) -> Any:
@@ -66,3 +72,169 @@ def test_asvs_6_2_9_a_64_character_cyrillic_password_is_accepted(api: ApiClient)
     refused = api.post("/api/auth/register", json=too_long)
     assert refused.status == 422
     assert refused.json["errors"] == {"password": ["The password may not be greater than 256 characters."]}
+
+
+# ---- ASVS 6.3.1: brute force is locked out per account and client ----
+
+ATTACKER_IP = "198.51.100.66"
+OWNER_IP = "192.0.2.7"
+B_PASSWORD = "correct-horse-1"
+
+
+def _b_user(api: ApiClient, name: str = "victim") -> str:
+    email = f"{name}@example.com"
+    body = {"username": name, "password": B_PASSWORD, "email": email, "sex": 0, "age": 30}
+    assert api.post("/api/auth/register", json=body).status == 200
+    return email
+
+
+def _b_login(api: ApiClient, email: str, password: str, ip: str = ATTACKER_IP) -> Any:
+    return api.post("/api/auth/login", json={"email": email, "password": password}, source_ip=ip)
+
+
+def _shift_clock(monkeypatch: pytest.MonkeyPatch, seconds: int) -> None:
+    moment = clock.epoch_ms() + seconds * 1000
+    monkeypatch.setattr(clock, "epoch_ms", lambda: moment)
+
+
+def test_asvs_6_3_1_wrong_passwords_lock_the_client_out_with_429_and_retry_after(api: ApiClient) -> None:
+    email = _b_user(api)
+    answers = [_b_login(api, email, f"wrong-{n}") for n in range(35)]
+    assert [a.status for a in answers[:10]] == [401] * 10
+    assert {a.status for a in answers[10:]} == {429}
+    assert answers[10].json == {"message": "Too Many Attempts."}
+    assert answers[10].headers["retry-after"] == "60"
+    # Locked means locked: the right password from that client is refused too, unchecked.
+    assert _b_login(api, email, B_PASSWORD).status == 429
+    # The owner, from a client with no failures, is not locked out by the attacker.
+    assert _b_login(api, email, B_PASSWORD, ip=OWNER_IP).status == 200
+    assert ("auth.lockout", "failure", "user") in audit_trail()
+
+
+def test_asvs_6_3_1_each_failure_after_a_lock_doubles_it_up_to_15_minutes(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = _b_user(api)
+    for n in range(10):
+        _b_login(api, email, f"wrong-{n}")
+    waits = [_b_login(api, email, "wrong").headers["retry-after"]]
+    for _ in range(6):
+        _shift_clock(monkeypatch, int(waits[-1]))
+        assert _b_login(api, email, "wrong").status == 401  # the lock is over: counted again
+        waits.append(_b_login(api, email, "wrong").headers["retry-after"])
+    assert waits == ["60", "120", "240", "480", "900", "900", "900"]
+
+
+def test_asvs_6_3_1_a_successful_sign_in_clears_the_clients_failures(api: ApiClient) -> None:
+    email = _b_user(api)
+    for n in range(9):
+        assert _b_login(api, email, f"wrong-{n}").status == 401
+    assert _b_login(api, email, B_PASSWORD).status == 200
+    for n in range(9):
+        assert _b_login(api, email, f"again-{n}").status == 401
+    assert _b_login(api, email, B_PASSWORD).status == 200
+
+
+def test_asvs_6_3_1_a_password_reset_clears_the_lock(api: ApiClient, outbox_dir: Path) -> None:
+    a_client.register(api, "owner@example.com")
+    wrong = {"email": "owner@example.com", "password": "forgotten"}
+    answers = [api.post("/api/v1/login", json=wrong, source_ip=OWNER_IP) for _ in range(11)]
+    assert answers[10].status == 429
+    api.post("/api/v1/recover", json={"email": "owner@example.com"}, source_ip=OWNER_IP)
+    token = a_client.link_token(outbox_dir, "owner@example.com", "/api/v1/reset")
+    body = {"token": token, "password": "brand-new-pass", "password_confirmation": "brand-new-pass"}
+    assert api.post("/api/v1/reset", json=body, source_ip=OWNER_IP).status == 200
+    fresh = {"email": "owner@example.com", "password": "brand-new-pass"}
+    assert api.post("/api/v1/login", json=fresh, source_ip=OWNER_IP).status == 200
+
+
+def test_asvs_6_3_1_many_clients_together_lock_the_account_only_at_the_far_higher_ceiling(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lockouts._settings, "lockout_account_ceiling", 30)
+    email = _b_user(api)
+    for client in range(5):
+        for n in range(5):
+            assert _b_login(api, email, f"wrong-{n}", ip=f"198.51.100.{client}").status == 401
+    assert _b_login(api, email, B_PASSWORD, ip=OWNER_IP).status == 200  # 25 failures: below 30
+    for client in range(5, 10):
+        for n in range(5):
+            _b_login(api, email, f"wrong-{n}", ip=f"198.51.100.{client}")
+    locked = _b_login(api, email, B_PASSWORD, ip=OWNER_IP)
+    assert locked.status == 429
+    assert int(locked.headers["retry-after"]) > 0
+
+
+def test_asvs_6_3_1_unknown_accounts_are_locked_out_like_known_ones(api: ApiClient) -> None:
+    answers = [_b_login(api, "nobody@example.com", f"guess-{n}") for n in range(11)]
+    assert [a.status for a in answers] == [401] * 10 + [429]
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "locked"),
+    [
+        (
+            "/api/v1/login",
+            {"email": "victim@example.com", "password": "wrong"},
+            {"success": False, "error": {"code": 429, "message": "Too Many Attempts."}},
+        ),
+        (
+            "/api/login",
+            {"email": "victim@example.com", "password": "wrong"},
+            {"status": "error", "message": "Too Many Attempts."},
+        ),
+        (
+            "/api/v0/tokens",
+            {"login": "victim", "password": "wrong"},
+            {"errors": {"detail": "Too Many Requests"}},
+        ),
+    ],
+)
+def test_asvs_6_3_1_every_surfaces_sign_in_answers_its_own_429_when_locked(
+    api: ApiClient, path: str, body: dict[str, str], locked: dict[str, Any]
+) -> None:
+    _b_user(api)
+    answers = [api.post(path, json=body, source_ip=ATTACKER_IP) for _ in range(11)]
+    assert answers[9].status in (401, 422)
+    assert answers[10].status == 429
+    assert answers[10].json == locked
+    assert "retry-after" in answers[10].headers
+
+
+def test_asvs_6_3_1_guessed_reset_tokens_lock_the_client_out(api: ApiClient) -> None:
+    body = {"token": "0" * 40, "password": "brand-new-pass", "password_confirmation": "brand-new-pass"}
+    answers = [api.post("/api/v1/reset", json=body, source_ip=ATTACKER_IP) for _ in range(11)]
+    assert [a.status for a in answers] == [422] * 10 + [429]
+    assert answers[10].json == {"success": False, "error": {"code": 429, "message": "Too Many Attempts."}}
+    assert api.post("/api/v1/reset", json=body, source_ip=OWNER_IP).status == 422
+
+
+def test_asvs_6_3_1_guessed_verification_tokens_lock_the_client_out(api: ApiClient) -> None:
+    answers = [
+        api.get("/api/v1/verify", query={"token": f"{n:040d}"}, source_ip=ATTACKER_IP) for n in range(11)
+    ]
+    assert [a.status for a in answers] == [404] * 10 + [429]
+
+
+def test_asvs_6_3_1_guessed_app_tokens_lock_the_client_out(api: ApiClient) -> None:
+    register(api)
+    token = sign_in(api)
+    headers = as_app(token, "00000000-0000-0000-0000-000000000000")
+    answers = [
+        api.patch("/api/v0/resource/self_update", json={"k": 1}, headers=headers, source_ip=ATTACKER_IP)
+        for _ in range(11)
+    ]
+    assert [a.status for a in answers] == [404] * 10 + [429]
+    assert answers[10].json == {"errors": {"detail": "Too Many Requests"}}
+
+
+def test_asvs_6_3_8_known_and_unknown_accounts_cost_the_same_dynamodb_calls(api: ApiClient) -> None:
+    email = _b_user(api)
+
+    def operations(identifier: str) -> dict[str, int]:
+        counter = CallCounter()
+        with counter.installed():
+            assert _b_login(api, identifier, "wrong-password", ip=OWNER_IP).status == 401
+        return dict(counter.operations)
+
+    assert operations(email) == operations("nobody@example.com")

@@ -218,3 +218,18 @@ class RateLimitItem(Item, discriminator="rate_limit"):
     @staticmethod
     def key(client: str, window: int) -> tuple[str, str]:
         return f"RATE#{client}#{window}", "RATE"
+
+
+class LockoutItem(Item, discriminator="lockout"):
+    """Failures of one kind (sign-in, reset token, ...) against one account from one client
+    (SK `CLIENT#...`), or from all clients together (SK `ALL`). One item per account and client,
+    so no key is hot; every failure pushes `expires_at` out, and DynamoDB's TTL removes the item
+    after a quiet window (reads check `expires_at` themselves)."""
+
+    failures = IntegerAttribute(default=0)
+    last_failure_at = IntegerAttribute(default=0)
+    expires_at = IntegerAttribute()
+
+    @staticmethod
+    def key(scope: str, account: str, client: str | None) -> tuple[str, str]:
+        return f"LOCKOUT#{scope}#{account}", f"CLIENT#{client}" if client is not None else "ALL"
