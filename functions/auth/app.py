@@ -11,7 +11,14 @@ from gatehouse.services import accounts, audit, sessions, verification
 from gatehouse.surfaces import jwt_auth
 from gatehouse.validation import required, validate
 from gatehouse.web.app import create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import (
+    Client,
+    CurrentPrincipal,
+    CurrentUser,
+    PublicBaseUrl,
+    RefreshingPrincipal,
+    RequestBody,
+)
 
 jwt_auth_routes = APIRouter(prefix="/api/auth")
 
@@ -63,8 +70,10 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 
 
 @jwt_auth_routes.post("/refresh")
-async def refresh(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    issued = sessions.rotate(principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user))
+async def refresh(principal: RefreshingPrincipal, client: Client) -> dict[str, Any]:
+    issued = sessions.rotate(
+        principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user), client=client
+    )
     audit.record(
         "auth.refresh", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )

@@ -238,3 +238,38 @@ def test_asvs_6_3_8_known_and_unknown_accounts_cost_the_same_dynamodb_calls(api:
         return dict(counter.operations)
 
     assert operations(email) == operations("nobody@example.com")
+
+
+# ---- ASVS 10.4.5: refresh token reuse revokes the whole family ----
+
+
+def test_asvs_10_4_5_replaying_a_refreshed_token_after_the_grace_window_revokes_its_family(
+    api: ApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    email = _b_user(api)
+    first = _b_login(api, email, B_PASSWORD, ip=OWNER_IP).json["access_token"]
+    second = api.post("/api/auth/refresh", headers=bearer(first)).json["access_token"]
+    third = api.post("/api/auth/refresh", headers=bearer(second)).json["access_token"]
+    elsewhere = _b_login(api, email, B_PASSWORD, ip=OWNER_IP).json["access_token"]  # another family
+    assert api.get("/api/auth/me", headers=bearer(third)).status == 200
+
+    _shift_clock(monkeypatch, 11)  # past the 10-second grace window
+    replayed = api.post("/api/auth/refresh", headers=bearer(first))
+    assert replayed.status == 401
+    assert replayed.json == {"message": "Unauthenticated."}
+    # The token that replaced it, and the one after, are revoked with it; the other family is not.
+    assert api.get("/api/auth/me", headers=bearer(third)).status == 401
+    assert api.post("/api/auth/refresh", headers=bearer(third)).status == 401
+    assert api.get("/api/auth/me", headers=bearer(elsewhere)).status == 200
+    assert ("auth.refresh_reuse", "failure", "user") in audit_trail()
+
+
+def test_asvs_10_4_5_a_retry_within_the_grace_window_keeps_the_user_signed_in(api: ApiClient) -> None:
+    email = _b_user(api)
+    first = _b_login(api, email, B_PASSWORD, ip=OWNER_IP).json["access_token"]
+    refreshed = api.post("/api/auth/refresh", headers=bearer(first)).json["access_token"]
+    retried = api.post("/api/auth/refresh", headers=bearer(first))
+    assert retried.status == 200
+    assert retried.json["access_token"] == refreshed
+    assert api.get("/api/auth/me", headers=bearer(refreshed)).status == 200
+    assert api.get("/api/auth/me", headers=bearer(first)).status == 401

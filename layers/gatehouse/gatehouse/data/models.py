@@ -206,6 +206,13 @@ class SessionItem(Item, discriminator="session"):
     created_at_ms = IntegerAttribute()
     # Epoch seconds; DynamoDB TTL removes the item some time after, so reads check it too.
     expires_at = IntegerAttribute()
+    # Refresh families (B's refresh): the first session's id, shared by every session refreshed
+    # from it (GSI2 `FAMILY#{id}` finds them all). A refreshed session is not deleted but marked
+    # superseded, naming its successor, so a replay of its token is recognised as reuse.
+    family_id = UnicodeAttribute(null=True)
+    superseded_at_ms = IntegerAttribute(null=True)
+    successor_id = UnicodeAttribute(null=True)
+    successor_created_at_ms = IntegerAttribute(null=True)
 
 
 class RateLimitItem(Item, discriminator="rate_limit"):
