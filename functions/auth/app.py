@@ -24,7 +24,7 @@ jwt_auth_routes = APIRouter(prefix="/api/auth")
 
 REGISTRATION = {
     "username": required(min=3, max=16),  # the original's `required|min:3|max:16`
-    "password": required("password", min=8),
+    "password": required("new_password", min=8),
     "email": required("email", max=255),
     "sex": required("integer", min=0, max=2),
     "age": required("integer", min=0, max=150),

@@ -39,7 +39,7 @@ REGISTRATION = {
     "surname": optional(max=255),
     "middlename": optional(max=255),
     "email": required("email", max=255),
-    "password": required("password", min=8),
+    "password": required("new_password", min=8),
 }
 USER_CHANGES = {
     "name": optional(max=255, nullable=False),
@@ -53,7 +53,7 @@ CREDENTIALS = {
     "password": required("password"),
 }
 RECOVERY = {"email": required("email", max=255)}
-RESET = {"token": required(max=128), "password": required("password", min=8, confirmed=True)}
+RESET = {"token": required(max=128), "password": required("new_password", min=8, confirmed=True)}
 VERIFICATION = {"token": required(max=128)}
 DEMAND = {
     "name": required(max=255),

@@ -33,7 +33,7 @@ NAME_FIELDS = {
 }
 REGISTRATION = {
     "login": required(min=3, max=255),
-    "password": required("password", min=6),
+    "password": required("new_password", min=6),
     "email": required("email", max=255),
     **NAME_FIELDS,
 }

@@ -12,6 +12,7 @@ from gatehouse import clock
 from gatehouse.data import users
 from gatehouse.services import lockouts
 from gatehouse.services.identity import canonical
+from gatehouse.settings import get_settings
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api import documentarian_client as a_client
 from tests.api.goncord_client import as_app, audit_trail, create_app, register, registered_super, sign_in
@@ -273,3 +274,55 @@ def test_asvs_10_4_5_a_retry_within_the_grace_window_keeps_the_user_signed_in(ap
     assert retried.json["access_token"] == refreshed
     assert api.get("/api/auth/me", headers=bearer(refreshed)).status == 200
     assert api.get("/api/auth/me", headers=bearer(first)).status == 401
+
+
+# ---- ASVS 6.2.11 (context-specific / common passwords): refused behind RejectCommonPasswords ----
+
+
+@pytest.fixture
+def common_passwords_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(get_settings(), "reject_common_passwords", True)
+
+
+def test_asvs_6_2_11_common_passwords_are_accepted_while_the_setting_is_off(api: ApiClient) -> None:
+    body = {"username": "demo", "password": "12345678", "email": "demo@example.com", "sex": 0, "age": 24}
+    assert api.post("/api/auth/register", json=body).status == 200  # B's own documented example
+
+
+@pytest.mark.usefixtures("common_passwords_refused")
+def test_asvs_6_2_11_common_passwords_are_refused_in_each_surfaces_words(api: ApiClient) -> None:
+    b = api.post(
+        "/api/auth/register",
+        json={"username": "demo", "password": "12345678", "email": "demo@example.com", "sex": 0, "age": 24},
+    )
+    assert b.status == 422
+    assert b.json["errors"] == {
+        "password": ["The given password has appeared in a data leak. Please choose a different password."]
+    }
+    e = api.post(
+        "/api/v0/users", json={"login": "demo", "password": "Password1", "email": "demo@example.com"}
+    )
+    assert e.status == 422
+    assert e.json == {"errors": {"password": ["is too common"]}}
+    a = api.post(
+        "/api/v1/register", json={**a_client.registration("demo@example.com"), "password": "qwertyuiop"}
+    )
+    assert a.status == 422
+    assert a.json["error"]["errors"] == {
+        "password": ["The given password has appeared in a data leak. Please choose a different password."]
+    }
+    assert (
+        api.post("/api/auth/login", json={"email": "demo@example.com", "password": "12345678"}).status == 401
+    )
+    # A password that is not on the list is fine.
+    fine = api.post(
+        "/api/auth/register",
+        json={
+            "username": "demo",
+            "password": "correct-horse-1",
+            "email": "demo@example.com",
+            "sex": 0,
+            "age": 24,
+        },
+    )
+    assert fine.status == 200

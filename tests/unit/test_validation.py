@@ -161,3 +161,12 @@ def test_strict_booleans_accept_what_laravels_boolean_rule_accepts(value: object
 @pytest.mark.parametrize("value", ["yes", "on", "no", "off", "True", 2, 1.0, 0.0, [], {}])
 def test_strict_booleans_refuse_the_lenient_spellings(value: object) -> None:
     assert rules_failed({"flag": value}, {"flag": required("strict_boolean")}) == {"flag": "boolean"}
+
+
+def test_the_common_password_list_is_compared_without_case() -> None:
+    from gatehouse.security import common_passwords
+
+    assert common_passwords.count() == 9_913  # the 10,000 entries, without case
+    assert common_passwords.is_common("12345678")
+    assert common_passwords.is_common("PASSWORD")
+    assert not common_passwords.is_common("correct-horse-battery-staple-7")

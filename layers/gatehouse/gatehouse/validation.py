@@ -23,6 +23,7 @@ Kind = Literal[
     "email",
     "identifier",
     "password",
+    "new_password",
     "integer",
     "boolean",
     "strict_boolean",
@@ -109,7 +110,7 @@ def _present(data: Mapping[str, Any], name: str, rule: Rule) -> tuple[bool, Any]
     if name not in data or data[name] is None:
         return False, None
     value = data[name]
-    if isinstance(value, str) and rule.kind != "password":
+    if isinstance(value, str) and rule.kind not in ("password", "new_password"):
         value = value.strip()
     if value == "":
         return False, None
@@ -168,6 +169,23 @@ def _password(name: str, value: Any, rule: Rule) -> Any:
     if len(value) > PASSWORD_MAX_LENGTH:
         return Violation(name, "max.string", {"max": PASSWORD_MAX_LENGTH})
     return value
+
+
+def _new_password(name: str, value: Any, rule: Rule) -> Any:
+    """A password being set: a password, and (with `reject_common_passwords`) not one of the
+    10,000 most common ones."""
+    checked = _password(name, value, rule)
+    if isinstance(checked, Violation) or not _reject_common_passwords():
+        return checked
+    from gatehouse.security import common_passwords  # loaded only where a password is set
+
+    return Violation(name, "common") if common_passwords.is_common(checked) else checked
+
+
+def _reject_common_passwords() -> bool:
+    from gatehouse.settings import get_settings
+
+    return get_settings().reject_common_passwords
 
 
 def _integer(name: str, value: Any, rule: Rule) -> Any:
@@ -267,6 +285,7 @@ _CHECKERS = {
     "email": _email,
     "identifier": _identifier,
     "password": _password,
+    "new_password": _new_password,
     "integer": _integer,
     "boolean": _boolean,
     "strict_boolean": _strict_boolean,

@@ -27,7 +27,7 @@ MAX_ALL_PAYLOADS_BYTES = 64 * 1024
 UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
 # Ecto's `validate_length(:password, min: 6)`; the 256-character cap is every surface's.
-NEW_PASSWORD = {"new_password": required("password", min=6)}
+NEW_PASSWORD = {"new_password": required("new_password", min=6)}
 
 
 class PasswordNotChanged(InvalidCredentials):

@@ -58,6 +58,7 @@ _ECTO_MESSAGES = {
     "min.string": "should be at least {min} character(s)",
     "max.string": "should be at most {max} character(s)",
     "max.bytes": "should be at most {max} byte(s)",
+    "common": "is too common",
     "max.depth": "should be nested at most {max} level(s) deep",
     "max.count": "should have at most {max} item(s)",
     "max.item_length": "should have items of at most {max} character(s)",
