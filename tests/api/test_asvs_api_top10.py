@@ -3,19 +3,25 @@ suite found open; each goes through the real handlers and template.yaml's routes
 
 from __future__ import annotations
 
+import base64
+import io
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PIL import Image, PngImagePlugin
 
 from gatehouse import clock
 from gatehouse.data import users
 from gatehouse.services import lockouts
 from gatehouse.services.identity import canonical
 from gatehouse.settings import get_settings
+from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api import documentarian_client as a_client
 from tests.api.goncord_client import as_app, audit_trail, create_app, register, registered_super, sign_in
+from tests.api.users_admin_support import cast
 
 
 def _nested(depth: int) -> Any:
@@ -326,3 +332,69 @@ def test_asvs_6_2_11_common_passwords_are_refused_in_each_surfaces_words(api: Ap
         },
     )
     assert fine.status == 200
+
+
+# ---- ASVS 5.2 (file handling): userpics are re-encoded, never stored as uploaded ----
+
+TRAILER = b"<?php system($_GET['c']); ?>PK\x03\x04"
+
+
+def test_asvs_5_2_an_uploaded_userpic_is_stored_without_its_exif_or_trailing_bytes(
+    api: ApiClient, embedded_aws: EmbeddedAws
+) -> None:
+    people = cast(api)
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"  # Make
+    exif[0x8825] = {2: (55.0, 45.0, 0.0)}  # GPS latitude
+    buffer = io.BytesIO()
+    Image.new("RGB", (512, 512), (10, 120, 200)).save(buffer, format="JPEG", exif=exif)
+    uploaded = buffer.getvalue() + TRAILER
+    response = api.post(
+        f"/api/v1/users/id/{people.user.id}/update/userpic",
+        json={"upload_userpic": base64.b64encode(uploaded).decode()},
+        headers=people.user.auth,
+    )
+    assert response.status == 200, response.body
+    file_name = response.json["user"]["userpic"].rsplit("/", 1)[1]
+    stored = (
+        embedded_aws.client("s3")
+        .get_object(Bucket=os.environ["USERPIC_BUCKET"], Key=f"userpics/{people.user.id}/{file_name}")["Body"]
+        .read()
+    )
+    assert TRAILER not in stored
+    assert b"SpyCam" not in stored
+    assert b"Exif" not in stored
+    assert stored.endswith(b"\xff\xd9")  # the JPEG ends where its image ends
+    with Image.open(io.BytesIO(stored)) as kept:
+        assert kept.format == "JPEG"
+        assert kept.size == (512, 512)
+        assert not kept.getexif()
+        assert kept.getpixel((256, 256)) == pytest.approx((10, 120, 200), abs=3)
+
+
+def test_asvs_5_2_a_png_userpic_loses_its_text_chunks_and_appended_archive(
+    api: ApiClient, embedded_aws: EmbeddedAws
+) -> None:
+    people = cast(api)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "secret-location")
+    buffer = io.BytesIO()
+    Image.new("RGBA", (512, 512), (1, 2, 3, 128)).save(buffer, format="PNG", pnginfo=info)
+    response = api.post(
+        f"/api/v1/users/id/{people.user.id}/update/userpic",
+        json={"upload_userpic": base64.b64encode(buffer.getvalue() + TRAILER).decode()},
+        headers=people.user.auth,
+    )
+    assert response.status == 200, response.body
+    file_name = response.json["user"]["userpic"].rsplit("/", 1)[1]
+    stored = (
+        embedded_aws.client("s3")
+        .get_object(Bucket=os.environ["USERPIC_BUCKET"], Key=f"userpics/{people.user.id}/{file_name}")["Body"]
+        .read()
+    )
+    assert b"secret-location" not in stored
+    assert TRAILER not in stored
+    assert stored.endswith(b"IEND\xaeB`\x82")
+    with Image.open(io.BytesIO(stored)) as kept:
+        assert kept.mode == "RGBA"
+        assert kept.getpixel((0, 0)) == (1, 2, 3, 128)
