@@ -76,6 +76,9 @@ rotate-key: $(BIN)/.installed ## new current JWT signing key, the old one kept a
 drop-previous-key: $(BIN)/.installed ## forget the previous JWT signing key: tokens it signed stop working
 	$(BIN)/python -m gatehouse_local.keys drop-previous
 
+bench-timing: $(BIN)/.installed ## known vs unknown account: paired medians and DynamoDB calls of sign-in (A, B, C, E), register, recover
+	$(BIN)/python -m bench.enumeration_timing
+
 outbox: ## print the mail the local run has "sent" (.local/outbox)
 	@shopt -s nullglob; for message in .local/outbox/*.json; do cat "$$message"; echo; done
 
