@@ -148,7 +148,9 @@ class SecretsManagerSource:
         return botocore.session.get_session().create_client("secretsmanager", region_name=self.region)
 
     def read(self) -> str:
-        secret: str = self._client().get_secret_value(SecretId=self.secret_id)["SecretString"]
+        secret: str = self._client().get_secret_value(SecretId=self.secret_id, VersionStage="AWSCURRENT")[
+            "SecretString"
+        ]
         return secret.strip()
 
     def write(self, secret: str) -> None:
