@@ -218,9 +218,14 @@ def start_personal_access_token(user: UserItem, name: str) -> IssuedToken:
 
 
 def sessions_of(user: UserItem, limit: int = 50) -> list[SessionItem]:
-    """The user's tokens (any surface), newest first; expired ones the TTL has not removed yet are left out."""
+    """The user's tokens (any surface), newest first; expired ones the TTL has not removed yet,
+    and refreshed ones (kept only to recognise their reuse), are left out."""
     now_seconds = epoch_ms() // 1000
-    return [s for s in session_store.of_user(user.id, limit) if s.expires_at > now_seconds]
+    return [
+        s
+        for s in session_store.of_user(user.id, limit)
+        if s.expires_at > now_seconds and s.superseded_at_ms is None
+    ]
 
 
 def _secret_hash(secret: str) -> str:
