@@ -123,7 +123,8 @@ def rotate(
             if reread is None or reread.superseded_at_ms is None:
                 raise NotAuthenticated("revoked") from None
             old = reread
-    assert old.superseded_at_ms is not None  # noqa: S101 - narrowed for mypy
+    if old.superseded_at_ms is None:
+        raise NotAuthenticated("revoked")  # unreachable: both branches above leave it superseded
     if epoch_ms() - old.superseded_at_ms <= _settings.refresh_grace_seconds * 1000 and old.successor_id:
         successor = session_store.new_session(
             session_id=old.successor_id,
