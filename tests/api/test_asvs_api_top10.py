@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image, PngImagePlugin
 
-from gatehouse import clock
+from gatehouse import clock, observability
 from gatehouse.data import users
 from gatehouse.services import lockouts
 from gatehouse.services.identity import canonical
@@ -106,6 +106,7 @@ def _shift_clock(monkeypatch: pytest.MonkeyPatch, seconds: int) -> None:
 
 def test_asvs_6_3_1_wrong_passwords_lock_the_client_out_with_429_and_retry_after(api: ApiClient) -> None:
     email = _b_user(api)
+    observability.metrics.clear_metrics()
     answers = [_b_login(api, email, f"wrong-{n}") for n in range(35)]
     assert [a.status for a in answers[:10]] == [401] * 10
     assert {a.status for a in answers[10:]} == {429}
@@ -116,6 +117,8 @@ def test_asvs_6_3_1_wrong_passwords_lock_the_client_out_with_429_and_retry_after
     # The owner, from a client with no failures, is not locked out by the attacker.
     assert _b_login(api, email, B_PASSWORD, ip=OWNER_IP).status == 200
     assert ("auth.lockout", "failure", "user") in audit_trail()
+    # Counted as the Lockout metric (EMF, namespace Gatehouse): one lock, one count.
+    assert observability.metrics.metric_set["Lockout"]["Value"] == [1.0]
 
 
 def test_asvs_6_3_1_each_failure_after_a_lock_doubles_it_up_to_15_minutes(

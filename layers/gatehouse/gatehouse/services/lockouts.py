@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from gatehouse import clock, observability
+from gatehouse import clock
 from gatehouse.data import lockouts as store
 from gatehouse.data.models import LockoutItem, UserItem
 from gatehouse.errors import TooManyRequests
@@ -126,6 +126,9 @@ def failed(attempt: Attempt, *, client: ClientInfo, actor: UserItem | None = Non
                 outcome="failure",
                 details={"scope": attempt.scope, "level": level, "failures": failures, "seconds": seconds},
             )
+            # Imported on the first lock only: powertools costs cold-start time on every sign-in route.
+            from gatehouse import observability
+
             observability.count("Lockout")
 
 
