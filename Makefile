@@ -21,7 +21,7 @@ NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean
+.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -87,6 +87,15 @@ build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sa
 
 bench: $(BIN)/.installed ## per-request latency and DynamoDB calls of the hot routes (see bench/README.md)
 	$(BIN)/python -m bench
+
+rotate-key: $(BIN)/.installed ## new current JWT signing key, the old one kept as previous (JWT_SECRET_ARN set: Secrets Manager; else .local/jwt-secret)
+	$(BIN)/python -m gatehouse_local.keys rotate
+
+drop-previous-key: $(BIN)/.installed ## forget the previous JWT signing key: tokens it signed stop working
+	$(BIN)/python -m gatehouse_local.keys drop-previous
+
+bench-timing: $(BIN)/.installed ## known vs unknown account: paired medians and DynamoDB calls of sign-in (A, B, C, E), register, recover
+	$(BIN)/python -m bench.enumeration_timing
 
 outbox: ## print the mail the local run has "sent" (.local/outbox)
 	@shopt -s nullglob; for message in .local/outbox/*.json; do cat "$$message"; echo; done

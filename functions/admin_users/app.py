@@ -38,7 +38,7 @@ PROFILE = {
 NEW_USER = {
     "nickname": required(max=255),
     "email": required("email"),
-    "password": required("password", min=6),
+    "password": required("new_password", min=6),
     # `manager` beside the document's three: the canonical role C's clients create (SPEC's roles).
     "role": optional(choices=("user", "manager", "admin", "super")),
     **PROFILE,
@@ -46,7 +46,7 @@ NEW_USER = {
 DEFAULT_PER_PAGE = 50
 UPDATE = {"nickname": optional(max=255), "email": optional("email"), **PROFILE}
 ROLE = {"role": required(choices=("user", "manager", "admin"))}
-PASSWORD_CHANGE = {"password": required("password"), "new_password": required("password", min=6)}
+PASSWORD_CHANGE = {"password": required("password"), "new_password": required("new_password", min=6)}
 
 
 def user_id_of(user_id: str) -> int:

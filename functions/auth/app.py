@@ -11,13 +11,20 @@ from gatehouse.services import accounts, audit, sessions, verification
 from gatehouse.surfaces import jwt_auth
 from gatehouse.validation import required, validate
 from gatehouse.web.app import create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import (
+    Client,
+    CurrentPrincipal,
+    CurrentUser,
+    PublicBaseUrl,
+    RefreshingPrincipal,
+    RequestBody,
+)
 
 jwt_auth_routes = APIRouter(prefix="/api/auth")
 
 REGISTRATION = {
     "username": required(min=3, max=16),  # the original's `required|min:3|max:16`
-    "password": required("password", min=8),
+    "password": required("new_password", min=8),
     "email": required("email", max=255),
     "sex": required("integer", min=0, max=2),
     "age": required("integer", min=0, max=150),
@@ -63,8 +70,10 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 
 
 @jwt_auth_routes.post("/refresh")
-async def refresh(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    issued = sessions.rotate(principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user))
+async def refresh(principal: RefreshingPrincipal, client: Client) -> dict[str, Any]:
+    issued = sessions.rotate(
+        principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user), client=client
+    )
     audit.record(
         "auth.refresh", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )

@@ -9,9 +9,18 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from gatehouse import object_ids
-from gatehouse.errors import ValidationFailed
+from gatehouse.errors import NotFound, ValidationFailed
 from gatehouse.security.tokens import DOCUMENTARIAN_JWT
-from gatehouse.services import accounts, audit, demands, password_reset, sessions, user_meta, verification
+from gatehouse.services import (
+    accounts,
+    audit,
+    demands,
+    lockouts,
+    password_reset,
+    sessions,
+    user_meta,
+    verification,
+)
 from gatehouse.services import documentarian as a_users
 from gatehouse.surfaces import documentarian as a
 from gatehouse.validation import optional, required, validate
@@ -30,7 +39,7 @@ REGISTRATION = {
     "surname": optional(max=255),
     "middlename": optional(max=255),
     "email": required("email", max=255),
-    "password": required("password", min=8),
+    "password": required("new_password", min=8),
 }
 USER_CHANGES = {
     "name": optional(max=255, nullable=False),
@@ -44,7 +53,7 @@ CREDENTIALS = {
     "password": required("password"),
 }
 RECOVERY = {"email": required("email", max=255)}
-RESET = {"token": required(max=128), "password": required("password", min=8, confirmed=True)}
+RESET = {"token": required(max=128), "password": required("new_password", min=8, confirmed=True)}
 VERIFICATION = {"token": required(max=128)}
 DEMAND = {
     "name": required(max=255),
@@ -100,7 +109,8 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
 @routes.get("/verify")
 async def verify(request: Request, client: Client) -> dict[str, Any]:
     data = validate(dict(request.query_params), VERIFICATION)
-    user = verification.verify_email(data["token"])
+    with lockouts.guarded("verify", client, NotFound):
+        user = verification.verify_email(data["token"])
     audit.record("user.verify", client=client, actor=user, target_type="user", target_id=user.id)
     return a.success(a.VERIFIED)
 
@@ -132,10 +142,12 @@ async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) ->
 async def reset(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, RESET)
     try:
-        user = password_reset.reset_password(data["token"], data["password"])
+        with lockouts.guarded("reset", client, ValidationFailed):
+            user = password_reset.reset_password(data["token"], data["password"])
     except ValidationFailed:
         audit.record("user.password", client=client, outcome="failure", details={"reason": "invalid token"})
         raise
+    accounts.clear_lockouts(user, client)
     audit.record(
         "user.password", client=client, actor=user, target_type="user", target_id=user.id,
         details={"via": "reset"},

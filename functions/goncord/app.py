@@ -33,7 +33,7 @@ NAME_FIELDS = {
 }
 REGISTRATION = {
     "login": required(min=3, max=255),
-    "password": required("password", min=6),
+    "password": required("new_password", min=6),
     "email": required("email", max=255),
     **NAME_FIELDS,
 }
@@ -43,18 +43,18 @@ CREDENTIALS = {
     "email": optional(max=255),
     "password": required("password"),
 }
-PROFILE = {**NAME_FIELDS, "roles": optional("any"), "apps": optional("any")}
+PROFILE = {**NAME_FIELDS, "roles": optional("json"), "apps": optional("json")}
 APP = {
     "name": required(max=255),
     "url": required(max=2048),
     "is_super": optional("boolean"),
-    "roles": optional("any"),
+    "roles": optional("json"),
 }
 APP_CHANGES = {
     "name": optional(max=255),
     "url": optional(max=2048),
     "is_super": optional("boolean"),
-    "roles": optional("any"),
+    "roles": optional("json"),
 }
 
 
@@ -64,23 +64,26 @@ def _profile(data: dict[str, Any]) -> dict[str, Any]:
     return {renamed.get(name, name): data[name] for name in NAME_FIELDS if name in data}
 
 
-async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+async def profile_editor_app(
+    client: Client, x_app_token: Annotated[str | None, Header()] = None
+) -> AppTokenItem:
     """The super app behind `PATCH /users`. The seed's UserController.update answered no or an
     unknown `x-app-token` like a missing user: 404 "Пользователь или ресурс не существуют."."""
     try:
-        return app_service.authorize_super_app(x_app_token)
+        return app_service.authorize_super_app(x_app_token, client)
     except app_service.AppTokenUnknown:
         raise NotFound("user or app") from None
 
 
-async def own_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+async def own_app(client: Client, x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
     """Any app, by its `x-app-token` (no or an unknown one: 404 "Ресурс не найден.")."""
-    return app_service.require_app(x_app_token)
+    return app_service.require_app(x_app_token, client)
 
 
-async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
-    """A super app, as the later original's IsSuperResource plug required (403 otherwise)."""
-    return app_service.authorize_super_app(x_app_token)
+async def super_app(client: Client, x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
+    """A super app, as the later original's IsSuperResource plug required (403 otherwise).
+    Too many unknown tokens from one client: 429 for a while (brute-force lockout)."""
+    return app_service.authorize_super_app(x_app_token, client)
 
 
 @goncord_routes.post("/users", status_code=201)

@@ -40,7 +40,7 @@ PROFILE = {
 NEW_USER = {
     "name": required(max=255),
     "email": required("email", max=255),
-    "password": required("password", min=8, confirmed=True),
+    "password": required("new_password", min=8, confirmed=True),
     "password_confirmation": required("password"),
     "organization_id": required("integer", min=1),
     **PROFILE,
@@ -51,7 +51,7 @@ USER_CHANGES = {
     **PROFILE,
 }
 NEW_PASSWORD = {
-    "password": required("password", min=8, confirmed=True),
+    "password": required("new_password", min=8, confirmed=True),
     "password_confirmation": required("password"),
 }
 DEFAULT_DEVICE_NAME = "api"

@@ -103,7 +103,14 @@ def local_environment(
             merged[name] = value
             owner[name] = function_id
     merged.pop("JWT_SECRET_ARN", None)
-    merged["JWT_SECRET"] = jwt_secret or local_jwt_secret(state_dir)
+    fixed = jwt_secret or os.environ.get("JWT_SECRET")
+    if fixed:
+        merged["JWT_SECRET"], merged["JWT_SECRET_FILE"] = fixed, ""
+    else:
+        # The file itself, not its contents: `make rotate-key` rotates it under a running server.
+        local_jwt_secret(state_dir)
+        merged["JWT_SECRET"] = ""
+        merged["JWT_SECRET_FILE"] = str((ensure_state_dir(state_dir) / "jwt-secret").resolve())
     merged["MAIL_TRANSPORT"] = "outbox"
     merged["OUTBOX_DIR"] = str(outbox_dir or (state_dir or DEFAULT_STATE_DIR) / "outbox")
     merged["PUBLIC_BASE_URL"] = public_base_url or f"http://127.0.0.1:{port}"

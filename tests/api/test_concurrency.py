@@ -72,17 +72,19 @@ def test_simultaneous_sign_ups_with_distinct_emails_all_succeed_with_distinct_id
     assert [u["role"]["S"] for u in users].count("super") == 1
 
 
-def test_simultaneous_refreshes_of_one_token_yield_exactly_one_new_token(api: ApiClient) -> None:
+def test_simultaneous_refreshes_of_one_token_all_get_the_one_new_token(api: ApiClient) -> None:
     body = {"username": "solo", "password": "12345678", "email": "solo@example.com", "sex": 0, "age": 20}
     api.post("/api/auth/register", json=body)
     token = api.post("/api/auth/login", json={"email": "solo@example.com", "password": "12345678"}).json[
         "access_token"
     ]
     with ThreadPoolExecutor(max_workers=8) as pool:
-        statuses = list(
+        answers = list(
             pool.map(
-                lambda _: api.post("/api/auth/refresh", headers={"Authorization": f"Bearer {token}"}).status,
+                lambda _: api.post("/api/auth/refresh", headers={"Authorization": f"Bearer {token}"}),
                 range(8),
             )
         )
-    assert sorted(statuses) == [200] + [401] * 7
+    # A client's concurrent retries fall in the grace window: one successor, handed to each.
+    assert [answer.status for answer in answers] == [200] * 8
+    assert len({answer.json["access_token"] for answer in answers}) == 1

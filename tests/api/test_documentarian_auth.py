@@ -86,7 +86,7 @@ def test_register_without_a_body_names_exactly_the_three_required_fields(api: Ap
         ("email", "e" * 250 + "@x.org", "The email may not be greater than 255 characters."),
         ("password", None, "The password field is required."),
         ("password", "short", "The password must be at least 8 characters."),
-        ("password", "p" * 73, "The password may not be greater than 72 bytes."),
+        ("password", "p" * 257, "The password may not be greater than 256 characters."),
     ],
 )
 def test_register_validates_each_field_the_laravel_way(

@@ -70,7 +70,9 @@ def test_a_real_512_square_image_is_stored_and_served_by_redirect(
     key = f"userpics/{people.user.id}/{path.rsplit('/', 1)[1]}"
     stored = embedded_aws.client("s3").get_object(Bucket=os.environ["USERPIC_BUCKET"], Key=key)
     assert stored["ContentType"] == content_type
-    assert stored["Body"].read() == raw
+    with Image.open(io.BytesIO(stored["Body"].read())) as kept:
+        assert kept.format == image_format
+        assert kept.size == (512, 512)
 
 
 def test_the_documents_base64_semicolon_spelling_is_accepted(people: Cast, api: ApiClient) -> None:

@@ -280,3 +280,13 @@ def test_conflicting_function_environments_are_rejected(real_template: Template,
     changed["Resources"]["OtherFunction"] = other
     with pytest.raises(TemplateError, match="LOG_LEVEL"):
         local_environment(changed, 3000, jwt_secret="k" * 64, state_dir=tmp_path)
+
+
+def test_the_local_run_reads_its_key_from_the_file_so_it_can_rotate(
+    real_template: Template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    environment = local_environment(real_template, 3123, state_dir=tmp_path)
+    assert environment["JWT_SECRET"] == ""
+    assert environment["JWT_SECRET_FILE"] == str((tmp_path / "jwt-secret").resolve())
+    assert (tmp_path / "jwt-secret").read_text().strip() == local_jwt_secret(tmp_path)

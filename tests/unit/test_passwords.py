@@ -42,3 +42,14 @@ def test_2b_bcrypt_hashes_verify_and_wrong_passwords_do_not() -> None:
 def test_missing_or_corrupt_stored_hashes_fail_without_raising() -> None:
     assert not verify_password("anything", None).ok
     assert not verify_password("anything", "not-a-hash").ok
+
+
+def test_an_imported_bcrypt_hash_of_a_long_password_verifies_its_first_72_bytes_as_php_did() -> None:
+    password = "п" * 50  # 100 UTF-8 bytes: PHP's password_hash kept the first 72
+    laravel = bcrypt.hashpw(password.encode()[:72], bcrypt.gensalt(4)).decode().replace("$2b$", "$2y$", 1)
+    checked = verify_password(password, laravel)
+    assert checked.ok
+    assert checked.upgraded_hash is not None
+    assert verify_password(password, checked.upgraded_hash).ok  # the whole password, with argon2id
+    assert not verify_password(password[:36], checked.upgraded_hash).ok
+    assert not verify_password("x" + "п" * 49, laravel).ok

@@ -126,17 +126,31 @@ def test_mail_is_sent_only_from_mail_from_by_the_functions_that_send_it() -> Non
         assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
 
 
+SIGNING_KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:JwtSigningSecret-local"
+# Secrets Manager's four rotation steps (createSecret, setSecret, testSecret, finishSecret).
+ROTATION_ACTIONS = (
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecretVersionStage",
+)
+
+
+def secret_statements(function_id: str) -> list[Statement]:
+    statements = function_statements(TEMPLATE, function_id)
+    return [s for s in statements if any(a.startswith("secretsmanager:") for a in s.actions)]
+
+
 def test_every_function_may_read_the_signing_key_and_only_that_secret() -> None:
     # Every function checks tokens: the rate limit of A, B and C counts a token's user, so even
     # the fallback does. (Locally the key comes from JWT_SECRET, so the API tests cannot see this.)
-    for function_id in FUNCTIONS:
-        secret_statements = [s for s in function_statements(TEMPLATE, function_id) if any(a.startswith("secretsmanager:") for a in s.actions)]  # fmt: skip
-        assert secret_statements == [
-            Statement(
-                ("secretsmanager:GetSecretValue",),
-                ("arn:aws:secretsmanager:us-east-1:123456789012:secret:JwtSigningSecret-local",),
-            )
-        ], function_id
+    for function_id in FUNCTIONS.keys() - {"SigningKeyRotationFunction"}:
+        expected = [Statement(("secretsmanager:GetSecretValue",), (SIGNING_KEY_ARN,))]
+        assert secret_statements(function_id) == expected, function_id
+
+
+def test_only_the_rotation_function_may_write_the_signing_key() -> None:
+    assert secret_statements("SigningKeyRotationFunction") == [Statement(ROTATION_ACTIONS, (SIGNING_KEY_ARN,))]
 
 
 def test_the_policy_checker_refuses_what_a_policy_does_not_grant() -> None:

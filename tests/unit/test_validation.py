@@ -8,7 +8,15 @@ import pytest
 
 from gatehouse.errors import ValidationFailed
 from gatehouse.surfaces import laravel
-from gatehouse.validation import PASSWORD_MAX_BYTES, Rule, optional, required, validate
+from gatehouse.validation import (
+    JSON_MAX_BYTES,
+    JSON_MAX_DEPTH,
+    PASSWORD_MAX_LENGTH,
+    Rule,
+    optional,
+    required,
+    validate,
+)
 
 
 def rules_failed(data: Mapping[str, object], schema: Mapping[str, Rule]) -> dict[str, str]:
@@ -59,14 +67,33 @@ def test_integers_accept_numeric_strings_and_refuse_booleans_and_floats() -> Non
     assert rules_failed({"n": 151}, schema) == {"n": "max.numeric"}
 
 
-def test_passwords_over_72_bytes_or_with_nul_are_refused() -> None:
+def test_passwords_over_256_characters_or_with_nul_are_refused() -> None:
     schema = {"password": required("password", min=8)}
-    assert rules_failed({"password": "é" * (PASSWORD_MAX_BYTES // 2 + 1)}, schema) == {
-        "password": "max.bytes"
-    }
+    assert rules_failed({"password": "é" * (PASSWORD_MAX_LENGTH + 1)}, schema) == {"password": "max.string"}
     assert rules_failed({"password": "abcd\x00efgh"}, schema) == {"password": "format"}
     assert rules_failed({"password": "short"}, schema) == {"password": "min.string"}
-    assert validate({"password": "x" * PASSWORD_MAX_BYTES}, schema)["password"] == "x" * PASSWORD_MAX_BYTES
+    assert validate({"password": "x" * PASSWORD_MAX_LENGTH}, schema)["password"] == "x" * PASSWORD_MAX_LENGTH
+
+
+def test_a_64_character_cyrillic_password_is_accepted() -> None:
+    # 128 UTF-8 bytes: bcrypt's 72-byte limit does not apply to argon2id hashes.
+    password = "пароль" * 10 + "абвг"
+    assert validate({"password": password}, {"password": required("password", min=8)}) == {
+        "password": password
+    }
+
+
+def test_json_values_nested_deeper_than_32_or_over_16_kb_are_refused() -> None:
+    schema = {"apps": optional("json")}
+    nested: object = {}
+    for _ in range(JSON_MAX_DEPTH):
+        nested = {"a": nested}
+    assert rules_failed({"apps": nested}, schema) == {"apps": "max.depth"}
+    assert rules_failed({"apps": {"x": "y" * JSON_MAX_BYTES}}, schema) == {"apps": "max.bytes"}
+    shallow: object = "leaf"
+    for _ in range(JSON_MAX_DEPTH):
+        shallow = [shallow]
+    assert validate({"apps": shallow}, schema) == {"apps": shallow}
 
 
 def test_confirmed_fields_must_match_their_confirmation() -> None:
@@ -134,3 +161,12 @@ def test_strict_booleans_accept_what_laravels_boolean_rule_accepts(value: object
 @pytest.mark.parametrize("value", ["yes", "on", "no", "off", "True", 2, 1.0, 0.0, [], {}])
 def test_strict_booleans_refuse_the_lenient_spellings(value: object) -> None:
     assert rules_failed({"flag": value}, {"flag": required("strict_boolean")}) == {"flag": "boolean"}
+
+
+def test_the_common_password_list_is_compared_without_case() -> None:
+    from gatehouse.security import common_passwords
+
+    assert common_passwords.count() == 9_913  # the 10,000 entries, without case
+    assert common_passwords.is_common("12345678")
+    assert common_passwords.is_common("PASSWORD")
+    assert not common_passwords.is_common("correct-horse-battery-staple-7")

@@ -21,7 +21,8 @@ class Settings(BaseSettings):
     # Only for `sam local` against DynamoDB Local; deployed functions use the regional endpoint.
     dynamodb_endpoint: str | None = None
 
-    # Exactly one of these: the secret itself (local run, tests) or where to read it (deployed).
+    # Exactly one of these: the secret itself (tests, `sam local`), a file holding it (the local
+    # run, so `make rotate-key` can rotate it) or where to read it (deployed).
     jwt_secret: SecretStr | None = None
     jwt_secret_arn: str | None = None
     jwt_issuer: str = "gatehouse"
@@ -40,8 +41,21 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     # Requests per minute per client on the Laravel surfaces (A, B, C); 0 turns the limit off.
     rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
+    # Brute force (gatehouse.services.lockouts): failed sign-ins (or reset/verification tokens,
+    # app tokens) per account and client within 15 minutes before that client is locked out,
+    # and the far higher count, from all clients together, that locks the account itself.
+    lockout_threshold: int = Field(default=10, ge=1, le=1000)
+    lockout_account_ceiling: int = Field(default=100, ge=1, le=100_000)
+    # A refreshed B token presented again within this many seconds (a client's concurrent
+    # retry) gets a fresh token of the same family; later, the whole family is revoked.
+    refresh_grace_seconds: int = Field(default=10, ge=0, le=300)
+    # Refuse the 10,000 most common passwords wherever a password is set.
+    reject_common_passwords: bool = False
+    # How long a container keeps the signing keys before reading the secret again.
+    signing_key_cache_seconds: int = Field(default=300, ge=0, le=3600)
+    jwt_secret_file: str | None = None
 
-    @field_validator("jwt_secret", "jwt_secret_arn", "dynamodb_endpoint", mode="before")
+    @field_validator("jwt_secret", "jwt_secret_arn", "jwt_secret_file", "dynamodb_endpoint", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         # Templates declare every variable, so "not set" often arrives as "".
@@ -49,8 +63,9 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _one_signing_key_source(self) -> Settings:
-        if (self.jwt_secret is None) == (self.jwt_secret_arn is None):
-            raise ValueError("set exactly one of JWT_SECRET and JWT_SECRET_ARN")
+        sources = (self.jwt_secret, self.jwt_secret_arn, self.jwt_secret_file)
+        if sum(source is not None for source in sources) != 1:
+            raise ValueError("set exactly one of JWT_SECRET, JWT_SECRET_FILE and JWT_SECRET_ARN")
         secret = self.jwt_secret
         if secret is not None and len(secret.get_secret_value().encode()) < MIN_SIGNING_KEY_BYTES:
             raise ValueError(f"JWT_SECRET must be at least {MIN_SIGNING_KEY_BYTES} bytes")

@@ -8,6 +8,7 @@ may word some violations itself, keyed `"field.rule"` (`"key.required"`, `"name.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -18,14 +19,31 @@ from urllib.parse import urlsplit
 from gatehouse.errors import ValidationFailed, Violation
 
 Kind = Literal[
-    "string", "email", "identifier", "password", "integer", "boolean", "strict_boolean", "date", "url", "any"
+    "string",
+    "email",
+    "identifier",
+    "password",
+    "new_password",
+    "integer",
+    "boolean",
+    "strict_boolean",
+    "date",
+    "url",
+    "any",
+    "json",
 ]
 
 # Pragmatic address check: one @, no spaces, a dot in the domain (what Laravel's `email` accepts in practice).
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-# bcrypt reads at most 72 bytes; a longer password would be silently truncated by legacy hashes,
-# and the cap keeps a hash request cheap to refuse.
-PASSWORD_MAX_BYTES = 72
+# Counted in characters: argon2id (every hash we write) has no byte limit, so a 64-character
+# Cyrillic password is fine; bcrypt's 72 bytes only matter when verifying imported hashes.
+# The cap keeps a hash request cheap to refuse.
+PASSWORD_MAX_LENGTH = 256
+# Free-form JSON values (E's `apps` and payloads, `roles`): nesting and serialized size are
+# capped, so a stored value can always be read, rendered and written back (DynamoDB and the
+# serializers have depth limits of their own).
+JSON_MAX_DEPTH = 32
+JSON_MAX_BYTES = 16 * 1024
 EMAIL_MAX_LENGTH = 254
 _TRUE = {True, "1", "true", "on", "yes"}
 _FALSE = {False, "0", "false", "off", "no"}
@@ -92,7 +110,7 @@ def _present(data: Mapping[str, Any], name: str, rule: Rule) -> tuple[bool, Any]
     if name not in data or data[name] is None:
         return False, None
     value = data[name]
-    if isinstance(value, str) and rule.kind != "password":
+    if isinstance(value, str) and rule.kind not in ("password", "new_password"):
         value = value.strip()
     if value == "":
         return False, None
@@ -148,9 +166,26 @@ def _password(name: str, value: Any, rule: Rule) -> Any:
         return Violation(name, "format")
     if rule.min is not None and len(value) < rule.min:
         return Violation(name, "min.string", {"min": rule.min})
-    if len(value.encode()) > PASSWORD_MAX_BYTES:
-        return Violation(name, "max.bytes", {"max": PASSWORD_MAX_BYTES})
+    if len(value) > PASSWORD_MAX_LENGTH:
+        return Violation(name, "max.string", {"max": PASSWORD_MAX_LENGTH})
     return value
+
+
+def _new_password(name: str, value: Any, rule: Rule) -> Any:
+    """A password being set: a password, and (with `reject_common_passwords`) not one of the
+    10,000 most common ones."""
+    checked = _password(name, value, rule)
+    if isinstance(checked, Violation) or not _reject_common_passwords():
+        return checked
+    from gatehouse.security import common_passwords  # loaded only where a password is set
+
+    return Violation(name, "common") if common_passwords.is_common(checked) else checked
+
+
+def _reject_common_passwords() -> bool:
+    from gatehouse.settings import get_settings
+
+    return get_settings().reject_common_passwords
 
 
 def _integer(name: str, value: Any, rule: Rule) -> Any:
@@ -211,15 +246,51 @@ def _any(name: str, value: Any, rule: Rule) -> Any:
     return value
 
 
+def json_depth(value: Any, limit: int = JSON_MAX_DEPTH) -> int:
+    """How deeply `value` nests (a scalar is 0, `[]` and `{}` are 1), counted without
+    recursion and only up to `limit` + 1: past that the exact depth does not matter."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        current, depth = pending.pop()
+        if isinstance(current, (dict, list)):
+            depth += 1
+            deepest = max(deepest, depth)
+            if depth > limit:
+                return deepest
+            children = current.values() if isinstance(current, dict) else current
+            pending.extend((child, depth) for child in children)
+    return deepest
+
+
+def json_violation(name: str, value: Any, max_bytes: int = JSON_MAX_BYTES) -> Violation | None:
+    """Why `value` cannot be stored as a free-form JSON value, or None."""
+    if json_depth(value) > JSON_MAX_DEPTH:
+        return Violation(name, "max.depth", {"max": JSON_MAX_DEPTH})
+    try:
+        size = len(json.dumps(value, ensure_ascii=False).encode())
+    except (TypeError, ValueError):
+        return Violation(name, "json")
+    if size > max_bytes:
+        return Violation(name, "max.bytes", {"max": max_bytes})
+    return None
+
+
+def _json(name: str, value: Any, rule: Rule) -> Any:
+    return json_violation(name, value, rule.max or JSON_MAX_BYTES) or value
+
+
 _CHECKERS = {
     "string": _string,
     "email": _email,
     "identifier": _identifier,
     "password": _password,
+    "new_password": _new_password,
     "integer": _integer,
     "boolean": _boolean,
     "strict_boolean": _strict_boolean,
     "date": _date,
     "url": _url,
     "any": _any,
+    "json": _json,
 }

@@ -206,6 +206,13 @@ class SessionItem(Item, discriminator="session"):
     created_at_ms = IntegerAttribute()
     # Epoch seconds; DynamoDB TTL removes the item some time after, so reads check it too.
     expires_at = IntegerAttribute()
+    # Refresh families (B's refresh): the first session's id, shared by every session refreshed
+    # from it (GSI2 `FAMILY#{id}` finds them all). A refreshed session is not deleted but marked
+    # superseded, naming its successor, so a replay of its token is recognised as reuse.
+    family_id = UnicodeAttribute(null=True)
+    superseded_at_ms = IntegerAttribute(null=True)
+    successor_id = UnicodeAttribute(null=True)
+    successor_created_at_ms = IntegerAttribute(null=True)
 
 
 class RateLimitItem(Item, discriminator="rate_limit"):
@@ -218,3 +225,18 @@ class RateLimitItem(Item, discriminator="rate_limit"):
     @staticmethod
     def key(client: str, window: int) -> tuple[str, str]:
         return f"RATE#{client}#{window}", "RATE"
+
+
+class LockoutItem(Item, discriminator="lockout"):
+    """Failures of one kind (sign-in, reset token, ...) against one account from one client
+    (SK `CLIENT#...`), or from all clients together (SK `ALL`). One item per account and client,
+    so no key is hot; every failure pushes `expires_at` out, and DynamoDB's TTL removes the item
+    after a quiet window (reads check `expires_at` themselves)."""
+
+    failures = IntegerAttribute(default=0)
+    last_failure_at = IntegerAttribute(default=0)
+    expires_at = IntegerAttribute()
+
+    @staticmethod
+    def key(scope: str, account: str, client: str | None) -> tuple[str, str]:
+        return f"LOCKOUT#{scope}#{account}", f"CLIENT#{client}" if client is not None else "ALL"

@@ -20,8 +20,10 @@ def new_session(
     expires_at: int,
     secret_hash: str | None = None,
     name: str | None = None,
+    family_id: str | None = None,
 ) -> SessionItem:
     pk, sk = session_key(session_id)
+    family = family_id or session_id
     return SessionItem(
         pk,
         sk,
@@ -34,6 +36,9 @@ def new_session(
         name=name,
         GSI1PK=f"USER#{user_id}#SESSIONS",
         GSI1SK=f"SESSION#{created_at_ms:015d}#{session_id}",
+        family_id=family,
+        GSI2PK=f"FAMILY#{family}",
+        GSI2SK=f"SESSION#{created_at_ms:015d}#{session_id}",
     )
 
 
@@ -62,14 +67,40 @@ def delete(session: SessionItem) -> None:
     session.delete()
 
 
-def replace(old: SessionItem, new: SessionItem) -> None:
-    """Rotate: the old session must still exist, so a token can be refreshed only once."""
+def supersede(old: SessionItem, new: SessionItem) -> None:
+    """Refresh: mark `old` superseded by `new` and write `new`, in one transaction; only a live,
+    not yet superseded `old` can be refreshed (SessionGone otherwise)."""
     try:
         with TransactWrite(connection=connection) as transaction:
-            transaction.delete(old, condition=SessionItem.PK.exists())
+            transaction.update(
+                old,
+                actions=[
+                    SessionItem.superseded_at_ms.set(new.created_at_ms),
+                    SessionItem.successor_id.set(new.session_id),
+                    SessionItem.successor_created_at_ms.set(new.created_at_ms),
+                ],
+                condition=SessionItem.PK.exists() & SessionItem.superseded_at_ms.does_not_exist(),
+            )
             transaction.save(new, condition=SessionItem.PK.does_not_exist())
     except TransactWriteError as error:
         raise SessionGone() from error
+
+
+# A family grows by one session per refresh; a token lives an hour, so this is far above any real one.
+MAX_FAMILY_SESSIONS = 500
+
+
+def family(family_id: str) -> list[SessionItem]:
+    """Every session of a refresh family: one Query on GSI2 `FAMILY#{id}` (plus its pages)."""
+    found = SessionItem.gsi2.query(f"FAMILY#{family_id}", limit=MAX_FAMILY_SESSIONS)
+    return [item for item in found if isinstance(item, SessionItem)]
+
+
+def delete_all(sessions: list[SessionItem]) -> None:
+    """Delete these sessions in batches of 25 (BatchWriteItem); already gone ones are no error."""
+    with SessionItem.batch_write() as batch:
+        for session in sessions:
+            batch.delete(session)
 
 
 def get(session_id: str) -> SessionItem | None:

@@ -28,6 +28,11 @@ _DUMMY_HASH = (
 )
 
 
+# bcrypt reads at most 72 bytes; only imported `$2y$`/`$2b$` hashes are bcrypt (argon2id has no limit).
+BCRYPT_MAX_BYTES = 72
+_BCRYPT_PREFIXES = ("$2y$", "$2b$", "$2a$")
+
+
 @dataclass(frozen=True)
 class Verification:
     ok: bool
@@ -44,9 +49,16 @@ def verify_password(password: str, stored_hash: str | None) -> Verification:
     if not stored_hash:
         _context.verify(password, _DUMMY_HASH)
         return Verification(ok=False)
+    secret: str | bytes = password
+    if stored_hash.startswith(_BCRYPT_PREFIXES) and len(password.encode()) > BCRYPT_MAX_BYTES:
+        # An imported Laravel hash: PHP's bcrypt hashed only the first 72 bytes, so check those,
+        # as the original did; the upgrade below hashes the whole password with argon2id.
+        secret = password.encode()[:BCRYPT_MAX_BYTES]
     try:
-        ok, new_hash = _context.verify_and_update(password, stored_hash)
+        ok, new_hash = _context.verify_and_update(secret, stored_hash)
     except (ValueError, TypeError):
         # An unrecognised or corrupt stored hash is a failed sign-in, not a server error.
         return Verification(ok=False)
+    if ok and secret is not password:
+        new_hash = hash_password(password)
     return Verification(ok=bool(ok), upgraded_hash=new_hash if ok else None)

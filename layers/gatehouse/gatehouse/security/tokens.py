@@ -19,12 +19,12 @@ import jwt
 
 from gatehouse import object_ids
 from gatehouse.errors import NotAuthenticated
-from gatehouse.security.signing_key import signing_key
+from gatehouse.security import signing_key
 from gatehouse.settings import get_settings
 
 _settings = get_settings()
 # Fetched during the init phase (cold start), not on the first request.
-_signing_key = signing_key()
+signing_key.key_ring()
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "sub", "jti"]
 
 SubjectForm = Literal["decimal", "object_id"]
@@ -113,7 +113,8 @@ def issue(
     }
     if profile.audience_is_subject:
         claims["aud"] = subject
-    return jwt.encode(claims, _signing_key, algorithm=profile.algorithm)
+    key = signing_key.current_key()
+    return jwt.encode(claims, key.key, algorithm=profile.algorithm, headers={"kid": key.kid})
 
 
 def looks_like_jwt(token: str) -> bool:
@@ -122,13 +123,19 @@ def looks_like_jwt(token: str) -> bool:
 
 def verify(token: str) -> TokenClaims:
     try:
-        algorithm = jwt.get_unverified_header(token).get("alg")
+        header = jwt.get_unverified_header(token)
+        algorithm = header.get("alg")
         profile = _PROFILES_BY_ALGORITHM.get(algorithm) if isinstance(algorithm, str) else None
         if profile is None:
             raise NotAuthenticated("unsupported token algorithm")
+        # Tokens signed before keys had ids carry none: they are the legacy key's.
+        kid = header.get("kid", signing_key.LEGACY_KID)
+        key = signing_key.verification_key(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise NotAuthenticated("unknown signing key")
         claims = jwt.decode(
             token,
-            _signing_key,
+            key.key,
             algorithms=[profile.algorithm],
             issuer=profile.issuer,
             leeway=_settings.token_leeway_seconds,

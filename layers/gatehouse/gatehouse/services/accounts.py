@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 import unicodedata
@@ -24,7 +25,7 @@ from gatehouse.errors import (
     Violation,
 )
 from gatehouse.security.passwords import hash_password, verify_password
-from gatehouse.services import audit
+from gatehouse.services import audit, lockouts
 from gatehouse.services.audit import ClientInfo
 from gatehouse.services.identity import canonical, identifier_kind
 from gatehouse.settings import get_settings
@@ -118,9 +119,13 @@ def derived_logins(email: str, user_id: int) -> Iterator[str]:
 
 
 def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
-    """Check credentials by email or login; upgrade a legacy hash; audit the attempt either way."""
+    """Check credentials by email or login; upgrade a legacy hash; audit the attempt either way.
+
+    Brute force is locked out per account and client (`gatehouse.services.lockouts`). A known
+    and an unknown account cost the same: two GetItems, the lockout read, one argon2id verify
+    and, on failure, the same counter writes (ASVS 6.3.8)."""
     try:
-        user = _check_credentials(identifier, password)
+        user = _check_credentials(identifier, password, client)
     except GatehouseError as refused:
         observability.count(observability.SIGN_IN_FAILED)
         audit.record(
@@ -132,11 +137,16 @@ def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
     return user
 
 
-def _check_credentials(identifier: str, password: str) -> UserItem:
-    user = users.find_by(identifier_kind(identifier), canonical(identifier))
+def _check_credentials(identifier: str, password: str, client: ClientInfo) -> UserItem:
+    kind, value = identifier_kind(identifier), canonical(identifier)
+    user = users.find_for_sign_in(kind, value)
+    attempt = lockouts.Attempt(LOGIN_SCOPE, _lockout_account(user, kind, value), lockouts.client_of(client))
+    counters = lockouts.check(attempt)
     verification = verify_password(password, user.password_hash if user else None)
     if user is None or not verification.ok:
+        lockouts.failed(attempt, client=client, actor=user)
         raise InvalidCredentials()
+    lockouts.succeeded(attempt, counters)
     if not user.is_active:
         raise AccountDisabled()
     if _settings.require_verified_email and not user.is_verified:
@@ -146,6 +156,22 @@ def _check_credentials(identifier: str, password: str) -> UserItem:
         changes["password_hash"] = verification.upgraded_hash
     users.update(user, **changes)
     return user
+
+
+LOGIN_SCOPE = "login"
+
+
+def _lockout_account(user: UserItem | None, kind: str, value: str) -> str:
+    """A known account by its id (its email and login share one counter), an unknown one by
+    what was typed (hashed: it may be long), so guessing at unknown names is locked out too."""
+    if user is not None:
+        return f"user:{user.id}"
+    return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
+
+
+def clear_lockouts(user: UserItem, client: ClientInfo) -> None:
+    """After a password reset: the account's sign-in lock and the resetting client's counter."""
+    lockouts.reset_account(LOGIN_SCOPE, f"user:{user.id}", lockouts.client_of(client))
 
 
 def claims_of(user: UserItem) -> list[tuple[str, str]]:

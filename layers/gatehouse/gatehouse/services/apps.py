@@ -21,7 +21,8 @@ from gatehouse.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from gatehouse.services import permissions
+from gatehouse.services import lockouts, permissions
+from gatehouse.services.audit import ClientInfo
 
 # The menu and the app list read every app in one Query; this cap keeps that one bounded call.
 MAX_APPS = 200
@@ -40,25 +41,41 @@ class AppNotSuper(PermissionDenied):
     """The `x-app-token` belongs to an app without the super flag."""
 
 
-def calling_app(token: str | None) -> AppTokenItem | None:
-    """The app an `x-app-token` belongs to, or None for no token or an unknown one (one GetItem)."""
+APP_TOKEN_SCOPE = "app_token"
+
+
+def calling_app(token: str | None, client: ClientInfo | None = None) -> AppTokenItem | None:
+    """The app an `x-app-token` belongs to, or None for no token or an unknown one (one GetItem).
+
+    With `client`, token guessing is locked out (`gatehouse.services.lockouts`): a client that
+    sent too many unknown tokens gets 429 for a while, before any lookup."""
     token = (token or "").strip()
-    if not token or len(token) > APP_TOKEN_MAX_LENGTH:
+    if not token:
         return None
-    return app_store.token_lookup(token)
+    attempt = (
+        lockouts.Attempt(APP_TOKEN_SCOPE, lockouts.ANY_ACCOUNT, lockouts.client_of(client), False)
+        if client
+        else None
+    )
+    if attempt is not None:
+        lockouts.check(attempt)
+    app = app_store.token_lookup(token) if len(token) <= APP_TOKEN_MAX_LENGTH else None
+    if app is None and attempt is not None and client is not None:
+        lockouts.failed(attempt, client=client)
+    return app
 
 
-def require_app(token: str | None) -> AppTokenItem:
+def require_app(token: str | None, client: ClientInfo | None = None) -> AppTokenItem:
     """Any app, super or not, identified by its `x-app-token`."""
-    app = calling_app(token)
+    app = calling_app(token, client)
     if app is None:
         raise NotFound("app")
     return app
 
 
-def authorize_super_app(token: str | None) -> AppTokenItem:
+def authorize_super_app(token: str | None, client: ClientInfo | None = None) -> AppTokenItem:
     """The super app an `x-app-token` belongs to (one GetItem)."""
-    app = calling_app(token)
+    app = calling_app(token, client)
     if app is None:
         raise AppTokenUnknown()
     if not app.is_super:

@@ -17,7 +17,7 @@ from gatehouse.errors import Conflict, InvalidCredentials, MalformedRequest, Not
 from gatehouse.security.passwords import verify_password
 from gatehouse.services import accounts
 from gatehouse.services import apps as app_service
-from gatehouse.validation import required, validate
+from gatehouse.validation import json_violation, required, validate
 
 MAX_APPS_PER_UPDATE = 20
 # Each app's payload and all of a user's payloads together, as JSON (the item limit is 400 KB).
@@ -26,8 +26,8 @@ MAX_ALL_PAYLOADS_BYTES = 64 * 1024
 # Optimistic writes of the payload map and the roles: re-read and retry when a concurrent update won.
 UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
-# Ecto's `validate_length(:password, min: 6)`; the 72-byte cap is bcrypt's (and every surface's).
-NEW_PASSWORD = {"new_password": required("password", min=6)}
+# Ecto's `validate_length(:password, min: 6)`; the 256-character cap is every surface's.
+NEW_PASSWORD = {"new_password": required("new_password", min=6)}
 
 
 class PasswordNotChanged(InvalidCredentials):
@@ -48,8 +48,9 @@ def payload(value: Any, field: str) -> dict[str, Any]:
     """One app's JSON object for a user, of bounded size."""
     if not isinstance(value, dict):
         raise ValidationFailed.single(field, "type")
-    if len(json.dumps(value).encode()) > MAX_PAYLOAD_BYTES:
-        raise ValidationFailed.single(field, "max.bytes", max=MAX_PAYLOAD_BYTES)
+    violation = json_violation(field, value, MAX_PAYLOAD_BYTES)
+    if violation is not None:
+        raise ValidationFailed([violation])
     return value
 
 
@@ -165,7 +166,7 @@ def change_password(user: UserItem, request: Mapping[str, Any], session: Session
 
     As the original's `UserController.change_password`: both fields must be sent (it had no
     action clause otherwise: Phoenix's 400); a current password that does not match, or a new
-    one that is not a 6-72-byte string with something besides spaces, is PasswordNotChanged.
+    one that is not a 6-256-character string with something besides spaces, is PasswordNotChanged.
     """
     current, new = required_parameters(request, "old_password", "new_password")
     try:

@@ -14,14 +14,23 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from gatehouse import observability
-from gatehouse.clock import epoch_ms, iso, now
+from gatehouse import clock, observability
+from gatehouse.clock import iso, now
 from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
 from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import NotAuthenticated
 from gatehouse.security import tokens
 from gatehouse.security.tokens import TokenProfile
+from gatehouse.services import audit
+from gatehouse.services.audit import ClientInfo
+from gatehouse.settings import get_settings
+
+_settings = get_settings()
+
+
+def epoch_ms() -> int:
+    return clock.epoch_ms()  # through the module, so tests can move the clock
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,18 @@ class Principal:
 
     user: UserItem
     session: SessionItem
+
+
+class SessionSuperseded(NotAuthenticated):
+    """A refreshed token: refused everywhere, but B's refresh recognises it (grace or reuse)."""
+
+    def __init__(self, principal: Principal) -> None:
+        super().__init__("superseded")
+        self.principal = principal
+
+
+class RefreshReuse(NotAuthenticated):
+    """A refreshed token came back after the grace window: its whole family was revoked."""
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,8 @@ def authenticate(token: str) -> Principal:
         raise NotAuthenticated("revoked")
     if not user.is_active:
         raise NotAuthenticated("account disabled")
+    if session.superseded_at_ms is not None:
+        raise SessionSuperseded(Principal(user=user, session=session))
     return Principal(user=user, session=session)
 
 
@@ -76,17 +99,60 @@ def end(principal: Principal) -> None:
 
 
 def rotate(
-    principal: Principal, profile: TokenProfile, extra_claims: dict[str, Any] | None = None
+    principal: Principal,
+    profile: TokenProfile,
+    extra_claims: dict[str, Any] | None = None,
+    *,
+    client: ClientInfo,
 ) -> IssuedToken:
-    """A new token for the same user; the presented one stops working, and can rotate only once."""
-    session = _new_session(principal.user.id, profile)
-    try:
-        session_store.replace(principal.session, session)
-    except session_store.SessionGone:
-        raise NotAuthenticated("revoked") from None
-    observability.count(observability.TOKEN_REVOKED)
-    observability.count(observability.TOKEN_ISSUED)
-    return _token_for(session, profile, extra_claims)
+    """Refresh (ASVS 10.4.5): a new token for the same user, in the presented token's family;
+    the presented one stops working everywhere.
+
+    A token that was already refreshed is reuse: within `refresh_grace_seconds` of its refresh
+    (a client's concurrent or retried request) the answer is the very token its refresh
+    issued, so every retry ends up with one token; later, a thief or the victim is replaying
+    it, and every session of its family is revoked (audited as `auth.refresh_reuse`).
+    """
+    old = principal.session
+    if old.superseded_at_ms is None:
+        successor = _new_session(principal.user.id, profile, family_id=old.family_id or old.session_id)
+        try:
+            session_store.supersede(old, successor)
+            observability.count(observability.TOKEN_REVOKED)
+            observability.count(observability.TOKEN_ISSUED)
+            return _token_for(successor, profile, extra_claims)
+        except session_store.SessionGone:
+            # A concurrent refresh of the same token won, or the session was revoked meanwhile.
+            reread = session_store.get(old.session_id)
+            if reread is None or reread.superseded_at_ms is None:
+                raise NotAuthenticated("revoked") from None
+            old = reread
+    if old.superseded_at_ms is None:
+        raise NotAuthenticated("revoked")  # unreachable: both branches above leave it superseded
+    if epoch_ms() - old.superseded_at_ms <= _settings.refresh_grace_seconds * 1000 and old.successor_id:
+        successor = session_store.new_session(
+            session_id=old.successor_id,
+            user_id=old.user_id,
+            token_format=profile.name,
+            created_at_ms=old.successor_created_at_ms or old.superseded_at_ms,
+            expires_at=(old.successor_created_at_ms or old.superseded_at_ms) // 1000 + profile.ttl_seconds,
+            family_id=old.family_id,
+        )
+        return _token_for(successor, profile, extra_claims)
+    family_id = old.family_id or old.session_id
+    # The presented session too: one written before families existed is in no family index.
+    members = {session.session_id: session for session in [old, *session_store.family(family_id)]}
+    session_store.delete_all(list(members.values()))
+    audit.record(
+        "auth.refresh_reuse",
+        client=client,
+        actor=principal.user,
+        target_type="user",
+        target_id=principal.user.id,
+        outcome="failure",
+        details={"family": family_id, "revoked": len(members)},
+    )
+    raise RefreshReuse("refresh token reuse")
 
 
 def revoke_all(user: UserItem) -> None:
@@ -95,7 +161,7 @@ def revoke_all(user: UserItem) -> None:
     observability.count(observability.TOKEN_REVOKED)
 
 
-def _new_session(user_id: int, profile: TokenProfile) -> SessionItem:
+def _new_session(user_id: int, profile: TokenProfile, family_id: str | None = None) -> SessionItem:
     created_ms = epoch_ms()
     return session_store.new_session(
         session_id=uuid.uuid4().hex,
@@ -103,6 +169,7 @@ def _new_session(user_id: int, profile: TokenProfile) -> SessionItem:
         token_format=profile.name,
         created_at_ms=created_ms,
         expires_at=created_ms // 1000 + profile.ttl_seconds,
+        family_id=family_id,
     )
 
 
@@ -158,9 +225,14 @@ def start_personal_access_token(user: UserItem, name: str) -> IssuedToken:
 
 
 def sessions_of(user: UserItem, limit: int = 50) -> list[SessionItem]:
-    """The user's tokens (any surface), newest first; expired ones the TTL has not removed yet are left out."""
+    """The user's tokens (any surface), newest first; expired ones the TTL has not removed yet,
+    and refreshed ones (kept only to recognise their reuse), are left out."""
     now_seconds = epoch_ms() // 1000
-    return [s for s in session_store.of_user(user.id, limit) if s.expires_at > now_seconds]
+    return [
+        s
+        for s in session_store.of_user(user.id, limit)
+        if s.expires_at > now_seconds and s.superseded_at_ms is None
+    ]
 
 
 def _secret_hash(secret: str) -> str:

@@ -1,5 +1,10 @@
 """Userpics (surface D): a base64 512×512 PNG/JPEG/WebP, decoded and checked, stored in S3.
 
+What is stored is never the uploaded file but its pixels encoded afresh, in the format it came
+in (PNG stays PNG, JPEG and WebP at quality 90), as RGB, or RGBA when the picture has alpha:
+EXIF (GPS positions, camera serials), ICC profiles, text chunks, comments and any bytes after
+the image's end (a polyglot's script or archive) are gone.
+
 The bucket is private. A user's `userpic` is a Gatehouse URL,
 `{base}/api/v1/users/id/{id}/userpic/{sha256}.{ext}`, which answers a redirect to a
 short-lived presigned S3 URL while that picture is the user's current one. Pillow and the
@@ -53,7 +58,7 @@ class _InvalidImage(Exception):
 
 
 def decode(upload: object) -> tuple[bytes, str, str]:
-    """The image bytes, extension and content type of a valid upload; "Invalid image" otherwise.
+    """The re-encoded image bytes, extension and content type of a valid upload; "Invalid image" otherwise.
 
     Accepts `data:image/...;base64,` URLs, the document's `base64;...` and bare base64. The image is fully decoded, so a
     PNG header on other bytes is refused; only the pixels' real format and size count.
@@ -87,11 +92,28 @@ def _decode(upload: object) -> tuple[bytes, str, str]:
                     raise _InvalidImage()
                 image.load()
                 extension, content_type = FORMATS[image.format]
+                clean = _reencoded(image, image.format)
     except _InvalidImage:
         raise
     except Exception:  # Pillow raises many types for corrupt data; all mean the same to the client
         raise _InvalidImage() from None
-    return raw, extension, content_type
+    return clean, extension, content_type
+
+
+REENCODE_QUALITY = 90
+
+
+def _reencoded(image: Image.Image, image_format: str) -> bytes:
+    """The pixels alone, in a new file of `image_format`: no metadata, no trailing bytes."""
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    mode = "RGBA" if has_alpha and image_format != "JPEG" else "RGB"
+    pixels = image.convert(mode)
+    # A new image from raw pixels carries none of the original's `info` (exif, icc_profile, ...).
+    bare = Image.frombytes(mode, pixels.size, pixels.tobytes())
+    buffer = io.BytesIO()
+    options: dict[str, Any] = {} if image_format == "PNG" else {"quality": REENCODE_QUALITY}
+    bare.save(buffer, format=image_format, **options)
+    return buffer.getvalue()
 
 
 def object_key(user_id: int, file_name: str) -> str:

@@ -8,6 +8,7 @@ credentials, authentication, app tokens and missing users/apps, and Phoenix's de
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -33,6 +34,9 @@ from gatehouse.services.apps import AppTokenUnknown
 from gatehouse.services.goncord import PasswordNotChanged
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces.envelope import Surface, TokenRule
+from gatehouse.validation import JSON_MAX_BYTES, json_violation
+
+_logger = logging.getLogger("gatehouse.goncord")
 
 # The original's messages (Goncord's TokenController, UserController and IsSuperResource plug).
 BAD_CREDENTIALS = "Проверьте правильность логина, email или пароля"
@@ -54,6 +58,8 @@ _ECTO_MESSAGES = {
     "min.string": "should be at least {min} character(s)",
     "max.string": "should be at most {max} character(s)",
     "max.bytes": "should be at most {max} byte(s)",
+    "common": "is too common",
+    "max.depth": "should be nested at most {max} level(s) deep",
     "max.count": "should have at most {max} item(s)",
     "max.item_length": "should have items of at most {max} character(s)",
     "max.apps": "no more than {max} apps can exist",
@@ -86,8 +92,24 @@ def user_view(user: UserItem) -> dict[str, Any]:
         "first_name": user.first_name,
         "email": user.email,
         "birthday": user.birthday,
-        "apps": dict(user.app_data or {}),
+        "apps": readable_payloads(user),
     }
+
+
+def readable_payloads(user: UserItem) -> dict[str, Any]:
+    """The user's per-app payloads, leaving out any that could not be rendered (stored before
+    the edge capped depth and size, or written around it): that payload degrades to absent,
+    with a warning in the log, rather than the user's every sign-in answering 500."""
+    stored = user.app_data
+    if not isinstance(stored, dict):
+        return {}
+    readable: dict[str, Any] = {}
+    for url, payload in stored.items():
+        if json_violation("apps", payload, JSON_MAX_BYTES) is None:
+            readable[url] = payload
+        else:
+            _logger.warning("unreadable app payload left out", extra={"user_id": user.id})
+    return readable
 
 
 def roles_view(names: Iterable[Any] | None) -> list[dict[str, Any]]:

@@ -26,6 +26,9 @@ _TEMPLATES = {
     "min.numeric": "The {attribute} must be at least {min}.",
     "max.numeric": "The {attribute} may not be greater than {max}.",
     "max.bytes": "The {attribute} may not be greater than {max} bytes.",
+    # Laravel's Password::uncompromised() wording.
+    "common": "The given {attribute} has appeared in a data leak. Please choose a different {attribute}.",
+    "max.depth": "The {attribute} may not be nested deeper than {max} levels.",
 }
 
 

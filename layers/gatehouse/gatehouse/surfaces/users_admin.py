@@ -129,9 +129,11 @@ def message(violation: Violation) -> str:
             return f"{_label(violation.field)} can`t be empty"
         case "unique":
             return _TAKEN.get(violation.field, f"{_label(violation.field)} already exists")
-        case "min.string" if violation.field in ("password", "new_password"):
+        case "min.string" | "common" if violation.field in ("password", "new_password"):
             return WEAK_PASSWORD
-        case "max.bytes":
+        case "max.bytes" | "max.depth":
+            return f"{_label(violation.field)} is too long"
+        case "max.string" if violation.field in ("password", "new_password"):
             return f"{_label(violation.field)} is too long"
         case "current_password":
             return WRONG_PASSWORD

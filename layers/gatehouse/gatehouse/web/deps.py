@@ -91,6 +91,17 @@ async def current_principal(request: Request) -> Principal:
     return outcome
 
 
+async def refreshing_principal(request: Request) -> Principal:
+    """The caller of a refresh: an already refreshed token too (`sessions.rotate` decides
+    between the grace window and reuse); every other route refuses one."""
+    outcome = await _authenticate(request)
+    if isinstance(outcome, sessions.SessionSuperseded):
+        return outcome.principal
+    if isinstance(outcome, NotAuthenticated):
+        raise outcome
+    return outcome
+
+
 async def optional_principal(request: Request) -> Principal | None:
     """The caller when the request carries a usable token, else None (never refuses)."""
     outcome = await _authenticate(request)
@@ -135,6 +146,7 @@ def public_base_url(request: Request) -> str:
 
 RequestBody = Annotated[dict[str, Any], Depends(request_body)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+RefreshingPrincipal = Annotated[Principal, Depends(refreshing_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 Client = Annotated[ClientInfo, Depends(client_info)]

@@ -1,0 +1,23 @@
+"""Signing-key rotation function: Secrets Manager calls it with each of the four rotation steps
+for the JWT signing-key secret (gatehouse.security.key_rotation). No HTTP routes."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import botocore.session
+
+from gatehouse.security.key_rotation import rotation_step
+from gatehouse.settings import get_settings
+
+
+@cache
+def _secrets_manager() -> Any:
+    return botocore.session.get_session().create_client(
+        "secretsmanager", region_name=get_settings().aws_region
+    )
+
+
+def handler(event: dict[str, Any], context: object) -> None:
+    rotation_step(_secrets_manager(), event["SecretId"], event["ClientRequestToken"], event["Step"])
