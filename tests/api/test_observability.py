@@ -17,6 +17,7 @@ from gatehouse.data import users
 from gatehouse.services import accounts
 from gatehouse_local.testing import ApiClient, bearer
 from tests.api.documentarian_client import link_token
+from tests.api.emf import emf_metrics
 
 
 class JsonLog:
@@ -53,22 +54,6 @@ def json_log() -> Iterator[JsonLog]:
         for handler, stream in zip(handlers, previous_streams, strict=True):
             if stream is not None:
                 handler.setStream(stream)
-
-
-def emf_metrics(stdout: str) -> dict[str, float]:
-    """Sum of each EMF metric in the captured output (one JSON object a line)."""
-    totals: dict[str, float] = {}
-    for line in stdout.splitlines():
-        if not line.startswith("{") or '"_aws"' not in line:
-            continue
-        blob = json.loads(line)
-        assert blob["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Gatehouse"
-        for definition in blob["_aws"]["CloudWatchMetrics"][0]["Metrics"]:
-            name = definition["Name"]
-            assert definition["Unit"] == "Count"
-            values = blob[name] if isinstance(blob[name], list) else [blob[name]]
-            totals[name] = totals.get(name, 0) + sum(values)
-    return totals
 
 
 def test_a_full_flow_logs_json_with_no_password_token_hash_or_link(
