@@ -40,6 +40,16 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     # Requests per minute per client on the Laravel surfaces (A, B, C); 0 turns the limit off.
     rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
+    # Where the links in mail point (`{token}` is replaced); empty: Gatehouse's own /links pages.
+    reset_url_template: str = ""
+    verify_url_template: str = ""
+
+    @field_validator("reset_url_template", "verify_url_template")
+    @classmethod
+    def _has_token_placeholder(cls, value: str) -> str:
+        if value and ("{token}" not in value or not value.startswith(("https://", "http://"))):
+            raise ValueError("must be an http(s) URL containing {token}")
+        return value
 
     @field_validator("jwt_secret", "jwt_secret_arn", "dynamodb_endpoint", mode="before")
     @classmethod
