@@ -5,6 +5,10 @@ surface's language and sends it through SES (locally: into the outbox directory)
 A record that fails is reported in `batchItemFailures`: Lambda retries from it (bisecting
 the batch), then hands the batch's description to the dead-letter queue. A record seen
 twice sends one mail: delivery is claimed with a conditional update (gatehouse.data.outbox).
+
+Redrive: invoked with a message from the dead-letter queue (its `DDBStreamBatchInfo`), it
+reads that range of the stream again (records live 24 hours) and delivers what is still
+pending: `aws lambda invoke --function-name <MailerFunction> --payload file://dlq-message.json`.
 """
 
 from __future__ import annotations
@@ -42,6 +46,32 @@ def process(event: dict[str, Any], via: mail.Transport) -> dict[str, Any]:
     return {"batchItemFailures": failures}
 
 
+def redrive(batch: dict[str, Any], via: mail.Transport, streams: Any = None) -> dict[str, Any]:
+    """Deliver the stream records a dead-letter message describes (those not yet sent)."""
+    if streams is None:
+        import botocore.session
+
+        streams = botocore.session.get_session().create_client("dynamodbstreams")
+    first, last = int(batch["startSequenceNumber"]), int(batch["endSequenceNumber"])
+    iterator = streams.get_shard_iterator(
+        StreamArn=batch["streamArn"],
+        ShardId=batch["shardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=str(first),
+    )["ShardIterator"]
+    records: list[dict[str, Any]] = []
+    while iterator and (not records or int(records[-1]["dynamodb"]["SequenceNumber"]) < last):
+        answer = streams.get_records(ShardIterator=iterator, Limit=100)
+        got = answer.get("Records") or []
+        if not got:
+            break
+        records.extend(r for r in got if int(r["dynamodb"]["SequenceNumber"]) <= last)
+        iterator = answer.get("NextShardIterator")
+    return process({"Records": records}, via)
+
+
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if "DDBStreamBatchInfo" in event:
+        return redrive(event["DDBStreamBatchInfo"], transport)
     return process(event, transport)

@@ -155,12 +155,14 @@ class StreamPump:
         self._lock = threading.Lock()
         self._stream_arn: str | None = None
         self._iterators: dict[str, str] = {}
+        self._shard_id = ""
 
     def forget(self) -> None:
         """The table was recreated (tests' reset): start again from its new stream."""
         with self._lock:
             self._stream_arn = None
             self._iterators.clear()
+            self._shard_id = ""
 
     def drain(self) -> Delivery:
         delivery = Delivery()
@@ -186,7 +188,7 @@ class StreamPump:
         description = streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
         records: list[dict[str, Any]] = []
         for shard in description.get("Shards") or []:
-            shard_id = shard["ShardId"]
+            shard_id = self._shard_id = shard["ShardId"]
             iterator = (
                 self._iterators.get(shard_id)
                 or streams.get_shard_iterator(
@@ -261,7 +263,7 @@ class StreamPump:
             "version": "1.0",
             "timestamp": datetime.now(UTC).isoformat(),
             "DDBStreamBatchInfo": {
-                "shardId": "local",
+                "shardId": self._shard_id,
                 "startSequenceNumber": str(first.get("SequenceNumber")),
                 "endSequenceNumber": str(last.get("SequenceNumber")),
                 "batchSize": len(batch),
