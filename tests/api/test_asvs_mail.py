@@ -37,7 +37,8 @@ def mails_to(outbox_dir: Path, address: str) -> list[dict[str, Any]]:
 
 
 def token_in(message: dict[str, Any]) -> str:
-    link = next(word for word in message["text"].split() if word.startswith("http"))
+    text: str = message["text"]
+    link = next(word for word in text.split() if word.startswith("http"))
     return parse_qs(urlsplit(link).query)["token"][0]
 
 

@@ -26,7 +26,7 @@ def register_on_a(api: ApiClient, email: str) -> None:
 
 def last_link(outbox_dir: Path, address: str) -> str:
     messages = [json.loads(path.read_text()) for path in sorted(outbox_dir.glob("*.json"))]
-    texts = [message["text"] for message in messages if message["to"] == address]
+    texts: list[str] = [message["text"] for message in messages if message["to"] == address]
     return next(word for word in texts[-1].split() if word.startswith("http"))
 
 

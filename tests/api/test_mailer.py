@@ -185,3 +185,13 @@ def test_only_the_mailer_may_send_mail_and_it_reads_nothing_but_outbox_inserts(
     assert sam_template["Resources"]["Table"]["Properties"]["StreamSpecification"] == {
         "StreamViewType": "NEW_IMAGE"
     }
+
+
+def test_every_mail_and_link_setting_is_declared_for_the_functions(sam_template: Template) -> None:
+    declared = sam_template["Globals"]["Function"]["Environment"]["Variables"]
+    for name in ("MAIL_TRANSPORT", "MAIL_FROM", "OUTBOX_DIR", "PUBLIC_BASE_URL"):
+        assert name in declared
+    assert declared["RESET_URL_TEMPLATE"] == {"Ref": "ResetUrlTemplate"}
+    assert declared["VERIFY_URL_TEMPLATE"] == {"Ref": "VerifyUrlTemplate"}
+    assert sam_template["Parameters"]["ResetUrlTemplate"]["Default"] == ""
+    assert sam_template["Parameters"]["VerifyUrlTemplate"]["Default"] == ""
