@@ -12,13 +12,14 @@ from typing import Any
 
 import pytest
 
+from gatehouse.data import users
 from gatehouse.data.outbox import OutboxItem
-from gatehouse.services import mail
+from gatehouse.services import accounts, mail
 from gatehouse_local import streams
 from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.lambda_runtime import invoke, load_handler, module_name
 from gatehouse_local.template import Route, Template
-from gatehouse_local.testing import ApiClient
+from gatehouse_local.testing import ApiClient, CallCounter
 
 SENDER = "no-reply@example.com"
 B_USER = {"username": "lilei", "password": "12345678", "email": "li@example.com", "sex": 0, "age": 30}
@@ -88,7 +89,7 @@ def test_registration_mail_speaks_the_surfaces_language_with_a_text_and_an_html_
         assert "/links/verify?token=" in link
         assert link.replace("&", "&amp;") in message["html"]
         assert message["html"].startswith("<!DOCTYPE html>")
-    # Delivered: the item keeps no link, only that it was sent.
+    # Delivered: the items keep no link, only that they were sent.
     assert {(item.status, item.params) for item in outbox_items()} == {("sent", None)}
 
 
@@ -175,10 +176,14 @@ def test_only_the_mailer_may_send_mail_and_it_reads_nothing_but_outbox_inserts(
     }
     assert senders == {"MailerFunction"}
     (source,) = streams.stream_sources(sam_template)
-    outbox_insert = {"eventName": "INSERT", "dynamodb": {"NewImage": {"entity": {"S": "outbox"}}}}
-    user_insert = {"eventName": "INSERT", "dynamodb": {"NewImage": {"entity": {"S": "user"}}}}
-    assert [streams.matches(p, outbox_insert) for p in source.patterns] == [True]
-    assert [streams.matches(p, user_insert) for p in source.patterns] == [False]
+    pending = {"entity": {"S": "outbox"}, "status": {"S": "pending"}}
+    for image, delivered in [
+        (pending, True),
+        ({**pending, "status": {"S": "sent"}}, False),  # an unknown address's recover: never sent
+        ({"entity": {"S": "user"}}, False),
+    ]:
+        record = {"eventName": "INSERT", "dynamodb": {"NewImage": image}}
+        assert [streams.matches(p, record) for p in source.patterns] == [delivered]
     event = functions["MailerFunction"]["Events"]["Outbox"]["Properties"]
     assert event["BisectBatchOnFunctionError"] is True
     assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -195,3 +200,25 @@ def test_every_mail_and_link_setting_is_declared_for_the_functions(sam_template:
     assert declared["VERIFY_URL_TEMPLATE"] == {"Ref": "VerifyUrlTemplate"}
     assert sam_template["Parameters"]["ResetUrlTemplate"]["Default"] == ""
     assert sam_template["Parameters"]["VerifyUrlTemplate"]["Default"] == ""
+
+
+def test_recover_does_the_same_dynamodb_work_for_known_unknown_and_deactivated_addresses(
+    api: ApiClient, outbox_dir: Path
+) -> None:
+    assert api.post("/api/v1/register", json=A_USER).status == 200
+    assert api.post("/api/v1/register", json={**A_USER, "email": "off@example.com"}).status == 200
+    off = users.find_by("email", "off@example.com")
+    assert off is not None
+    accounts.set_active(off, False)
+    counter = CallCounter()
+    work = {}
+    with counter.installed():
+        for address in ("ivan@example.com", "nobody@example.com", "off@example.com"):
+            counter.reset()
+            assert api.post("/api/v1/recover", json={"email": address}).status == 200
+            work[address] = dict(counter.operations)
+    assert work["ivan@example.com"] == work["nobody@example.com"] == work["off@example.com"]
+    assert work["nobody@example.com"]["TransactWriteItems"] == 1
+    # Only the known, active address gets mail; the others' messages are never delivered.
+    mails = outbox_files(outbox_dir)
+    assert [m["to"] for m in mails if m["subject"] == "Восстановление пароля"] == ["ivan@example.com"]

@@ -7,8 +7,12 @@ issued before the user's last sign-out everywhere is refused.
 
 from __future__ import annotations
 
-from gatehouse.data import outbox, users
-from gatehouse.data.models import UserItem
+import secrets
+import time
+
+from gatehouse.clock import epoch_ms
+from gatehouse.data import one_time_tokens, outbox, users
+from gatehouse.data.models import Item, UserItem
 from gatehouse.errors import ValidationFailed
 from gatehouse.services import accounts, mail, one_time_links
 from gatehouse.services.identity import canonical
@@ -20,14 +24,37 @@ LIFETIME_SECONDS = 60 * 60
 
 
 def send_reset_link(email: str, context: MailContext) -> UserItem | None:
-    """Queue a reset link to the account with this address, if there is one; return that user."""
-    user = users.find_by("email", canonical(email))
+    """Queue a reset link to the account with this address, if there is one; return that user.
+
+    Known or not, the request does the same DynamoDB work (two reads, one two-item
+    transaction), so its timing does not tell who has an account: for an unknown or
+    deactivated address the transaction writes a token for no user and a message that is
+    born sent, which the mailer's stream filter never delivers; TTL removes both.
+    """
+    owner = users.owner_of("email", canonical(email))
+    user = users.get(owner if owner is not None else NO_USER)
     if user is None or not user.is_active:
+        outbox.save_all(_decoy())
         return None
     token, item = one_time_links.issue(PURPOSE, user, LIFETIME_SECONDS)
     outbox.save_all([item, mail.message("reset", context, user.email, link=context.reset_link(token))])
     mail.queued(1)
     return user
+
+
+# Ids start at 1: reading this one costs what reading a user costs, and finds nobody.
+NO_USER = 0
+
+
+def _decoy() -> list[Item]:
+    """A token nobody holds (for no user, so useless) and a message that is never sent."""
+    token = secrets.token_urlsafe(32)
+    expires_at = int(time.time()) + LIFETIME_SECONDS
+    ghost = one_time_tokens.build(PURPOSE, token, NO_USER, "", expires_at, issued_at_ms=epoch_ms())
+    message = outbox.new("reset", "a", "", {"link": ""})
+    message.status = outbox.SENT
+    message.expires_at = expires_at
+    return [ghost, message]
 
 
 def reset_password(token: str, password: str) -> UserItem:
