@@ -157,7 +157,7 @@ def test_v7_5_1_an_admin_changing_someone_elses_email_applies_it_unverified_and_
     assert api.get(f"/api/v1/user/{user_id:024x}", headers=bearer(token)).json["is_verified"] == 1
 
 
-def test_v7_5_1_c_and_e_user_updates_never_change_an_email(api: ApiClient) -> None:
+def test_v7_5_1_cs_user_update_never_changes_an_email(api: ApiClient) -> None:
     _, root = register(api, "root")
     user_id, token = register(api, "kim")
     updated = api.put(f"/api/users/{user_id}", headers=bearer(root), json={"email": "x@example.com"})
