@@ -40,6 +40,8 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
+    # Served only over HTTPS when deployed (browsers ignore it over plain HTTP locally).
+    "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
 }
 
 _TEXT: Mapping[str, Mapping[str, str]] = {
