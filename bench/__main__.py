@@ -172,7 +172,7 @@ def main() -> int:
         local_aws(Path(work_dir)) as aws,
         counter.installed(),
     ):
-        api = ApiClient(routes(load_template()))
+        api = ApiClient(routes(load_template()), deliver_mail=False)
         for size in options.sizes:
             aws.reset()
             results.extend(bench_routes(api, counter, size, options.requests))

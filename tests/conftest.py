@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from gatehouse_local import streams
 from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.iam import Statement, denied, function_statements, needed_permissions
 from gatehouse_local.template import FUNCTION_TYPE, Route, Template, load_template, resources_of_type, routes
@@ -72,6 +73,9 @@ def _fresh_aws_state(request: pytest.FixtureRequest) -> None:
         return
     aws: EmbeddedAws = request.getfixturevalue("embedded_aws")
     aws.reset()
+    pump = streams.active()
+    if pump is not None:
+        pump.forget()  # the table, and so its stream, is new
     clear_directory(Path(os.environ["OUTBOX_DIR"]))
 
 

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
 from gatehouse.errors import GatehouseError, ValidationFailed
-from gatehouse.services import admin_users, audit, groups, userpics, verification
+from gatehouse.services import admin_users, audit, groups, userpics
+from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
@@ -125,9 +126,7 @@ async def update_user(
     user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(d_fields(body), UPDATE)
-    user, changed = admin_users.update_user(actor, user_id, data)
-    if "email" in changed:
-        verification.send_verification_mail(user, base_url)  # the new address is unverified until then
+    user, changed = admin_users.update_user(actor, user_id, data, MailContext("d", base_url))
     if changed - {"group_id"}:
         audit.record(
             "user.update",

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from gatehouse.security.tokens import JWT_AUTH
-from gatehouse.services import accounts, audit, sessions, verification
+from gatehouse.services import accounts, audit, sessions
+from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import jwt_auth
 from gatehouse.validation import required, validate
 from gatehouse.web.app import create_app, lambda_handler
@@ -46,9 +47,9 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
         login=data["username"],
         attributes={"sex": data["sex"], "age": data["age"]},
         field_names={"email": "email", "login": "username"},
+        mail_context=MailContext("b", base_url),
     )
     audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
-    verification.send_verification_mail(user, base_url)
     return {"message": jwt_auth.REGISTERED}
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
 from gatehouse import object_ids
 from gatehouse.errors import NotFound, ValidationFailed
@@ -22,7 +23,10 @@ from gatehouse.services import (
     verification,
 )
 from gatehouse.services import documentarian as a_users
+from gatehouse.services.audit import ClientInfo
+from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian as a
+from gatehouse.surfaces import link_pages
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
@@ -99,20 +103,39 @@ def paged(response: Response, next_after: str | None) -> None:
 async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
     user = accounts.register(
-        email=data["email"], password=data["password"], attributes=profile_attributes(data)
+        email=data["email"],
+        password=data["password"],
+        attributes=profile_attributes(data),
+        mail_context=MailContext("a", base_url),
     )
     audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
-    verification.send_verification_mail(user, base_url)
     return a.success(a.REGISTERED)
 
 
-@routes.get("/verify")
-async def verify(request: Request, client: Client) -> dict[str, Any]:
-    data = validate(dict(request.query_params), VERIFICATION)
-    with lockouts.guarded("verify", client, NotFound):
-        user = verification.verify_email(data["token"])
-    audit.record("user.verify", client=client, actor=user, target_type="user", target_id=user.id)
+def wants_page(request: Request) -> bool:
+    """A browser submitting the form of a link page (it asks for HTML); API clients get JSON."""
+    return "text/html" in request.headers.get("accept", "")
+
+
+@routes.get("/verify", response_model=None)
+async def verify(request: Request, client: Client) -> dict[str, Any] | RedirectResponse:
+    query = dict(request.query_params)
+    if wants_page(request):
+        lang = query.get("lang")
+        try:
+            verify_token(validate(query, VERIFICATION)["token"], client)
+        except (NotFound, ValidationFailed):
+            return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "invalid", lang), 303)
+        return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "done", lang), 303)
+    data = validate(query, VERIFICATION)
+    verify_token(data["token"], client)
     return a.success(a.VERIFIED)
+
+
+def verify_token(token: str, client: ClientInfo) -> None:
+    with lockouts.guarded("verify", client, NotFound):
+        user = verification.verify_email(token)
+    audit.record("user.verify", client=client, actor=user, target_type="user", target_id=user.id)
 
 
 @routes.post("/login")
@@ -126,7 +149,7 @@ async def login(body: RequestBody, client: Client) -> dict[str, Any]:
 @routes.post("/recover")
 async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, RECOVERY)
-    user = password_reset.send_reset_link(data["email"], base_url)
+    user = password_reset.send_reset_link(data["email"], MailContext("a", base_url))
     audit.record(
         "user.password_recover",
         client=client,
@@ -138,12 +161,19 @@ async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) ->
     return a.success_data(a.RECOVERY_SENT)
 
 
-@routes.post("/reset")
-async def reset(body: RequestBody, client: Client) -> dict[str, Any]:
+@routes.post("/reset", response_model=None)
+async def reset(request: Request, body: RequestBody, client: Client) -> dict[str, Any] | RedirectResponse:
+    if wants_page(request):
+        return reset_from_page(body, client)
     data = validate(body, RESET)
+    reset_with_token(data["token"], data["password"], client)
+    return a.success(a.PASSWORD_RESET)
+
+
+def reset_with_token(token: str, password: str, client: ClientInfo) -> None:
     try:
         with lockouts.guarded("reset", client, ValidationFailed):
-            user = password_reset.reset_password(data["token"], data["password"])
+            user = password_reset.reset_password(token, password)
     except ValidationFailed:
         audit.record("user.password", client=client, outcome="failure", details={"reason": "invalid token"})
         raise
@@ -152,7 +182,24 @@ async def reset(body: RequestBody, client: Client) -> dict[str, Any]:
         "user.password", client=client, actor=user, target_type="user", target_id=user.id,
         details={"via": "reset"},
     )  # fmt: skip
-    return a.success(a.PASSWORD_RESET)
+
+
+def reset_from_page(body: dict[str, Any], client: ClientInfo) -> RedirectResponse:
+    """The reset page's form: back to the page with the outcome (a mistyped password keeps the link)."""
+    lang = body.get("lang") if isinstance(body.get("lang"), str) else None
+    token = body.get("token") if isinstance(body.get("token"), str) else None
+    try:
+        data = validate(body, RESET)
+    except ValidationFailed as refused:
+        token_ok = token and not any(v.field == "token" for v in refused.violations)
+        outcome = "password_error" if token_ok else "invalid"
+        location = link_pages.result_location(link_pages.RESET, outcome, lang, token if token_ok else None)
+        return RedirectResponse(location, 303)
+    try:
+        reset_with_token(data["token"], data["password"], client)
+    except ValidationFailed:
+        return RedirectResponse(link_pages.result_location(link_pages.RESET, "invalid", lang), 303)
+    return RedirectResponse(link_pages.result_location(link_pages.RESET, "done", lang), 303)
 
 
 @routes.api_route("/logout", methods=["GET", "HEAD"])
@@ -230,10 +277,13 @@ async def create_user(
 ) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
     user = a_users.create(
-        actor, email=data["email"], password=data["password"], attributes=profile_attributes(data)
+        actor,
+        email=data["email"],
+        password=data["password"],
+        attributes=profile_attributes(data),
+        mail_context=MailContext("a", base_url),
     )
     audit.record("user.create", client=client, actor=actor, target_type="user", target_id=user.id)
-    verification.send_verification_mail(user, base_url)
     return a.user_view(user)
 
 
@@ -249,13 +299,11 @@ async def update_user(
     target = a_users.find(actor, a.parse_user_object_id(user))
     data = validate(body, USER_CHANGES)
     changes = profile_attributes(data) | ({"email": data["email"]} if "email" in data else {})
-    email_changed = a_users.update(actor, target, changes)
+    a_users.update(actor, target, changes, MailContext("a", base_url))
     audit.record(
         "user.update", client=client, actor=actor, target_type="user", target_id=target.id,
         details={"fields": ",".join(sorted(data))},
     )  # fmt: skip
-    if email_changed:
-        verification.send_verification_mail(target, base_url)
     return a.user_view(target)
 
 

@@ -15,9 +15,10 @@ from gatehouse.data.apps import AppTokenItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.security.tokens import GONCORD
-from gatehouse.services import accounts, audit, goncord, sessions, verification
+from gatehouse.services import accounts, audit, goncord, sessions
 from gatehouse.services import apps as app_service
 from gatehouse.services.audit import ClientInfo
+from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import goncord as views
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import create_app, lambda_handler
@@ -95,9 +96,9 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
         login=data["login"],
         attributes=_profile(data),
         field_names={"email": "email", "login": "login"},
+        mail_context=MailContext("e", base_url),
     )
     audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
-    verification.send_verification_mail(user, base_url)
     return views.user_view(user)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import botocore.session
 
+from gatehouse.observability import instrument
 from gatehouse.security.key_rotation import rotation_step
 from gatehouse.settings import get_settings
 
@@ -19,5 +20,8 @@ def _secrets_manager() -> Any:
     )
 
 
-def handler(event: dict[str, Any], context: object) -> None:
+def rotate(event: dict[str, Any], context: object) -> None:
     rotation_step(_secrets_manager(), event["SecretId"], event["ClientRequestToken"], event["Step"])
+
+
+handler = instrument(rotate, "key_rotation")

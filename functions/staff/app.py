@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from gatehouse.services import accounts, audit, sessions, staff, verification
+from gatehouse.services import accounts, audit, sessions, staff
+from gatehouse.services.mail import MailContext
 from gatehouse.services.org_structure import paging as page_request
 from gatehouse.surfaces import org_structure
 from gatehouse.validation import optional, required, validate
@@ -95,9 +96,8 @@ async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
 async def create_user(
     actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    created = staff.create_user(actor, validate(body, NEW_USER))
+    created = staff.create_user(actor, validate(body, NEW_USER), MailContext("c", base_url))
     audit.record("user.create", client=client, actor=actor, target_type="user", target_id=created.id)
-    verification.send_verification_mail(created, base_url)
     view = org_structure.user_view(created, staff.user_relations([created]))
     view.pop("last_login_at")
     return org_structure.success("User created successfully", {"user": view})

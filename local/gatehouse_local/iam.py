@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from gatehouse_local.environment import LOCAL_TABLE_NAME, local_bucket_names, local_values
+from gatehouse_local.streams import QUEUE_TYPE
 from gatehouse_local.template import (
     FUNCTION_TYPE,
     PSEUDO_PARAMETERS,
@@ -59,6 +60,11 @@ def arn_values(template: Template) -> dict[str, str]:
         values[f"{logical_id}.Arn"] = f"arn:aws:s3:::{bucket}"
     for logical_id in resources_of_type(template, SECRET_TYPE):
         values[logical_id] = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{logical_id}-local"
+    for logical_id in resources_of_type(template, QUEUE_TYPE):
+        # The name the local stream pump gives the queue (gatehouse_local.streams).
+        name = f"gatehouse-{logical_id}-local"
+        values[f"{logical_id}.Arn"] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+        values[f"{logical_id}.QueueName"] = name
     return values
 
 

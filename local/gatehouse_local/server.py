@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from gatehouse_local import streams
 from gatehouse_local.apigw import (
     INTERNAL_SERVER_ERROR,
     LOCAL_STAGE,
@@ -209,7 +210,7 @@ def banner(
         "",
         f"  DynamoDB table  {environment.get('TABLE_NAME', LOCAL_TABLE_NAME)}  and S3 on moto at {moto_url}",
         "  Data is in memory: it lasts as long as this process, and is gone after Ctrl-C.",
-        f"  Mail is written to {environment['OUTBOX_DIR']}",
+        f"  Mail: MailerFunction reads the table's stream and writes to {environment['OUTBOX_DIR']}",
         f"  JWT signing key from {jwt_key_source}",
         "",
         "Ctrl-C stops the server.",
@@ -250,7 +251,15 @@ def serve(host: str, port: int, template_path: Path | None = None, state_dir: Pa
                 traceback.print_exc()
                 failed.append(route.function_id)
         print(banner(server, base_url, environment, aws.endpoint_url, jwt_key_source, failed), flush=True)
-        server.serve_forever()
+        # The mail outbox: the table's stream to MailerFunction, as Lambda's event source mapping.
+        pump = streams.StreamPump(
+            aws.client,
+            environment["TABLE_NAME"],
+            streams.stream_sources(template, root=template_file.parent),
+            streams.local_queue_names(template),
+        )
+        with pump.running():
+            server.serve_forever()
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:

@@ -117,7 +117,7 @@ def test_the_verification_link_verifies_the_address_once_in_the_originals_words(
     api: ApiClient, outbox_dir: Path
 ) -> None:
     register(api, "verify@example.com")
-    token = link_token(outbox_dir, "verify@example.com", "/api/v1/verify")
+    token = link_token(outbox_dir, "verify@example.com", "/links/verify")
     response = api.get("/api/v1/verify", query={"token": token})
     assert response.status == 200
     assert response.json == {"success": True, "message": "You have successfully verified your email address."}
@@ -269,7 +269,7 @@ def test_the_reset_token_is_stored_only_as_a_hash(
 ) -> None:
     register(api, "hash@example.com")
     api.post("/api/v1/recover", json={"email": "hash@example.com"})
-    token = link_token(outbox_dir, "hash@example.com", "/api/v1/reset")
+    token = link_token(outbox_dir, "hash@example.com", "/links/reset")
     stored = OneTimeTokenItem.get(*OneTimeTokenItem.key("reset", token))
     assert token not in stored.PK
     assert stored.purpose == "reset"
@@ -278,7 +278,7 @@ def test_the_reset_token_is_stored_only_as_a_hash(
 def test_reset_sets_the_password_once_and_signs_out_everywhere(api: ApiClient, outbox_dir: Path) -> None:
     headers = signed_up(api, "reset@example.com")
     api.post("/api/v1/recover", json={"email": "reset@example.com"})
-    token = link_token(outbox_dir, "reset@example.com", "/api/v1/reset")
+    token = link_token(outbox_dir, "reset@example.com", "/links/reset")
     body = {"token": token, "password": "brand-new-pass", "password_confirmation": "brand-new-pass"}
     response = api.post("/api/v1/reset", json=body)
     assert response.status == 200
@@ -295,7 +295,7 @@ def test_reset_sets_the_password_once_and_signs_out_everywhere(api: ApiClient, o
 def test_an_expired_reset_token_is_refused(api: ApiClient, outbox_dir: Path) -> None:
     register(api, "expired@example.com")
     api.post("/api/v1/recover", json={"email": "expired@example.com"})
-    token = link_token(outbox_dir, "expired@example.com", "/api/v1/reset")
+    token = link_token(outbox_dir, "expired@example.com", "/links/reset")
     item = OneTimeTokenItem.get(*OneTimeTokenItem.key("reset", token))
     item.update(actions=[OneTimeTokenItem.expires_at.set(int(time.time()) - 1)])
     body = {"token": token, "password": "brand-new-pass", "password_confirmation": "brand-new-pass"}
@@ -323,7 +323,7 @@ def test_reset_validates_its_fields_without_using_the_token(
 ) -> None:
     register(api, "v@example.com")
     api.post("/api/v1/recover", json={"email": "v@example.com"})
-    token = link_token(outbox_dir, "v@example.com", "/api/v1/reset")
+    token = link_token(outbox_dir, "v@example.com", "/links/reset")
     response = api.post("/api/v1/reset", json={**body, "token": token} if "token" in body else body)
     assert response.status == 422
     assert response.json["error"]["errors"] == errors

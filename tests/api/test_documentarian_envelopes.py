@@ -53,7 +53,7 @@ def test_neighbouring_surfaces_paths_are_not_claimed(documentarian_app: FastAPI,
 def test_a_reset_token_wins_only_once_under_concurrency(api: ApiClient, outbox_dir: Path) -> None:
     register(api, "race@example.com")
     api.post("/api/v1/recover", json={"email": "race@example.com"})
-    token = link_token(outbox_dir, "race@example.com", "/api/v1/reset")
+    token = link_token(outbox_dir, "race@example.com", "/links/reset")
     passwords = [f"new-password-{n}" for n in range(4)]
 
     def attempt(password: str) -> int:

@@ -29,6 +29,10 @@ def test_each_sample_event_gets_a_well_formed_answer(
     event = json.loads(event_file.read_text())
     result = invoke(route_for(event_file, api_routes), event)
     assert result["statusCode"] < 500
-    json.loads(result["body"])
+    headers = {name.lower(): value for name, value in (result.get("headers") or {}).items()}
+    if headers.get("content-type", "").startswith("text/html"):  # the link pages in mail
+        assert result["body"].startswith("<!DOCTYPE html>")
+    else:
+        json.loads(result["body"])
     if event_file.stem.endswith("Register"):
         assert result["statusCode"] == 200

@@ -117,7 +117,7 @@ def test_registration_mails_a_verification_link_and_is_audited(api: ApiClient, o
     register(api)
     mails = [json.loads(p.read_text()) for p in outbox_dir.glob("*.json")]
     assert [mail["to"] for mail in mails] == ["test@gmail.com"]
-    assert "/api/v1/verify?token=" in mails[0]["text"]
+    assert "/links/verify?token=" in mails[0]["text"]
     assert audit_trail() == [("user.register", "success", "user")]
 
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from gatehouse.clock import iso, now
 from gatehouse.data.audit import AuditEventItem
 from gatehouse.data.models import UserItem, user_key
-from gatehouse.services import verification
+from gatehouse.services import mail, verification
 from gatehouse_local.testing import ApiClient, bearer
 
 DEMO = {"username": "demo", "password": "12345678", "email": "me@example.com", "sex": 0, "age": 24}
@@ -30,7 +30,7 @@ def test_registration_mails_a_link_that_verifies_the_address(api: ApiClient, out
     assert len(mails) == 1
     assert mails[0]["to"] == "me@example.com"
     link = next(word for word in mails[0]["text"].split() if word.startswith("http"))
-    assert urlsplit(link).path == verification.VERIFY_PATH
+    assert urlsplit(link).path == mail.VERIFY_PAGE
     token = parse_qs(urlsplit(link).query)["token"][0]
     stored = UserItem.get(*user_key(1))
     assert token not in json.dumps(stored.attribute_values, default=str)

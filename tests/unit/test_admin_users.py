@@ -17,8 +17,11 @@ from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import admin_users, audit_log, groups, sessions, userpics
+from gatehouse.services.mail import MailContext
 
 EVERYTHING = list(groups.CATALOGUE)
+
+D_MAIL = MailContext("d", "https://api.example.com")
 
 
 def fields(nickname: str, **extra: Any) -> dict[str, Any]:
@@ -86,7 +89,7 @@ def test_without_a_group_a_role_holds_its_defaults_and_a_group_replaces_them(roo
     assert groups.held_by(admin) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
     assert groups.held_by(plain) == groups.held_by(manager) == []
     narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["logs.read"]})
-    narrowed, _ = admin_users.update_user(root, admin.id, {"group_id": narrow.id})
+    narrowed, _ = admin_users.update_user(root, admin.id, {"group_id": narrow.id}, D_MAIL)
     assert groups.held_by(narrowed) == ["logs.read"]
     assert not groups.has_permission(narrowed, groups.USERS_CREATE)
 
@@ -97,7 +100,7 @@ def test_a_member_of_a_deleted_group_holds_nothing_until_moved(root: UserItem) -
     groups.delete(root, narrow)
     assert groups.group_of(admin) is None
     assert groups.held_by(admin) == []
-    moved, _ = admin_users.update_user(root, admin.id, {"group_id": None})
+    moved, _ = admin_users.update_user(root, admin.id, {"group_id": None}, D_MAIL)
     assert groups.held_by(moved) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
 
 

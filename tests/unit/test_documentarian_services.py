@@ -13,6 +13,7 @@ from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
 from gatehouse.services import accounts, demands, password_reset, user_meta
 from gatehouse.services import documentarian as a_users
+from gatehouse.services.mail import MailContext
 
 
 def make(n: int) -> UserItem:
@@ -94,9 +95,14 @@ def test_plain_users_cannot_clear_orphaned_metas(embedded_aws: Any) -> None:
 def test_recovery_for_an_unknown_or_deactivated_address_sends_nothing(embedded_aws: Any) -> None:
     make(1)
     user = make(2)
-    assert password_reset.send_reset_link("nobody@example.com", "https://api.example.com") is None
+    assert (
+        password_reset.send_reset_link("nobody@example.com", MailContext("a", "https://api.example.com"))
+        is None
+    )
     accounts.set_active(user, False)
-    assert password_reset.send_reset_link("p2@example.com", "https://api.example.com") is None
+    assert (
+        password_reset.send_reset_link("p2@example.com", MailContext("a", "https://api.example.com")) is None
+    )
 
 
 def test_an_unknown_reset_token_is_an_exists_violation(embedded_aws: Any) -> None:

@@ -12,6 +12,7 @@ import pytest
 from gatehouse.security import signing_key
 from gatehouse.security.key_rotation import STEPS, RotationError, rotation_step
 from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.lambda_runtime import LambdaContext
 from gatehouse_local.template import REPO_ROOT
 from gatehouse_local.testing import TEST_JWT_SECRET
 
@@ -44,6 +45,16 @@ def test_each_rotation_makes_a_new_current_key_and_keeps_one_previous(embedded_a
     client = embedded_aws.client("secretsmanager")
     arn = _rotatable_secret(client)
     handler = _handler()
+    context = LambdaContext(
+        function_name="gatehouse-local-SigningKeyRotationFunction",
+        function_version="$LATEST",
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:gatehouse-local-SigningKeyRotationFunction",
+        memory_limit_in_mb=256,
+        aws_request_id=uuid.uuid4().hex,
+        log_group_name="/aws/lambda/gatehouse-local-SigningKeyRotationFunction",
+        log_stream_name="local",
+        deadline_ms=2**62,
+    )
     before = _current(client, arn)
     assert before.current.kid == signing_key.LEGACY_KID
 
@@ -51,8 +62,10 @@ def test_each_rotation_makes_a_new_current_key_and_keeps_one_previous(embedded_a
     for _ in range(2):
         token = uuid.uuid4().hex
         for step in STEPS:
-            handler({"SecretId": arn, "ClientRequestToken": token, "Step": step}, None)
-            handler({"SecretId": arn, "ClientRequestToken": token, "Step": step}, None)  # retried: no change
+            handler({"SecretId": arn, "ClientRequestToken": token, "Step": step}, context)
+            handler(
+                {"SecretId": arn, "ClientRequestToken": token, "Step": step}, context
+            )  # retried: no change
         rotations.append(_current(client, arn))
 
     first, second = rotations

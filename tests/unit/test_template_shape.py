@@ -15,14 +15,8 @@ from gatehouse_local.template import FUNCTION_TYPE, REPO_ROOT, load_template, re
 
 TEMPLATE = load_template()
 FUNCTIONS = resources_of_type(TEMPLATE, FUNCTION_TYPE)
-# The functions that still send mail inline until the outbox's MailerFunction lands.
-MAIL_SENDERS = {
-    "AuthFunction",
-    "DocumentarianFunction",
-    "StaffFunction",
-    "AdminUsersFunction",
-    "GoncordFunction",
-}
+# Requests queue mail in the outbox; the mailer alone sends it.
+MAIL_SENDERS = {"MailerFunction"}
 # Set by the Lambda runtime itself (reserved: a template may not set them).
 LAMBDA_PROVIDED = {"AWS_REGION"}
 
@@ -126,6 +120,8 @@ def test_mail_is_sent_only_from_mail_from_by_the_functions_that_send_it() -> Non
         assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
 
 
+# They never see a token: the mailer reads the stream, the link pages are static forms.
+KEYLESS_FUNCTIONS = {"MailerFunction", "LinksFunction"}
 SIGNING_KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:JwtSigningSecret-local"
 # Secrets Manager's four rotation steps (createSecret, setSecret, testSecret, finishSecret).
 ROTATION_ACTIONS = (
@@ -144,13 +140,17 @@ def secret_statements(function_id: str) -> list[Statement]:
 def test_every_function_may_read_the_signing_key_and_only_that_secret() -> None:
     # Every function checks tokens: the rate limit of A, B and C counts a token's user, so even
     # the fallback does. (Locally the key comes from JWT_SECRET, so the API tests cannot see this.)
-    for function_id in FUNCTIONS.keys() - {"SigningKeyRotationFunction"}:
+    for function_id in FUNCTIONS.keys() - KEYLESS_FUNCTIONS - {"SigningKeyRotationFunction"}:
         expected = [Statement(("secretsmanager:GetSecretValue",), (SIGNING_KEY_ARN,))]
         assert secret_statements(function_id) == expected, function_id
+    for function_id in KEYLESS_FUNCTIONS:
+        assert secret_statements(function_id) == [], function_id
 
 
 def test_only_the_rotation_function_may_write_the_signing_key() -> None:
-    assert secret_statements("SigningKeyRotationFunction") == [Statement(ROTATION_ACTIONS, (SIGNING_KEY_ARN,))]
+    assert secret_statements("SigningKeyRotationFunction") == [
+        Statement(ROTATION_ACTIONS, (SIGNING_KEY_ARN,))
+    ]
 
 
 def test_the_policy_checker_refuses_what_a_policy_does_not_grant() -> None:

@@ -12,8 +12,12 @@ from gatehouse.errors import PermissionDenied, ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, permissions, sessions
 from gatehouse.services.audit import ClientInfo
+from gatehouse.services.mail import MailContext
 
 TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
+
+
+MAIL = MailContext("d", "https://api.example.com")
 
 
 def make(n: int, **overrides: Any) -> UserItem:
@@ -23,12 +27,12 @@ def make(n: int, **overrides: Any) -> UserItem:
 def test_changing_the_email_moves_its_claim(embedded_aws: Any) -> None:
     make(1)
     user = make(2)
-    accounts.update(user, {"email": "new@example.com", "first_name": "Ann"})
+    accounts.update(user, {"email": "new@example.com", "first_name": "Ann"}, mail_context=MAIL)
     assert users.owner_of("email", "new@example.com") == user.id
     assert users.owner_of("email", "p2@example.com") is None
     assert accounts.sign_in("new@example.com", "password-1", client=TEST_CLIENT).first_name == "Ann"
     third = make(3)
-    accounts.update(third, {"email": "p2@example.com"})  # the freed address can be taken again
+    accounts.update(third, {"email": "p2@example.com"}, mail_context=MAIL)  # the freed address is free
     assert users.owner_of("email", "p2@example.com") == third.id
 
 
@@ -36,12 +40,31 @@ def test_an_email_owned_by_someone_else_is_refused_and_nothing_changes(embedded_
     make(1)
     user = make(2)
     with pytest.raises(ValidationFailed) as caught:
-        accounts.update(user, {"email": "P1@example.com", "first_name": "Changed"})
+        accounts.update(user, {"email": "P1@example.com", "first_name": "Changed"}, mail_context=MAIL)
     assert caught.value.violations[0].rule == "unique"
     stored = users.get(user.id)
     assert stored is not None
     assert stored.email == "p2@example.com"
     assert not stored.first_name
+
+
+def test_an_owners_own_email_change_claims_nothing_until_confirmed(embedded_aws: Any) -> None:
+    make(1)
+    user = make(2)
+    accounts.update(
+        user, {"email": "next@example.com", "first_name": "Ann"}, mail_context=MAIL, by_owner=True
+    )
+    stored = users.get(user.id)
+    assert stored is not None
+    assert (stored.email, stored.first_name) == ("p2@example.com", "Ann")
+    assert users.owner_of("email", "next@example.com") is None
+    assert users.owner_of("email", "p2@example.com") == user.id
+
+
+def test_an_email_change_without_a_mail_context_is_a_programming_error(embedded_aws: Any) -> None:
+    make(1)
+    with pytest.raises(ValueError, match="MailContext"):
+        accounts.update(make(2), {"email": "new@example.com"})
 
 
 def test_removing_a_user_frees_their_claims_but_the_super_cannot_be_removed(embedded_aws: Any) -> None:

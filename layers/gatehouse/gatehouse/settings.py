@@ -54,6 +54,16 @@ class Settings(BaseSettings):
     # How long a container keeps the signing keys before reading the secret again.
     signing_key_cache_seconds: int = Field(default=300, ge=0, le=3600)
     jwt_secret_file: str | None = None
+    # Where the links in mail point (`{token}` is replaced); empty: Gatehouse's own /links pages.
+    reset_url_template: str = ""
+    verify_url_template: str = ""
+
+    @field_validator("reset_url_template", "verify_url_template")
+    @classmethod
+    def _has_token_placeholder(cls, value: str) -> str:
+        if value and ("{token}" not in value or not value.startswith(("https://", "http://"))):
+            raise ValueError("must be an http(s) URL containing {token}")
+        return value
 
     @field_validator("jwt_secret", "jwt_secret_arn", "jwt_secret_file", "dynamodb_endpoint", mode="before")
     @classmethod

@@ -21,21 +21,37 @@ class OneTimeTokenItem(Item, discriminator="one_time_token"):
     email = UnicodeAttribute(null=True)
     # Epoch seconds; TTL removes the item late, so consume() checks it too.
     expires_at = IntegerAttribute()
+    # When it was issued (epoch ms): a reset link older than the user's last sign-out-everywhere
+    # (a password change, a reset, a deactivation) is dead.
+    issued_at_ms = IntegerAttribute(null=True)
+    # An email-change confirmation: the address the user asked for, applied when the link is followed.
+    new_email = UnicodeAttribute(null=True)
 
     @staticmethod
     def key(purpose: str, token: str) -> tuple[str, str]:
         return f"TOKEN#{purpose}#{digest(token)}", "TOKEN"
 
 
-def put(purpose: str, token: str, user_id: int, email: str, expires_at: int) -> None:
-    item = OneTimeTokenItem(
+def build(
+    purpose: str,
+    token: str,
+    user_id: int,
+    email: str,
+    expires_at: int,
+    *,
+    issued_at_ms: int,
+    new_email: str | None = None,
+) -> OneTimeTokenItem:
+    """An unsaved token item, to be saved in the transaction that mails its link."""
+    return OneTimeTokenItem(
         *OneTimeTokenItem.key(purpose, token),
         purpose=purpose,
         user_id=user_id,
         email=email,
         expires_at=expires_at,
+        issued_at_ms=issued_at_ms,
+        new_email=new_email,
     )
-    item.save(condition=OneTimeTokenItem.PK.does_not_exist())
 
 
 def consume(purpose: str, token: str, now_epoch: int) -> OneTimeTokenItem | None:

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters, org, writes
-from gatehouse.data.models import UniqueItem, UserItem, connection, sortable_id, user_key
+from gatehouse.data.models import Item, UniqueItem, UserItem, connection, sortable_id, user_key
 from gatehouse.data.writes import set_actions
 
 SUPER_ROLE_CLAIM = ("role", "super")
@@ -61,12 +62,13 @@ def super_exists() -> bool:
     return owner_of(*SUPER_ROLE_CLAIM) is not None
 
 
-def create(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
+def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Item] = ()) -> None:
     """Write the user and claim each (kind, value) in one transaction.
 
     The uniqueness items go in the same transaction as the user so that two
     concurrent sign-ups with one email can never both succeed, and a failed
-    sign-up never leaves an orphan claim behind.
+    sign-up never leaves an orphan claim behind. `also` (new items: the verification
+    token, the mail that carries it) is written in the same transaction, after the claims.
     """
     try:
         with TransactWrite(connection=connection) as transaction:
@@ -74,6 +76,8 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
             for kind, value in claims:
                 claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
                 transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+            for item in also:
+                transaction.save(item, condition=type(item).PK.does_not_exist())
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         taken = {
@@ -98,17 +102,23 @@ def update_with_claims(
     changes: dict[str, Any],
     add_claims: Sequence[tuple[str, str]],
     drop_claims: Sequence[tuple[str, str]],
+    also: Sequence[Item] = (),
+    condition: Condition | None = None,
 ) -> None:
-    """Change the user and move their unique claims (a new email or login) atomically."""
+    """Change the user and move their unique claims (a new email or login) atomically, with
+    `also` (new items: tokens, mail) in the same transaction. `condition` must hold on the user."""
+    required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
     try:
         with TransactWrite(connection=connection) as transaction:
-            transaction.update(user, actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
+            transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
             for kind, value in add_claims:
                 claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
                 transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
             for kind, value in drop_claims:
                 claim = UniqueItem(*UniqueItem.key(kind, value))
                 transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
+            for item in also:
+                transaction.save(item, condition=type(item).PK.does_not_exist())
     except TransactWriteError as error:
         reasons = error.cancellation_reasons[1 : 1 + len(add_claims)]
         taken = {

@@ -11,9 +11,10 @@ from typing import Any
 
 from gatehouse import observability
 from gatehouse.clock import epoch_ms, iso, now
-from gatehouse.data import counters, users
+from gatehouse.data import counters, outbox, users
 from gatehouse.data import sessions as session_store
-from gatehouse.data.models import SessionItem, UserItem
+from gatehouse.data.models import Item, SessionItem, UserItem
+from gatehouse.data.outbox import OutboxItem
 from gatehouse.errors import (
     AccountDisabled,
     Conflict,
@@ -25,9 +26,10 @@ from gatehouse.errors import (
     Violation,
 )
 from gatehouse.security.passwords import hash_password, verify_password
-from gatehouse.services import audit, lockouts
+from gatehouse.services import audit, email_change, lockouts, mail, verification
 from gatehouse.services.audit import ClientInfo
 from gatehouse.services.identity import canonical, identifier_kind
+from gatehouse.services.mail import MailContext
 from gatehouse.settings import get_settings
 
 _settings = get_settings()
@@ -50,8 +52,12 @@ def register(
     login: str | None = None,
     attributes: Mapping[str, Any] | None = None,
     field_names: Mapping[str, str] = CANONICAL_FIELDS,
+    mail_context: MailContext | None = None,
 ) -> UserItem:
     """Create the canonical user. The first user ever created becomes the single super.
+
+    With `mail_context`, the verification token and its mail are written in the user's
+    own transaction (a mail exists exactly when the account does).
 
     Every user has a login (Goncord's clients key users by it): without one, it is derived
     from the email (`derived_logins`) and claimed like a chosen one, in the user's
@@ -71,6 +77,7 @@ def register(
         updated_at=stamp,
         **(attributes or {}),
     )
+    mail_items = verification.verification_mail(user, mail_context) if mail_context else []
     logins = iter([login]) if login is not None else derived_logins(email, user.id)
     chosen = user.login = next(logins)
     # Try for super only while none exists; the claim item, not this read, makes it single.
@@ -80,7 +87,8 @@ def register(
         user.role = "super" if claim_super else "user"
         claims = [("email", canonical(email)), ("login", canonical(chosen))]
         try:
-            users.create(user, [*claims, users.SUPER_ROLE_CLAIM] if claim_super else claims)
+            users.create(user, [*claims, users.SUPER_ROLE_CLAIM] if claim_super else claims, also=mail_items)
+            mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
             return user
         except users.ValuesTaken as taken:
             refused = taken.kinds - {users.SUPER_ROLE_CLAIM[0]}
@@ -185,10 +193,31 @@ def claims_of(user: UserItem) -> list[tuple[str, str]]:
 
 
 def update(
-    user: UserItem, changes: Mapping[str, Any], field_names: Mapping[str, str] = CANONICAL_FIELDS
+    user: UserItem,
+    changes: Mapping[str, Any],
+    field_names: Mapping[str, str] = CANONICAL_FIELDS,
+    *,
+    mail_context: MailContext | None = None,
+    by_owner: bool = False,
 ) -> UserItem:
-    """Apply profile changes; a new email or login moves its uniqueness claim in the same transaction."""
+    """Apply profile changes; a new login moves its uniqueness claim in the same transaction.
+
+    A new email needs `mail_context` (gatehouse.services.email_change): the owner's own
+    change (`by_owner`) only mails a confirmation link to the new address and a notice to
+    the current one, and the address stays as it is until the link is followed; anyone
+    else's change applies at once, mailing a verification link and the notice.
+    """
     changes = {name: value for name, value in changes.items() if getattr(user, name) != value}
+    mail_items: list[Item] = []
+    if "email" in changes and canonical(changes["email"]) != canonical(user.email):
+        if mail_context is None:
+            raise ValueError("an email change needs a MailContext")  # programming error
+        if by_owner:
+            mail_items = email_change.owner_request(
+                user, changes.pop("email"), mail_context, field_names["email"]
+            )
+        else:
+            mail_items = email_change.admin_change(user, changes["email"], mail_context)
     if "role" in changes or "password_hash" in changes:
         raise ValueError("use set_role / set_password")  # programming error, not a client's
     if changes.get("login") and "@" in changes["login"]:
@@ -203,16 +232,20 @@ def update(
             if new is not None and (old is None or canonical(old) != canonical(new)):
                 add_claims.append((kind, canonical(new)))
     if not changes:
+        if mail_items:
+            outbox.save_all(mail_items)
+            mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
         return user
     if any(kind == "email" for kind, _ in add_claims):
         changes["is_verified"] = False  # a new address is unproven until its own link is followed
     changes["updated_at"] = iso(now())
     try:
-        users.update_with_claims(user, changes, add_claims, drop_claims)
+        users.update_with_claims(user, changes, add_claims, drop_claims, also=mail_items)
     except users.ValuesTaken as taken:
         raise ValidationFailed(
             [Violation(field_names[kind], "unique") for kind in sorted(taken.kinds)]
         ) from None
+    mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
     return user
 
 

@@ -27,6 +27,7 @@ from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, Valid
 from gatehouse.security.passwords import verify_password
 from gatehouse.services import accounts, permissions
 from gatehouse.services import groups as group_rules
+from gatehouse.services.mail import MailContext
 
 USER_ENTITY = "user"
 # D's names for the canonical handle, so a taken value is reported on the field the client sent.
@@ -144,7 +145,9 @@ def list_users(actor: UserItem, limit: int, after_id: int | None) -> UserPage:
     return UserPage(found, member_groups, next_cursor, users.population())
 
 
-def update_user(actor: UserItem, target_id: int, data: Mapping[str, Any]) -> tuple[UserItem, set[str]]:
+def update_user(
+    actor: UserItem, target_id: int, data: Mapping[str, Any], mail_context: MailContext
+) -> tuple[UserItem, set[str]]:
     """Apply D's profile fields present in `data` (role is never among them); returns the changed fields.
 
     Users edit their own profile; editing someone else needs `users.update` and a higher role
@@ -166,7 +169,9 @@ def update_user(actor: UserItem, target_id: int, data: Mapping[str, Any]) -> tup
         group = group_rules.require_assignable(actor, data["group_id"])
         changes["group_id"] = group.id if group else None
     before = {name: getattr(target, name) for name in changes}
-    accounts.update(target, changes, field_names=FIELD_NAMES)
+    accounts.update(
+        target, changes, field_names=FIELD_NAMES, mail_context=mail_context, by_owner=actor.id == target.id
+    )
     changed = {name for name, value in before.items() if getattr(target, name) != value}
     return target, changed
 

@@ -9,7 +9,7 @@ from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied
 from gatehouse.services import accounts, permissions, user_meta
-from gatehouse.services.identity import canonical
+from gatehouse.services.mail import MailContext
 
 A_FIELD_NAMES = {"email": "email", "login": "login"}
 
@@ -20,10 +20,18 @@ def visible_page(actor: UserItem, limit: int, after_id: int | None) -> tuple[lis
     return [user for user in found if permissions.can_read(actor, user)], next_after
 
 
-def create(actor: UserItem, *, email: str, password: str, attributes: Mapping[str, Any]) -> UserItem:
+def create(
+    actor: UserItem, *, email: str, password: str, attributes: Mapping[str, Any], mail_context: MailContext
+) -> UserItem:
     """Admins and super add users; the new user is a plain user who still has to verify their address."""
     permissions.require_role(actor, "admin")
-    return accounts.register(email=email, password=password, attributes=attributes, field_names=A_FIELD_NAMES)
+    return accounts.register(
+        email=email,
+        password=password,
+        attributes=attributes,
+        field_names=A_FIELD_NAMES,
+        mail_context=mail_context,
+    )
 
 
 def find(actor: UserItem, user_id: int | None) -> UserItem:
@@ -34,13 +42,13 @@ def find(actor: UserItem, user_id: int | None) -> UserItem:
     return target
 
 
-def update(actor: UserItem, target: UserItem, changes: Mapping[str, Any]) -> bool:
-    """Profile fields only (no role, no password). Returns whether the email changed,
-    in which case the address is unverified again and needs a new verification mail."""
+def update(actor: UserItem, target: UserItem, changes: Mapping[str, Any], mail_context: MailContext) -> None:
+    """Profile fields only (no role, no password). A user's own new email waits for the link
+    mailed to it; an admin's change to someone else's applies at once (services/email_change)."""
     permissions.require(permissions.can_manage(actor, target))
-    email_changed = "email" in changes and canonical(changes["email"]) != canonical(target.email)
-    accounts.update(target, changes, field_names=A_FIELD_NAMES)
-    return email_changed
+    accounts.update(
+        target, changes, field_names=A_FIELD_NAMES, mail_context=mail_context, by_owner=actor.id == target.id
+    )
 
 
 def remove(actor: UserItem, target: UserItem) -> None:

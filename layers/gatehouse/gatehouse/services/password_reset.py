@@ -1,39 +1,67 @@
-"""Password recovery (surface A): a single-use, expiring link by mail; the answer never says who exists."""
+"""Password recovery (surface A): a single-use, expiring link by mail; the answer never says who exists.
+
+The mail is an outbox item written with the token in one transaction; nothing waits for SES.
+A successful reset kills every other outstanding reset link of the user (ASVS 6.4.3): a link
+issued before the user's last sign-out everywhere is refused.
+"""
 
 from __future__ import annotations
 
-from gatehouse.data import users
-from gatehouse.data.models import UserItem
+import secrets
+import time
+
+from gatehouse.clock import epoch_ms
+from gatehouse.data import one_time_tokens, outbox, users
+from gatehouse.data.models import Item, UserItem
 from gatehouse.errors import ValidationFailed
 from gatehouse.services import accounts, mail, one_time_links
 from gatehouse.services.identity import canonical
+from gatehouse.services.mail import MailContext
 
 PURPOSE = "reset"
-RESET_PATH = "/api/v1/reset"
 # Laravel's default for password reset tokens.
 LIFETIME_SECONDS = 60 * 60
 
 
-def send_reset_link(email: str, base_url: str) -> UserItem | None:
-    """Mail a reset link to the account with this address, if there is one; return that user."""
-    user = users.find_by("email", canonical(email))
+def send_reset_link(email: str, context: MailContext) -> UserItem | None:
+    """Queue a reset link to the account with this address, if there is one; return that user.
+
+    Known or not, the request does the same DynamoDB work (two reads, one two-item
+    transaction), so its timing does not tell who has an account: for an unknown or
+    deactivated address the transaction writes a token for no user and a message that is
+    born sent, which the mailer's stream filter never delivers; TTL removes both.
+    """
+    owner = users.owner_of("email", canonical(email))
+    user = users.get(owner if owner is not None else NO_USER)
     if user is None or not user.is_active:
+        outbox.save_all(_decoy())
         return None
-    token = one_time_links.issue(PURPOSE, user, LIFETIME_SECONDS)
-    link = f"{base_url.rstrip('/')}{RESET_PATH}?token={token}"
-    mail.send(
-        user.email,
-        "Reset your password",
-        f"Hello,\n\nchoose a new password by opening this link (valid for 60 minutes, once):\n{link}\n\n"
-        "If you did not ask for this, ignore this message: your password stays as it is.\n",
-    )
+    token, item = one_time_links.issue(PURPOSE, user, LIFETIME_SECONDS)
+    outbox.save_all([item, mail.message("reset", context, user.email, link=context.reset_link(token))])
+    mail.queued(1)
     return user
+
+
+# Ids start at 1: reading this one costs what reading a user costs, and finds nobody.
+NO_USER = 0
+
+
+def _decoy() -> list[Item]:
+    """A token nobody holds (for no user, so useless) and a message that is never sent."""
+    token = secrets.token_urlsafe(32)
+    expires_at = int(time.time()) + LIFETIME_SECONDS
+    ghost = one_time_tokens.build(PURPOSE, token, NO_USER, "", expires_at, issued_at_ms=epoch_ms())
+    message = outbox.new("reset", "a", "", {"link": ""})
+    message.status = outbox.SENT
+    message.expires_at = expires_at
+    return [ghost, message]
 
 
 def reset_password(token: str, password: str) -> UserItem:
-    """Use the token (once) and set the password; every existing session of the user ends."""
-    user = one_time_links.redeem(PURPOSE, token)
-    if user is None:
+    """Use the token (once) and set the password; every session and every other reset link
+    of the user ends."""
+    redeemed = one_time_links.redeem(PURPOSE, token, newer_than_sign_out=True)
+    if redeemed is None:
         raise ValidationFailed.single("token", "exists")
-    accounts.set_password(user, password, keep_session=None)
-    return user
+    accounts.set_password(redeemed.user, password, keep_session=None)
+    return redeemed.user

@@ -16,6 +16,7 @@ from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
 from gatehouse.services import accounts, permissions
+from gatehouse.services.mail import MailContext
 from gatehouse.services.org_structure import Page, Paging, empty_page, home_organization, is_global, page_of
 
 ASSIGNABLE_ROLES = ("admin", "manager", "user")
@@ -156,7 +157,7 @@ def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> 
         raise ValidationFailed(violations) from None
 
 
-def create_user(actor: UserItem, data: Mapping[str, Any]) -> UserItem:
+def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailContext) -> UserItem:
     role = data.get("role") or "user"
     membership = _membership(data, Membership())
     _require_membership_scope(actor, membership)
@@ -169,6 +170,7 @@ def create_user(actor: UserItem, data: Mapping[str, Any]) -> UserItem:
             "phone": data.get("phone"),
             "position_title": data.get("position"),
         },
+        mail_context=mail_context,
     )
     try:
         # Part of creating the user: `updated_at` stays equal to `created_at`, as documented.
