@@ -58,7 +58,7 @@ format: $(BIN)/.installed ## apply ruff's fixes and formatting
 
 # Every function's module is called app.py (the SAM convention), so each is checked on its own.
 typecheck: $(BIN)/.installed ## mypy --strict on the layer, the functions, the local runner, tests and bench
-	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local tests bench
+	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local local/gatehouse_cli tests bench
 	for fn in functions/*/app.py; do $(BIN)/mypy "$$fn" || exit 1; done
 
 validate: $(SAM_VENV)/bin/.installed ## sam validate --lint

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     allowed_origins: str = ""
     # Requests per minute per client on the Laravel surfaces (A, B, C); 0 turns the limit off.
     rate_limit_per_minute: int = Field(default=60, ge=0, le=100_000)
+    # False: the first sign-up on a fresh stack is a plain user; `gatehouse bootstrap-super` names the super.
+    allow_anonymous_super: bool = True
 
     @field_validator("jwt_secret", "jwt_secret_arn", "dynamodb_endpoint", mode="before")
     @classmethod

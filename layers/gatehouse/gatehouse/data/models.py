@@ -151,6 +151,8 @@ class UserItem(Item, discriminator="user"):
     last_activity_at = UnicodeAttribute(null=True)
     # Sessions created before this instant (epoch ms) are revoked: one write signs out everywhere.
     sessions_valid_after_ms = IntegerAttribute(default=0)
+    # Imported without a password Gatehouse can check (an unknown hash scheme): set on reset.
+    needs_password_reset = BooleanAttribute(null=True)
 
     @classmethod
     def new(cls, user_id: int, **attributes: Any) -> UserItem:
