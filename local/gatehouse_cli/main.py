@@ -34,7 +34,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(apps_app, name="apps")
 app.add_typer(users_app, name="users")
 
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> typer.Exit:
