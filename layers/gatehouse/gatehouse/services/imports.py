@@ -186,8 +186,9 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
         notes.append("password of an unknown scheme: imported without one, flagged for reset")
     role = _importable_role(row.role, notes)
     user_id = row.kept_id
-    if user_id is not None and users.get(user_id) is not None:
-        notes.append(f"id {user_id} is taken: a new id was given")
+    # A dry run reads whether the id is free; a real run lets the transaction's condition tell.
+    if dry_run and user_id is not None and users.get(user_id) is not None:
+        notes.append(f"id {user_id} is taken: a new id would be given")
         user_id = None
     if row.kept_id is None and row.source == "A":
         notes.append(f"_id {row.original_id} maps to the new id")
@@ -218,7 +219,7 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
             if missing:
                 raise RowRefused(f"unknown {', '.join(sorted(missing))}") from None
             if "user" in taken.kinds:
-                notes.append(f"id {user_id} was taken meanwhile: a new id was given")
+                notes.append(f"id {user_id} is taken: a new id was given")
                 user_id = counters.next_id(USER_COUNTER)
             if "login" in taken.kinds:
                 following = next(candidates, None)
