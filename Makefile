@@ -12,7 +12,7 @@ CHROMIUM ?= /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean
+.PHONY: help install start test test-fast lint format typecheck validate build bench bench-import deploy events outbox clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sa
 
 bench: $(BIN)/.installed ## per-request latency and DynamoDB calls of the hot routes (see bench/README.md)
 	$(BIN)/python -m bench
+
+bench-import: $(BIN)/.installed ## users/s of `gatehouse import` into moto and into the local run (USERS=2000)
+	$(BIN)/python -m bench.import_throughput --users $${USERS:-2000}
 
 outbox: ## print the mail the local run has "sent" (.local/outbox)
 	@shopt -s nullglob; for message in .local/outbox/*.json; do cat "$$message"; echo; done
