@@ -124,6 +124,8 @@ def run(
         service.ensure_app_roles(rows)
     chunks = [rows[start : start + chunk_size] for start in range(0, len(rows), chunk_size)]
     summary.interrupted = _run_chunks(chunks, summary, dry_run, max(1, workers), console, on_chunk)
+    if not summary.interrupted:
+        _import_user_records(loaded, summary, dry_run)
     summary.users = sum(
         1 for line in summary.lines if line.kind == "user" and line.outcome in ("created", "merged")
     )
@@ -186,6 +188,20 @@ def _run_chunks(
 
 class ImportInterrupted(Exception):
     """Raised (by a signal handler or a test's `on_chunk`) to stop the run between chunks."""
+
+
+def _import_user_records(loaded: Loaded, summary: Summary, dry_run: bool) -> None:
+    """A's user_meta and demands, after the users they belong to, 100 at a time."""
+    for kind in service.USER_RECORD_KINDS:
+        records = [record for record in loaded.user_records if record.kind == kind]
+        for start in range(0, len(records), DEFAULT_CHUNK):
+            chunk = records[start : start + DEFAULT_CHUNK]
+            outcomes = service.import_user_records(
+                loaded.source, kind, [(r.original_id, r.fields, r.refs) for r in chunk], dry_run=dry_run
+            )
+            for record, (outcome, note, user_id) in zip(chunk, outcomes, strict=True):
+                _add(summary, ReportLine(loaded.source, record.file, record.line, kind, record.original_id, "",
+                                         outcome, "" if user_id is None else str(user_id), note))  # fmt: skip
 
 
 def _user_line(result: RowResult) -> ReportLine:

@@ -32,7 +32,7 @@ from gatehouse_cli.readers import (
 
 SOURCES = ("A", "B", "C", "D", "E")
 SOURCE_TABLES: dict[str, tuple[str, ...]] = {
-    "A": ("users", "roles", "user_roles"),
+    "A": ("users", "roles", "user_roles", "user_meta", "demands"),
     "B": ("users",),
     "C": (
         "organizations",
@@ -69,6 +69,19 @@ class Prerequisite:
 
 
 @dataclass
+class UserRecord:
+    """A record that belongs to users (A's user_meta and demands), imported after them with its
+    own `_id`; `refs` names, per field, the original id of a user."""
+
+    kind: str
+    original_id: str
+    fields: dict[str, Any]
+    refs: dict[str, str]
+    file: str = ""
+    line: int = 0
+
+
+@dataclass
 class Person:
     """A user row before it becomes an ImportRow (kept plain: the CLI imports the layer late)."""
 
@@ -90,6 +103,7 @@ class Loaded:
     source: str
     people: list[Person] = field(default_factory=list)
     prerequisites: list[Prerequisite] = field(default_factory=list)
+    user_records: list[UserRecord] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
 
@@ -267,6 +281,38 @@ def _load_a(tables: dict[str, list[Line]], loaded: Loaded) -> None:
 
     for line in tables["users"]:
         _person(loaded, line, build)
+    for line in tables["user_meta"]:
+        _user_record(loaded, line, "user_meta", {"key": _text(line.values, "key"), "value": _text(line.values, "value")},
+                     {"user_id": _text(line.values, "user_id", "user__id")})  # fmt: skip
+    for line in tables["demands"]:
+        fields = {"name": _text(line.values, "name"), "description": _text(line.values, "description") or ""}
+        refs = {
+            "author_id": _text(line.values, "author_id"),
+            "responsible_id": _text(line.values, "responsible_id"),
+        }
+        _user_record(loaded, line, "demand", fields, refs)
+
+
+def _user_record(
+    loaded: Loaded, line: Line, kind: str, fields: dict[str, Any], refs: dict[str, str | None]
+) -> None:
+    original = _text(line.values, "_id") or ""
+    missing = [name for name, value in {**fields, **refs}.items() if value is None]
+    if "__invalid__" in line.values or missing:
+        reason = str(line.values.get("__invalid__") or f"{kind} without {', '.join(missing)}")
+        loaded.rejected.append(Rejected(line.file, line.line, original, "", reason))
+        return
+    stamps = {name: _iso(_text(line.values, name)) for name in ("created_at", "updated_at")}
+    loaded.user_records.append(
+        UserRecord(
+            kind,
+            original,
+            {**fields, **{name: value for name, value in stamps.items() if value}},
+            {name: str(value) for name, value in refs.items()},
+            line.file,
+            line.line,
+        )
+    )
 
 
 # ---- B: MySQL users ----

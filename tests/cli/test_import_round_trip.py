@@ -3,6 +3,7 @@ password (the legacy hash is upgraded to argon2id) → export without secrets, o
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -177,3 +178,40 @@ def test_surface_data_comes_along_ids_groups_memberships_apps_and_profiles(
     assert registered.status == 200
     assert stored("anna@school.example").id > 31
     assert stored("new@example.com").id > stored("boris@school.example").id
+
+
+def test_a_user_meta_and_demands_keep_their_ids_and_follow_their_users(
+    api: ApiClient, tmp_path: Path
+) -> None:
+    files = _files("a", "users.json", "roles.json", "user_roles.json", "user_meta.json", "demands.json")
+    result = gatehouse("import", "A", *map(str, files), "--report", str(tmp_path / "report.csv"))
+    assert result.exit_code == 0, result.output
+    anna, boris = stored("anna@school.example"), stored("boris@school.example")
+    token = _sign_ins(api, "anna@school.example", "anna-secret-1")["A"]
+    headers = bearer(str(token))
+    meta = api.get("/api/v1/user_meta/5f1a2b3c4d5e6f7081930001", headers=headers)
+    assert meta.status == 200, meta.body
+    assert meta.json["user__id"] == f"{anna.id:024x}"
+    assert (meta.json["key"], meta.json["value"]) == ("class", "3B")
+    demand = api.get("/api/v1/demand/5f1a2b3c4d5e6f7081940001", headers=headers)
+    assert demand.status == 200, demand.body
+    assert (demand.json["author_id"], demand.json["responsible_id"]) == (boris.id, anna.id)
+    again = gatehouse("import", "A", *map(str, files), "--report", str(tmp_path / "again.csv"))
+    assert again.exit_code == 0
+    with (tmp_path / "again.csv").open() as report:
+        assert {row["outcome"] for row in csv.DictReader(report)} == {"skipped"}
+
+
+def test_a_records_of_users_not_imported_are_rejected(api: ApiClient, tmp_path: Path) -> None:
+    files = _files("a", "user_meta.json", "demands.json")
+    users = tmp_path / "users.json"
+    users.write_text("")
+    result = gatehouse("import", "A", str(users), *map(str, files), "--report", str(tmp_path / "report.csv"))
+    assert result.exit_code == 2  # no users at all: nothing to attach them to
+    lone = (EXAMPLES / "a" / "users.json").read_text().splitlines()[0] + "\n"
+    users.write_text(lone)
+    result = gatehouse("import", "A", str(users), *map(str, files), "--report", str(tmp_path / "report.csv"))
+    assert result.exit_code == 0, result.output
+    report = (tmp_path / "report.csv").read_text()
+    assert "unknown user 5f1a2b3c4d5e6f7081920a1c" in report
+    assert api.get("/api/v1/demand/5f1a2b3c4d5e6f7081940001").status in (401, 404)

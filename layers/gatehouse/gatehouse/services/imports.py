@@ -28,10 +28,13 @@ from typing import Any
 
 from pynamodb.exceptions import PutError
 
+from gatehouse import object_ids
 from gatehouse.clock import iso, now
 from gatehouse.data import apps as app_store
 from gatehouse.data import counters, imports, org, users
+from gatehouse.data import demands as demand_store
 from gatehouse.data import groups as group_store
+from gatehouse.data import user_meta as meta_store
 from gatehouse.data.models import UserItem
 from gatehouse.security.passwords import is_supported_hash
 from gatehouse.services import apps as app_service
@@ -399,3 +402,55 @@ def ensure_app_roles(rows: Sequence[ImportRow]) -> None:
     names = list(dict.fromkeys(name for row in rows for name in row.attributes.get("app_roles") or []))
     for start in range(0, len(names), imports.BATCH_SIZE):
         app_service.ensure_roles(names[start : start + imports.BATCH_SIZE])
+
+
+# ---- A's records that belong to users: user_meta and demands keep their `_id`s ----
+
+USER_RECORD_KINDS = ("user_meta", "demand")
+
+
+def import_user_records(
+    source: str,
+    kind: str,
+    records: Sequence[tuple[str, Mapping[str, Any], Mapping[str, str]]],
+    *,
+    dry_run: bool,
+) -> list[tuple[str, str, int | None]]:
+    """(record `_id`, fields, {field: the original id of a user}) → (outcome, note, first user id)
+    for each. The users are found through their rows' import markers (one BatchGetItem per
+    100), so the records follow the users wherever their ids went; an existing `_id` is skipped."""
+    originals = [original for _, _, refs in records for original in refs.values()]
+    done = {oid: marker.user_id for oid, marker in imports.markers(source, originals).items()}
+    results: list[tuple[str, str, int | None]] = []
+    for record_id, fields, refs in records:
+        if not object_ids.is_object_id(record_id):
+            results.append(("rejected", f"_id {record_id!r} is not 24 hex digits", None))
+            continue
+        unknown = sorted(original for original in refs.values() if original not in done)
+        if unknown:
+            results.append(("rejected", f"unknown user {', '.join(unknown)} (import its users first)", None))
+            continue
+        resolved = {name: done[original] for name, original in refs.items()}
+        first = next(iter(resolved.values()), None)
+        existing = meta_store.get(record_id) if kind == "user_meta" else demand_store.get(record_id)
+        if existing is not None:
+            results.append(("skipped", f"{kind} {record_id} exists", first))
+            continue
+        if dry_run:
+            results.append(("would create", "", first))
+            continue
+        values = {**fields, **resolved}
+        stamp = str(values.pop("created_at", None) or iso(now()))
+        values["created_at"] = stamp
+        values["updated_at"] = str(values.get("updated_at") or stamp)
+        try:
+            if kind == "user_meta":
+                user_id = values.pop("user_id")
+                meta_store.put(meta_store.new(record_id, user_id, **values))
+            else:
+                demand_store.put(demand_store.new(record_id, **values))
+        except PutError:
+            results.append(("skipped", f"{kind} {record_id} created meanwhile", first))
+            continue
+        results.append(("created", "", first))
+    return results
