@@ -138,6 +138,8 @@ def sql_records(path: Path, encoding: str | None) -> Iterator[tuple[str, Line]]:
         match.group(1).lower(): _COLUMN.findall(match.group(2)) for match in _CREATE.finditer(text)
     }
     position = 0
+    # Line numbers counted incrementally: a dump's INSERT can hold a whole table.
+    line_number, counted_to = 1, 0
     while True:
         match = _INSERT.search(text, position)
         if match is None:
@@ -148,17 +150,18 @@ def sql_records(path: Path, encoding: str | None) -> Iterator[tuple[str, Line]]:
             if match.group(3)
             else [name.lower() for name in columns.get(table, [])]
         )
-        if not names:
-            raise SourceError(f"{path.name}: INSERT INTO {table} without columns and no CREATE TABLE for it")
         position = match.end()
         while True:
-            line_number = text.count("\n", 0, position) + 1
+            line_number += text.count("\n", counted_to, position)
+            counted_to = position
             try:
                 values, position = _tuple(text, position, path.name)
             except IndexError:
                 raise SourceError(f"{path.name}: the INSERT at line {line_number} is cut off") from None
             record: Record
-            if len(values) != len(names):
+            if not names:
+                record = {"__invalid__": f"INSERT INTO {table} without columns and no CREATE TABLE for it"}
+            elif len(values) != len(names):
                 record = {"__invalid__": f"{len(values)} values for {len(names)} columns"}
             else:
                 record = dict(zip(names, values, strict=True))
