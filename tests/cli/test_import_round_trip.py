@@ -157,6 +157,18 @@ def test_surface_data_comes_along_ids_groups_memberships_apps_and_profiles(
     assert current.json["user"]["nickname"] == "olga_k"
     assert current.json["user"]["contacts"]["telegram"] == "@olgak"
     assert current.json["user"]["role"] == "admin"
+    # Her imported group's permissions replace an admin's defaults: logs yes, groups no.
+    assert api.get("/api/v1/logs/list/filtered", headers=bearer(str(olga))).status == 200
+    assert api.get("/api/v1/groups/2", headers=bearer(str(olga))).status == 403
+    from gatehouse.data import groups
+
+    support = groups.get(2)
+    assert support is not None
+    assert (support.name, support.level, list(support.permissions)) == (
+        "Support",
+        10,
+        ["users.read", "logs.read"],
+    )
 
     # B: the profile columns on /me.
     li = _sign_ins(api, "li_wei", "li-wei-pass-1")["B"]

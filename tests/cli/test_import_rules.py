@@ -282,3 +282,20 @@ def test_nobody_becomes_super_by_import(api: ApiClient, tmp_path: Path) -> None:
     [row] = _report(tmp_path / "r.csv")
     assert "imported as admin" in row["notes"]
     assert stored("boss@example.com").role == "admin"
+
+
+def test_a_group_granting_a_permission_gatehouse_does_not_know_is_rejected(
+    api: ApiClient, tmp_path: Path
+) -> None:
+    document = {
+        "groups": [{"id": 3, "name": "Odd", "permissions": ["users.read", "coffee.make"]}],
+        "users": [{"id": 6, "email": "odd@example.com", "password": BCRYPT_SECRET, "group_id": 3}],
+    }
+    users_json = write(tmp_path / "users.json", json.dumps(document))
+    assert gatehouse("import", "D", str(users_json), "--report", str(tmp_path / "r.csv")).exit_code == 0
+    group_row = next(row for row in _report(tmp_path / "r.csv") if row["kind"] == "group")
+    assert group_row["outcome"] == "rejected"
+    assert "unknown permissions coffee.make" in group_row["notes"]
+    from gatehouse.data import groups
+
+    assert groups.get(3) is None

@@ -39,6 +39,7 @@ from gatehouse.data.models import UserItem
 from gatehouse.security.passwords import is_supported_hash
 from gatehouse.services import apps as app_service
 from gatehouse.services import audit, permissions
+from gatehouse.services import groups as group_rules
 from gatehouse.services.accounts import derived_logins
 from gatehouse.services.audit import ClientInfo
 from gatehouse.services.identity import canonical
@@ -350,6 +351,14 @@ def import_prerequisite(
         elif kind == "position":
             org.create_position(org.new_position(item_id, stamp, values))
         elif kind == "group":
+            unknown = [p for p in values.get("permissions") or [] if p not in group_rules.CATALOGUE]
+            if unknown:
+                return (
+                    "rejected",
+                    f"unknown permissions {', '.join(unknown)} (known: {', '.join(group_rules.CATALOGUE)})",
+                )
+            if not 0 <= int(values.get("level") or 0) <= group_rules.MAX_LEVEL:
+                return "rejected", f"level outside 0..{group_rules.MAX_LEVEL}"
             group_store.put(group_store.new_group(item_id, created_at=stamp, updated_at=stamp, **values))
         else:
             return _import_app(item_id, values, stamp)
