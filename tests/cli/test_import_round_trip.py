@@ -164,7 +164,7 @@ def test_surface_data_comes_along_ids_groups_memberships_apps_and_profiles(
 
     support = groups.get(2)
     assert support is not None
-    assert (support.name, support.level, list(support.permissions)) == (
+    assert (support.name, support.level, [str(p) for p in support.permissions]) == (
         "Support",
         10,
         ["users.read", "logs.read"],
