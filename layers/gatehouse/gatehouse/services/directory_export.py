@@ -22,7 +22,7 @@ def user_record(user: UserItem, *, with_hash: bool = False) -> dict[str, Any]:
         for name, value in sorted(user.attribute_values.items())
         if name not in _NEVER and not name.startswith("GSI")
     }
-    if with_hash and user.password_hash and not user.password_hash.startswith("!"):
+    if with_hash and user.password_hash and not user.needs_password_reset:
         record["password_hash"] = user.password_hash
     return record
 

@@ -22,6 +22,7 @@ Rules:
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,7 @@ from gatehouse.data import demands as demand_store
 from gatehouse.data import groups as group_store
 from gatehouse.data import user_meta as meta_store
 from gatehouse.data.models import UserItem
-from gatehouse.security.passwords import is_supported_hash
+from gatehouse.security.passwords import hash_password, is_supported_hash
 from gatehouse.services import apps as app_service
 from gatehouse.services import audit, permissions
 from gatehouse.services import groups as group_rules
@@ -44,8 +45,6 @@ from gatehouse.services.accounts import derived_logins
 from gatehouse.services.audit import ClientInfo
 from gatehouse.services.identity import canonical
 
-# Stored instead of a hash the system cannot check: no password matches it.
-UNUSABLE_PASSWORD = "!"
 USER_COUNTER = "user"
 MERGEABLE_FIELDS = (
     "first_name",
@@ -102,6 +101,12 @@ def usable_hash(value: str | None) -> str | None:
     if not value or not is_supported_hash(value):
         return None
     return value
+
+
+def unusable_hash() -> str:
+    """Stored instead of a hash Gatehouse cannot check: argon2id of a random secret nobody has,
+    so no password matches and a sign-in attempt costs what any other does."""
+    return hash_password(secrets.token_urlsafe(32))
 
 
 def import_chunk(rows: Sequence[ImportRow], *, dry_run: bool = False) -> list[RowResult]:
@@ -247,7 +252,7 @@ def _new_user(
         user_id,
         email=row.email,
         login=login,
-        password_hash=password_hash or UNUSABLE_PASSWORD,
+        password_hash=password_hash or unusable_hash(),
         needs_password_reset=True if password_hash is None else None,
         role=role,
         created_at=row.created_at or stamp,
