@@ -23,7 +23,7 @@ class Sample:
     email: str
     login: str | None
     password: str
-    user_id: int | None  # the original id kept (A's `_id`s are mapped instead)
+    user_id: int | None  # the original integer id kept (A's users keep their `_id`s on A instead)
 
 
 def _files(name: str, *tables: str) -> list[Path]:
@@ -203,7 +203,9 @@ def test_a_user_meta_and_demands_keep_their_ids_and_follow_their_users(
     headers = bearer(str(token))
     meta = api.get("/api/v1/user_meta/5f1a2b3c4d5e6f7081930001", headers=headers)
     assert meta.status == 200, meta.body
-    assert meta.json["user__id"] == f"{anna.id:024x}"
+    # Anna keeps her MongoDB `_id` on A: her metas name her by it.
+    assert meta.json["user__id"] == "5f1a2b3c4d5e6f7081920a1b"
+    assert anna.a_object_id == "5f1a2b3c4d5e6f7081920a1b"
     assert (meta.json["key"], meta.json["value"]) == ("class", "3B")
     demand = api.get("/api/v1/demand/5f1a2b3c4d5e6f7081940001", headers=headers)
     assert demand.status == 200, demand.body

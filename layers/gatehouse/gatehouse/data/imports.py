@@ -104,9 +104,26 @@ def create_user(user: UserItem, claims: Sequence[tuple[str, str]], marker: Impor
         raise RowTaken(set(gone.labels)) from None
 
 
-def attach(user: UserItem, changes: Mapping[str, Any], marker: ImportMarkerItem) -> None:
-    """Merge a row into an existing user: the changes and the row's marker in one transaction."""
-    writes = [org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker")]
+def attach(
+    user: UserItem,
+    changes: Mapping[str, Any],
+    marker: ImportMarkerItem,
+    claims: Sequence[tuple[str, str]] = (),
+) -> None:
+    """Merge a row into an existing user: the changes, the claims it adds (a kept A `_id`) and
+    the row's marker in one transaction."""
+    writes = [
+        org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
+        *[
+            org.Write(
+                "put",
+                UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id),
+                UniqueItem.PK.does_not_exist(),
+                label=kind,
+            )
+            for kind, value in claims
+        ],
+    ]
     if changes:
         writes.append(
             org.Write("update", user, UserItem.PK.exists(), set_actions(UserItem, changes), label="user")

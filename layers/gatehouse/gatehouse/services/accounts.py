@@ -8,6 +8,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from gatehouse import object_ids
 from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
@@ -153,6 +154,8 @@ def claims_of(user: UserItem) -> list[tuple[str, str]]:
         owned.append(("login", canonical(user.login)))
     if user.role == "super":
         owned.append(users.SUPER_ROLE_CLAIM)
+    if user.a_object_id:
+        owned.append((object_ids.KEPT_ID_CLAIM, user.a_object_id))
     return owned
 
 

@@ -7,7 +7,10 @@ Rules:
 - Ids: the original integer id is kept when the surface shows one and it is free (the user
   counter is first advanced past the highest kept id, so sign-ups never collide with it);
   when it belongs to someone else, the user gets the next id and the marker records the
-  mapping. A's 24-hex `_id`s are recorded the same way (A shows a user's integer id as hex).
+  mapping. A's users keep their 24-hex `_id`s: the user gets the next integer id (for the other
+  surfaces) and `a_object_id` = the `_id`, claimed as `UNIQUE#a_id#{_id}` in the same
+  transaction, so A shows and accepts the `_id` (found with one GetItem); natively created
+  users still show the hex of their integer id.
 - Merge rule (same email, e.g. in two sources): the first import wins the identity (id, login,
   names, password). A later row adds only what the user does not have yet: empty profile
   fields, group, organization membership, app roles and payloads (existing keys win), a
@@ -195,12 +198,17 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
         notes.append("password of an unknown scheme: imported without one, flagged for reset")
     role = _importable_role(row.role, notes)
     user_id = row.kept_id
+    kept_object_id = _kept_object_id(row)
     # A dry run reads whether the id is free; a real run lets the transaction's condition tell.
     if dry_run and user_id is not None and users.get(user_id) is not None:
         notes.append(f"id {user_id} is taken: a new id would be given")
         user_id = None
-    if row.kept_id is None and row.source == "A":
+    if kept_object_id is None and row.kept_id is None and row.source == "A":
         notes.append(f"_id {row.original_id} maps to the new id")
+    if dry_run and kept_object_id is not None:
+        holder = users.owner_of(object_ids.KEPT_ID_CLAIM, kept_object_id)
+        if holder is not None:
+            raise RowRefused(f"_id {kept_object_id} is kept by user {holder}")
     if dry_run:
         return RowResult(row, "would create", user_id, notes)
     if user_id is None:
@@ -212,7 +220,10 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
     # Bounded: one transaction per taken login candidate and one per taken id.
     for _ in range(8):
         user = _new_user(row, user_id, login, role, password_hash, stamp)
+        user.a_object_id = kept_object_id
         claims = [("email", canonical(row.email)), ("login", canonical(login))]
+        if kept_object_id is not None:
+            claims.append((object_ids.KEPT_ID_CLAIM, kept_object_id))
         marker = imports.new_marker(row.source, row.original_id, user_id, "created", stamp)
         try:
             imports.create_user(user, claims, marker)
@@ -224,6 +235,9 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
                 if owner is None:
                     raise RowRefused("the email was claimed and released meanwhile") from None
                 return _merge(row, owner, dry_run)
+            if object_ids.KEPT_ID_CLAIM in taken.kinds:
+                holder = users.owner_of(object_ids.KEPT_ID_CLAIM, str(kept_object_id))
+                raise RowRefused(f"_id {kept_object_id} is kept by user {holder}") from None
             missing = taken.kinds & {"organization", "department", "position"}
             if missing:
                 raise RowRefused(f"unknown {', '.join(sorted(missing))}") from None
@@ -296,16 +310,26 @@ def _merge(row: ImportRow, owner_id: int, dry_run: bool) -> RowResult:
         notes.append(f"kept login {user.login!r} (this row's is {row.login!r})")
     if row.kept_id is not None and row.kept_id != owner_id:
         notes.append(f"original id {row.kept_id} maps to {owner_id}")
+    claims: list[tuple[str, str]] = []
+    kept_object_id = _kept_object_id(row)
+    if kept_object_id is not None and user.a_object_id is None:
+        changes["a_object_id"] = kept_object_id
+        claims.append((object_ids.KEPT_ID_CLAIM, kept_object_id))
+        notes.append(f"keeps _id {kept_object_id} on A")
+    elif kept_object_id is not None and kept_object_id != user.a_object_id:
+        notes.append(f"_id {kept_object_id} maps to user {owner_id} (who keeps _id {user.a_object_id})")
     if dry_run:
         return RowResult(row, "would merge", owner_id, notes)
     if changes:
         changes["updated_at"] = iso(now())
     marker = imports.new_marker(row.source, row.original_id, owner_id, "merged", iso(now()))
     try:
-        imports.attach(user, changes, marker)
+        imports.attach(user, changes, marker, claims)
     except imports.RowTaken as taken:
         if "marker" in taken.kinds:
             return RowResult(row, "skipped", owner_id, ["imported meanwhile by another run"])
+        if object_ids.KEPT_ID_CLAIM in taken.kinds:
+            raise RowRefused(f"_id {kept_object_id} is kept by another user") from None
         raise RowRefused("the user changed meanwhile") from None
     if row.membership is not None and user.organization_id is None:
         try:
@@ -313,6 +337,15 @@ def _merge(row: ImportRow, owner_id: int, dry_run: bool) -> RowResult:
         except org.ReferenceGone as gone:
             notes.append(f"membership not applied: unknown {', '.join(sorted(gone.labels))}")
     return RowResult(row, "merged", owner_id, notes)
+
+
+def _kept_object_id(row: ImportRow) -> str | None:
+    """The `_id` an A row's user keeps on A: a MongoDB ObjectId (24 hex digits, not in the form
+    of our own integer ids); None for other sources and other ids (those are only mapped)."""
+    if row.source != "A":
+        return None
+    value = object_ids.normalized(row.original_id)
+    return value if value is not None and object_ids.is_kept_object_id(value) else None
 
 
 def _importable_role(role: str, notes: list[str]) -> str:
@@ -435,6 +468,10 @@ def import_user_records(
     100), so the records follow the users wherever their ids went; an existing `_id` is skipped."""
     originals = [original for _, _, refs in records for original in refs.values()]
     done = {oid: marker.user_id for oid, marker in imports.markers(source, originals).items()}
+    # Which of those users keep their `_id` on A (a meta shows its owner's as `user__id`).
+    keepers = (
+        imports.owners(object_ids.KEPT_ID_CLAIM, [o.lower() for o in done]) if kind == "user_meta" else {}
+    )
     results: list[tuple[str, str, int | None]] = []
     for record_id, fields, refs in records:
         if not object_ids.is_object_id(record_id):
@@ -460,7 +497,9 @@ def import_user_records(
         try:
             if kind == "user_meta":
                 user_id = values.pop("user_id")
-                meta_store.put(meta_store.new(record_id, user_id, **values))
+                original = refs["user_id"].lower()
+                owner_object_id = original if keepers.get(original) == user_id else None
+                meta_store.put(meta_store.new(record_id, user_id, owner_object_id=owner_object_id, **values))
             else:
                 demand_store.put(demand_store.new(record_id, **values))
         except PutError:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from gatehouse import object_ids
 from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
@@ -41,7 +42,7 @@ class IssuedToken:
 def start(user: UserItem, profile: TokenProfile, extra_claims: dict[str, Any] | None = None) -> IssuedToken:
     session = _new_session(user.id, profile)
     session_store.put(session)
-    return _token_for(session, profile, extra_claims)
+    return _token_for(session, profile, extra_claims, user.a_object_id)
 
 
 def authenticate(token: str) -> Principal:
@@ -50,7 +51,13 @@ def authenticate(token: str) -> Principal:
         user, session = _personal_access_session(token)
     elif tokens.looks_like_jwt(token):
         claims = tokens.verify(token)
-        user, session = session_store.user_and_session(claims.user_id, claims.session_id)
+        user_id = claims.user_id
+        if user_id is None and claims.kept_object_id is not None:
+            # A user imported from A signs with its kept `_id`: one GetItem of its claim.
+            user_id = users.owner_of(object_ids.KEPT_ID_CLAIM, claims.kept_object_id)
+        if user_id is None:
+            raise NotAuthenticated("revoked")
+        user, session = session_store.user_and_session(user_id, claims.session_id)
         if session is not None and session.token_format != claims.profile.name:
             raise NotAuthenticated("session mismatch")
     else:
@@ -81,7 +88,7 @@ def rotate(
         session_store.replace(principal.session, session)
     except session_store.SessionGone:
         raise NotAuthenticated("revoked") from None
-    return _token_for(session, profile, extra_claims)
+    return _token_for(session, profile, extra_claims, principal.user.a_object_id)
 
 
 def revoke_all(user: UserItem) -> None:
@@ -101,7 +108,10 @@ def _new_session(user_id: int, profile: TokenProfile) -> SessionItem:
 
 
 def _token_for(
-    session: SessionItem, profile: TokenProfile, extra_claims: dict[str, Any] | None
+    session: SessionItem,
+    profile: TokenProfile,
+    extra_claims: dict[str, Any] | None,
+    kept_object_id: str | None = None,
 ) -> IssuedToken:
     token = tokens.issue(
         profile,
@@ -109,6 +119,7 @@ def _token_for(
         session_id=session.session_id,
         issued_at=session.created_at_ms // 1000,
         extra_claims=extra_claims,
+        kept_object_id=kept_object_id,
     )
     return IssuedToken(token=token, expires_in=profile.ttl_seconds, session=session)
 
