@@ -146,3 +146,35 @@ def test_an_a_row_merged_into_an_existing_user_gives_it_the_original_id(
     token = _sign_in(api, "anna@school.example", "anna-own-pass-1")
     assert jwt.decode(token, options={"verify_signature": False})["sub"] == ANNA_ID
     assert api.get(f"/api/v1/user/{ANNA_ID}", headers=bearer(token)).json["_id"] == ANNA_ID
+
+
+def test_a_batch_with_one_taken_login_still_imports_every_row(api: ApiClient, tmp_path: Path) -> None:
+    """Rows go 20 to a transaction; one that fails (user7's login is taken, which only the
+    transaction finds out) writes nothing, and its rows go one by one."""
+    registered = api.post(
+        "/api/auth/register",
+        json={
+            "username": "user7",
+            "password": "own-pass-7",
+            "email": "seven@else.example",
+            "sex": 0,
+            "age": 30,
+        },
+    )
+    assert registered.status == 200, registered.body
+    lines = [
+        f'{{"_id": {{"$oid": "6{n:023x}"}}, "email": "user{n}@school.example", "name": "U{n}",'
+        ' "password": "$2y$10$nQ1IvyWtIzehtqm0JvSdAe3QmxBOdSmlE72WbM7fVIScpgkPSd5km"}'
+        for n in range(30)
+    ]
+    (tmp_path / "many").mkdir()
+    users_file = write(tmp_path / "many" / "users.json", "\n".join(lines) + "\n")
+    _import(tmp_path, users_file)
+    with (tmp_path / "report.csv").open() as report:
+        outcomes = {row["email"]: row["outcome"] for row in csv.DictReader(report)}
+    assert set(outcomes.values()) == {"created"}
+    assert len(outcomes) == 30
+    assert stored("user7@school.example").login != "user7"
+    assert stored("user8@school.example").login == "user8"
+    for n in (0, 7, 29):
+        assert stored(f"user{n}@school.example").a_object_id == f"6{n:023x}"

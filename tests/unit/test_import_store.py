@@ -74,3 +74,32 @@ def test_only_hashes_sign_in_can_check_are_kept() -> None:
     )
     for unknown in ("5f4dcc3b5aa765d61d8327deb882cf99", "plain", "", None, "$1$salt$hash", "!"):
         assert usable_hash(unknown) is None
+
+
+def test_a_block_of_ids_is_drawn_with_one_add() -> None:
+    from gatehouse.data import counters
+
+    assert counters.next_ids("user", 3) == range(1, 4)
+    assert counters.next_id("user") == 4
+    assert counters.next_ids("user", 20) == range(5, 25)
+
+
+def test_users_written_together_are_all_or_nothing() -> None:
+    from gatehouse.data import imports, users
+    from gatehouse.data.models import UserItem
+
+    def row(user_id: int, email: str) -> tuple[UserItem, list[tuple[str, str]], imports.ImportMarkerItem]:
+        user = UserItem.new(
+            user_id, email=email, login=f"u{user_id}", password_hash="!", created_at="t", updated_at="t"
+        )
+        claims = [("email", email), ("login", f"u{user_id}")]
+        return user, claims, imports.new_marker("B", str(user_id), user_id, "created", "t")
+
+    assert imports.create_users([row(1, "a@example.com"), row(2, "b@example.com")])
+    assert users.owner_of("email", "b@example.com") == 2
+    # The third's email is the first's: nothing of the batch is written.
+    assert not imports.create_users([row(3, "c@example.com"), row(4, "a@example.com")])
+    assert users.get(3) is None
+    assert users.get(4) is None
+    assert users.owner_of("email", "c@example.com") is None
+    assert set(imports.markers("B", ["1", "2", "3", "4"])) == {"1", "2"}

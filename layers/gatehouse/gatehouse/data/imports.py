@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from gatehouse.data import counters, org, users
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UniqueItem, UserItem
@@ -81,10 +81,35 @@ def owners(kind: str, values: Sequence[str]) -> dict[str, int]:
     return found
 
 
+# One transaction holds at most 100 items: 25 users of 4 (user, email, login, marker).
+TRANSACTION_ITEMS = 100
+
+
 def create_user(user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem) -> None:
     """The user, their claims, the row's marker and the counts of the organization, department
     and position the user belongs to, in one transaction: all or nothing."""
-    writes = [
+    try:
+        org.transact(user_writes(user, claims, marker))
+    except org.ReferenceGone as gone:
+        raise RowTaken(set(gone.labels)) from None
+
+
+def create_users(created: Sequence[tuple[UserItem, Sequence[tuple[str, str]], ImportMarkerItem]]) -> bool:
+    """Several users without memberships (no shared count to move) in one transaction, all or
+    nothing: False, with nothing written, when any of their conditions fails (the caller then
+    writes them one by one and learns which)."""
+    writes = [write for user, claims, marker in created for write in user_writes(user, claims, marker)]
+    try:
+        org.transact(writes)
+    except (org.ReferenceGone, TransactWriteError):
+        return False
+    return True
+
+
+def user_writes(
+    user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem
+) -> list[org.Write]:
+    return [
         org.Write("put", user, UserItem.PK.does_not_exist(), label="user"),
         *[
             org.Write(
@@ -98,10 +123,6 @@ def create_user(user: UserItem, claims: Sequence[tuple[str, str]], marker: Impor
         org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
         *org.membership_addition(user),
     ]
-    try:
-        org.transact(writes)
-    except org.ReferenceGone as gone:
-        raise RowTaken(set(gone.labels)) from None
 
 
 def attach(

@@ -114,7 +114,8 @@ def unusable_hash() -> str:
 
 def import_chunk(rows: Sequence[ImportRow], *, dry_run: bool = False) -> list[RowResult]:
     """Import rows of one source (at most a few hundred): two BatchGetItems for the whole
-    chunk, then one transaction per row (plus one per id or login taken by someone else).
+    chunk; new users without a membership go 20 to a transaction (`_create_many`), the others
+    one transaction per row (plus one per id or login taken by someone else).
 
     Rows must be distinct by original id and by email (`distinct_rows`)."""
     if not rows:
@@ -123,6 +124,7 @@ def import_chunk(rows: Sequence[ImportRow], *, dry_run: bool = False) -> list[Ro
     done = imports.markers(source, [row.original_id for row in rows])
     owners = imports.owners("email", [canonical(row.email) for row in rows])
     results: list[RowResult] = []
+    batched: list[ImportRow] = []
     for row in rows:
         marker = done.get(row.original_id)
         if marker is not None:
@@ -130,14 +132,12 @@ def import_chunk(rows: Sequence[ImportRow], *, dry_run: bool = False) -> list[Ro
                 RowResult(row, "skipped", marker.user_id, [f"already imported ({marker.outcome})"])
             )
             continue
-        try:
-            owner = owners.get(canonical(row.email))
-            if owner is not None:
-                results.append(_merge(row, owner, dry_run))
-            else:
-                results.append(_create(row, dry_run))
-        except RowRefused as refused:
-            results.append(RowResult(row, "rejected", None, [str(refused)]))
+        owner = owners.get(canonical(row.email))
+        if owner is None and not dry_run and row.membership is None:
+            batched.append(row)
+            continue
+        results.append(_one_row(row, owner, dry_run))
+    results.extend(_create_many(batched))
     if not dry_run:
         imports.count_users(sum(1 for result in results if result.outcome == "created"))
     return results
@@ -191,20 +191,85 @@ def record_run(source: str, counts: Mapping[str, int]) -> None:
     )
 
 
-def _create(row: ImportRow, dry_run: bool) -> RowResult:
-    notes: list[str] = []
+def _one_row(row: ImportRow, owner: int | None, dry_run: bool) -> RowResult:
+    try:
+        return _merge(row, owner, dry_run) if owner is not None else _create(row, dry_run)
+    except RowRefused as refused:
+        return RowResult(row, "rejected", None, [str(refused)])
+
+
+# Users per transaction: each is at most 5 items (user, email, login, marker, A's `_id`).
+USERS_PER_TRANSACTION = imports.TRANSACTION_ITEMS // 5
+
+
+def _create_many(rows: Sequence[ImportRow]) -> list[RowResult]:
+    """New users without a membership (no shared count moves), USERS_PER_TRANSACTION to a
+    transaction: one round trip instead of 20. A transaction that fails writes nothing, and
+    its rows then go one by one (`_create`, which resolves each conflict); the ids drawn for
+    them are left unused."""
+    results: list[RowResult] = []
+    for start in range(0, len(rows), USERS_PER_TRANSACTION):
+        group = rows[start : start + USERS_PER_TRANSACTION]
+        fresh = sum(1 for row in group if row.kept_id is None)
+        drawn = iter(counters.next_ids(USER_COUNTER, fresh) if fresh else range(0))
+        stamp = iso(now())
+        planned: list[
+            tuple[ImportRow, UserItem, list[tuple[str, str]], imports.ImportMarkerItem, list[str]]
+        ] = []
+        for row in group:
+            notes: list[str] = []
+            password_hash, role, kept_object_id = _plan(row, notes)
+            user_id = row.kept_id if row.kept_id is not None else next(drawn)
+            login = row.login or next(iter(derived_logins(row.email, user_id)))
+            user, claims = _user_and_claims(row, user_id, login, role, password_hash, kept_object_id, stamp)
+            if password_hash is None:
+                notes.append("needs a password reset (gatehouse users reset-password)")
+            marker = imports.new_marker(row.source, row.original_id, user_id, "created", stamp)
+            planned.append((row, user, claims, marker, notes))
+        if imports.create_users([(user, claims, marker) for _, user, claims, marker, _ in planned]):
+            results.extend(RowResult(row, "created", user.id, notes) for row, user, _, _, notes in planned)
+        else:
+            results.extend(_one_row(row, None, False) for row in group)
+    return results
+
+
+def _plan(row: ImportRow, notes: list[str]) -> tuple[str | None, str, str | None]:
+    """The hash to store (None: unknown scheme), the role and the `_id` kept on A."""
     password_hash = usable_hash(row.password_hash)
     if password_hash is None:
         notes.append("password of an unknown scheme: imported without one, flagged for reset")
     role = _importable_role(row.role, notes)
-    user_id = row.kept_id
     kept_object_id = _kept_object_id(row)
+    if kept_object_id is None and row.kept_id is None and row.source == "A":
+        notes.append(f"_id {row.original_id} maps to the new id")
+    return password_hash, role, kept_object_id
+
+
+def _user_and_claims(
+    row: ImportRow,
+    user_id: int,
+    login: str,
+    role: str,
+    password_hash: str | None,
+    kept_object_id: str | None,
+    stamp: str,
+) -> tuple[UserItem, list[tuple[str, str]]]:
+    user = _new_user(row, user_id, login, role, password_hash, stamp)
+    user.a_object_id = kept_object_id
+    claims = [("email", canonical(row.email)), ("login", canonical(login))]
+    if kept_object_id is not None:
+        claims.append((object_ids.KEPT_ID_CLAIM, kept_object_id))
+    return user, claims
+
+
+def _create(row: ImportRow, dry_run: bool) -> RowResult:
+    notes: list[str] = []
+    password_hash, role, kept_object_id = _plan(row, notes)
+    user_id = row.kept_id
     # A dry run reads whether the id is free; a real run lets the transaction's condition tell.
     if dry_run and user_id is not None and users.get(user_id) is not None:
         notes.append(f"id {user_id} is taken: a new id would be given")
         user_id = None
-    if kept_object_id is None and row.kept_id is None and row.source == "A":
-        notes.append(f"_id {row.original_id} maps to the new id")
     if dry_run and kept_object_id is not None:
         holder = users.owner_of(object_ids.KEPT_ID_CLAIM, kept_object_id)
         if holder is not None:
@@ -219,11 +284,7 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
     login = next(candidates)
     # Bounded: one transaction per taken login candidate and one per taken id.
     for _ in range(8):
-        user = _new_user(row, user_id, login, role, password_hash, stamp)
-        user.a_object_id = kept_object_id
-        claims = [("email", canonical(row.email)), ("login", canonical(login))]
-        if kept_object_id is not None:
-            claims.append((object_ids.KEPT_ID_CLAIM, kept_object_id))
+        user, claims = _user_and_claims(row, user_id, login, role, password_hash, kept_object_id, stamp)
         marker = imports.new_marker(row.source, row.original_id, user_id, "created", stamp)
         try:
             imports.create_user(user, claims, marker)
