@@ -21,7 +21,7 @@ NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing
+.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -76,7 +76,7 @@ format: $(BIN)/.installed ## apply ruff's fixes and formatting
 
 # Every function's module is called app.py (the SAM convention), so each is checked on its own.
 typecheck: $(BIN)/.installed ## mypy --strict on the layer, the functions, the local runner, tests and bench
-	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local tests bench
+	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local local/gatehouse_cli tests bench
 	for fn in functions/*/app.py; do $(BIN)/mypy "$$fn" || exit 1; done
 
 validate: $(SAM_VENV)/bin/.installed ## sam validate --lint
@@ -96,6 +96,9 @@ drop-previous-key: $(BIN)/.installed ## forget the previous JWT signing key: tok
 
 bench-timing: $(BIN)/.installed ## known vs unknown account: paired medians and DynamoDB calls of sign-in (A, B, C, E), register, recover
 	$(BIN)/python -m bench.enumeration_timing
+
+bench-import: $(BIN)/.installed ## users/s of `gatehouse import` into moto and into the local run (USERS=2000)
+	$(BIN)/python -m bench.import_throughput --users $${USERS:-2000}
 
 outbox: ## print the mail the local run has "sent" (.local/outbox)
 	@shopt -s nullglob; for message in .local/outbox/*.json; do cat "$$message"; echo; done

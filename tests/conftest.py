@@ -18,14 +18,19 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from gatehouse.security.signing_key import SecretsManagerSource
+
 from gatehouse_local import streams
 from gatehouse_local.embedded_aws import EmbeddedAws
-from gatehouse_local.iam import Statement, denied, function_statements, needed_permissions
+from gatehouse_local.iam import Statement, denied, function_statements, local_secret_name, needed_permissions
 from gatehouse_local.template import FUNCTION_TYPE, Route, Template, load_template, resources_of_type, routes
 from gatehouse_local.testing import (
+    TEST_JWT_SECRET,
     ApiClient,
     AwsCallRecorder,
     clear_directory,
@@ -121,3 +126,21 @@ def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
     from gatehouse.web import throttle  # imported late: settings come from pytest_configure
 
     monkeypatch.setattr(throttle, "_limit", 0)
+
+
+@pytest.fixture
+def deployed_signing_key(embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> SecretsManagerSource:
+    """The functions read their keys from the template's JwtSigningSecret in Secrets Manager (as
+    deployed), holding the harness's plain key, until the test ends."""
+    from gatehouse.security import signing_key
+
+    client = embedded_aws.client("secretsmanager")
+    name = local_secret_name("JwtSigningSecret")
+    try:
+        arn = client.create_secret(Name=name, SecretString=TEST_JWT_SECRET)["ARN"]
+    except client.exceptions.ResourceExistsException:
+        arn = client.put_secret_value(SecretId=name, SecretString=TEST_JWT_SECRET)["ARN"]
+    source = signing_key.SecretsManagerSource(arn, "us-east-1")
+    monkeypatch.setattr(signing_key, "_cache", signing_key._cache)  # restored afterwards
+    signing_key.use_source(source)
+    return source

@@ -263,7 +263,7 @@ async def delete_demand(demand: str, actor: CurrentUser, client: Client) -> bool
 @routes.api_route("/user", methods=["GET", "HEAD"])
 async def list_users(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
     limit, after = a.page_request(dict(request.query_params))
-    after_id = a.parse_user_object_id(after) if after is not None else None
+    after_id = a_users.user_id_for(after) if after is not None else None
     if after is not None and after_id is None:
         raise ValidationFailed.single("after", "format")
     found, next_after = a_users.visible_page(actor, limit, after_id)
@@ -289,14 +289,14 @@ async def create_user(
 
 @routes.api_route("/user/{user}", methods=["GET", "HEAD"])
 async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.user_view(a_users.find(actor, a.parse_user_object_id(user)))
+    return a.user_view(a_users.find(actor, a_users.user_id_for(user)))
 
 
 @routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
 async def update_user(
     user: str, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    target = a_users.find(actor, a.parse_user_object_id(user))
+    target = a_users.find(actor, a_users.user_id_for(user))
     data = validate(body, USER_CHANGES)
     changes = profile_attributes(data) | ({"email": data["email"]} if "email" in data else {})
     a_users.update(actor, target, changes, MailContext("a", base_url))
@@ -309,7 +309,7 @@ async def update_user(
 
 @routes.delete("/user/{user}")
 async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
-    target = a_users.find(actor, a.parse_user_object_id(user))
+    target = a_users.find(actor, a_users.user_id_for(user))
     a_users.remove(actor, target)
     audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=target.id)
     return True
@@ -323,7 +323,7 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
     query = dict(request.query_params)
     limit, after = a.page_request(query)
     owner = validate(query, {"user__id": optional(max=object_ids.LENGTH)}).get("user__id")
-    owner_id = a.parse_user_object_id(owner) if owner is not None else None
+    owner_id = a_users.user_id_for(owner) if owner is not None else None
     if owner is not None and owner_id is None:
         raise ValidationFailed.single("user__id", "format")
     found, next_after = user_meta.page(actor, limit, after, owner_id)
@@ -336,7 +336,7 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
 async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, USER_META, USER_META_MESSAGES)
     meta = user_meta.create(
-        actor, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
+        actor, owner_id=a_users.user_id_for(data["user__id"]), key=data["key"], value=data["value"]
     )
     audit.record(
         "user_meta.create", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
@@ -354,7 +354,7 @@ async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBod
     meta = user_meta.find(actor, user_metum)
     data = validate(body, USER_META, USER_META_MESSAGES)
     updated = user_meta.update(
-        actor, meta, owner_id=a.parse_user_object_id(data["user__id"]), key=data["key"], value=data["value"]
+        actor, meta, owner_id=a_users.user_id_for(data["user__id"]), key=data["key"], value=data["value"]
     )
     audit.record(
         "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id

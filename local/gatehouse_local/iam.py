@@ -52,6 +52,16 @@ def table_arn(name: str) -> str:
     return f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}"
 
 
+def local_secret_name(logical_id: str) -> str:
+    """The name a test gives the template's secret in moto (see the `deployed_signing_key` fixture)."""
+    return f"{logical_id}-local"
+
+
+def local_secret_arn_pattern(logical_id: str) -> str:
+    # Secrets Manager appends "-" and six random characters to a secret's name in its ARN.
+    return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{local_secret_name(logical_id)}-??????"
+
+
 def arn_values(template: Template) -> dict[str, str]:
     """What the template's resources resolve to in policies: the local names, as ARNs."""
     values = dict(local_values(template))
@@ -59,7 +69,7 @@ def arn_values(template: Template) -> dict[str, str]:
     for logical_id, bucket in local_bucket_names(template).items():
         values[f"{logical_id}.Arn"] = f"arn:aws:s3:::{bucket}"
     for logical_id in resources_of_type(template, SECRET_TYPE):
-        values[logical_id] = f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:{logical_id}-local"
+        values[logical_id] = local_secret_arn_pattern(logical_id)
     for logical_id in resources_of_type(template, QUEUE_TYPE):
         # The name the local stream pump gives the queue (gatehouse_local.streams).
         name = f"gatehouse-{logical_id}-local"

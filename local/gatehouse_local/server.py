@@ -8,6 +8,7 @@ are a private moto server; mail goes to an outbox directory.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import sys
@@ -210,12 +211,32 @@ def banner(
         "",
         f"  DynamoDB table  {environment.get('TABLE_NAME', LOCAL_TABLE_NAME)}  and S3 on moto at {moto_url}",
         "  Data is in memory: it lasts as long as this process, and is gone after Ctrl-C.",
+        "  The admin CLI reaches it while it runs: .venv/bin/gatehouse --local … (.local/endpoint.json)",
         f"  Mail: MailerFunction reads the table's stream and writes to {environment['OUTBOX_DIR']}",
         f"  JWT signing key from {jwt_key_source}",
         "",
         "Ctrl-C stops the server.",
     ]
     return "\n".join(lines)
+
+
+# While the local run runs, where its store is: `gatehouse --local` (the CLI's default) reads it.
+ENDPOINT_FILE = "endpoint.json"
+
+
+def endpoint_file(state: Path) -> Path:
+    return state / ENDPOINT_FILE
+
+
+def announce_endpoint(state: Path, moto_url: str, environment: dict[str, str], base_url: str) -> None:
+    record = {
+        "endpoint_url": moto_url,
+        "table_name": environment.get("TABLE_NAME", LOCAL_TABLE_NAME),
+        "outbox_dir": environment["OUTBOX_DIR"],
+        "public_base_url": base_url,
+        "pid": os.getpid(),
+    }
+    endpoint_file(state).write_text(json.dumps(record) + "\n", encoding="utf-8")
 
 
 def serve(host: str, port: int, template_path: Path | None = None, state_dir: Path | None = None) -> None:
@@ -258,11 +279,13 @@ def serve(host: str, port: int, template_path: Path | None = None, state_dir: Pa
             streams.stream_sources(template, root=template_file.parent),
             streams.local_queue_names(template),
         )
+        announce_endpoint(state, aws.endpoint_url, environment, base_url)
         with pump.running():
             server.serve_forever()
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:
+        endpoint_file(state).unlink(missing_ok=True)
         server.server_close()
         aws.stop()
         signal.signal(signal.SIGTERM, previous_sigterm)

@@ -248,12 +248,18 @@ class ApiClient:
             request_id=request_id,
         )
         response = ApiResponse.from_gateway(proxy_response(invoke(route, event), request_id))
-        pump = streams.active()
-        if self.deliver_mail and pump is not None:
-            pump.drain()
+        if self.deliver_mail:
+            self.deliver_queued_mail()
         if method == "HEAD":
             return ApiResponse(response.status, response.headers, "", response.header_list, b"")
         return response
+
+    def deliver_queued_mail(self) -> None:
+        """Run the mailer over the stream now (after each request, and after work done outside a
+        request, such as an operator command)."""
+        pump = streams.active()
+        if pump is not None:
+            pump.drain()
 
     def get(self, path: str, **options: Any) -> ApiResponse:
         return self.request("GET", path, **options)

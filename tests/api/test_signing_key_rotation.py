@@ -3,30 +3,12 @@ and the previous key, verification accepts either (issue 11, part 5)."""
 
 from __future__ import annotations
 
-import uuid
-
 import jwt
-import pytest
 
 from gatehouse.security import signing_key
-from gatehouse_local.embedded_aws import EmbeddedAws
-from gatehouse_local.testing import TEST_JWT_SECRET, ApiClient, bearer
+from gatehouse_local.testing import ApiClient, bearer
 
 PASSWORD = "correct-horse-1"
-
-
-@pytest.fixture
-def secret_in_secrets_manager(
-    embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch
-) -> signing_key.SecretsManagerSource:
-    """The functions read their keys from a Secrets Manager secret (as deployed) holding the
-    harness's plain key, until the test ends."""
-    client = embedded_aws.client("secretsmanager")
-    arn = client.create_secret(Name=f"gatehouse/test/{uuid.uuid4().hex}", SecretString=TEST_JWT_SECRET)["ARN"]
-    source = signing_key.SecretsManagerSource(arn, "us-east-1")
-    monkeypatch.setattr(signing_key, "_cache", signing_key._cache)  # restored afterwards
-    signing_key.use_source(source)
-    return source
 
 
 def _token(api: ApiClient) -> str:
@@ -43,7 +25,7 @@ def _works(api: ApiClient, token: str) -> bool:
 
 
 def test_rotating_twice_keeps_old_tokens_valid_until_their_key_is_dropped(
-    api: ApiClient, secret_in_secrets_manager: signing_key.SecretsManagerSource
+    api: ApiClient, deployed_signing_key: signing_key.SecretsManagerSource
 ) -> None:
     body = {"username": "kid", "password": PASSWORD, "email": "kid@example.com", "sex": 0, "age": 30}
     assert api.post("/api/auth/register", json=body).status == 200
@@ -67,7 +49,7 @@ def test_rotating_twice_keeps_old_tokens_valid_until_their_key_is_dropped(
     signing_key.drop_previous_signing_key()
     assert not _works(api, after_first)
     assert _works(api, after_second)
-    stored = signing_key.parse(secret_in_secrets_manager.read())
+    stored = signing_key.parse(deployed_signing_key.read())
     assert stored.previous is None
     assert stored.current.kid == second.current.kid
 

@@ -122,7 +122,7 @@ def test_mail_is_sent_only_from_mail_from_by_the_functions_that_send_it() -> Non
 
 # They never see a token: the mailer reads the stream, the link pages are static forms.
 KEYLESS_FUNCTIONS = {"MailerFunction", "LinksFunction"}
-SIGNING_KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:JwtSigningSecret-local"
+SIGNING_KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:JwtSigningSecret-local-??????"
 # Secrets Manager's four rotation steps (createSecret, setSecret, testSecret, finishSecret).
 ROTATION_ACTIONS = (
     "secretsmanager:DescribeSecret",

@@ -54,11 +54,26 @@ def test_documentarian_tokens_name_the_user_by_their_24_hex_id_and_verify_like_j
         ("123456789012345678", 123456789012345678),
         ("000000000000000000000007", 7),
         ("00000000000000000000001a", 26),
-        ("ffffffffffffffffffffffff", 2**96 - 1),
+        ("00000000ffffffffffffffff", 2**64 - 1),
     ],
 )
 def test_hs256_tokens_accept_a_decimal_or_a_24_hex_subject(subject: str, user_id: int) -> None:
     assert tokens.verify(forge(valid_claims(sub=subject))).user_id == user_id
+
+
+@pytest.mark.parametrize("subject", ["5f1a2b3c4d5e6f7a8b9c0d1e", "ffffffffffffffffffffffff"])
+def test_a_kept_a_id_subject_is_returned_for_its_claim_to_resolve(subject: str) -> None:
+    claims = tokens.verify(forge(valid_claims(sub=subject)))
+    assert (claims.user_id, claims.kept_object_id) == (None, subject)
+
+
+def test_a_tokens_of_an_imported_user_carry_its_kept_id() -> None:
+    kept = "5f1a2b3c4d5e6f7a8b9c0d1e"
+    token = tokens.issue(DOCUMENTARIAN_JWT, 9, "s4", int(time.time()), kept_object_id=kept)
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == kept
+    # B's profile writes the decimal id whatever the user kept on A.
+    token = tokens.issue(JWT_AUTH, 9, "s5", int(time.time()), kept_object_id=kept)
+    assert jwt.decode(token, options={"verify_signature": False})["sub"] == "9"
 
 
 @pytest.mark.parametrize(

@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Where the links in mail point (`{token}` is replaced); empty: Gatehouse's own /links pages.
     reset_url_template: str = ""
     verify_url_template: str = ""
+    # False: the first sign-up on a fresh stack is a plain user; `gatehouse bootstrap-super` names the super.
+    allow_anonymous_super: bool = True
 
     @field_validator("reset_url_template", "verify_url_template")
     @classmethod

@@ -11,6 +11,13 @@ def next_id(name: str) -> int:
     return counter.value
 
 
+def next_ids(name: str, count: int) -> range:
+    """`count` new ids at once (one atomic ADD): the block below the counter's new value."""
+    counter = CounterItem(*CounterItem.key(name))
+    counter.update(actions=[CounterItem.value.add(count), CounterItem.entity.set(CounterItem)])
+    return range(counter.value - count + 1, counter.value + 1)
+
+
 def add(name: str, delta: int) -> None:
     """Move a count (not an id) by `delta` with one atomic ADD."""
     counter = CounterItem(*CounterItem.key(name))

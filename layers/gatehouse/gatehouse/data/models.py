@@ -151,6 +151,11 @@ class UserItem(Item, discriminator="user"):
     last_activity_at = UnicodeAttribute(null=True)
     # Sessions created before this instant (epoch ms) are revoked: one write signs out everywhere.
     sessions_valid_after_ms = IntegerAttribute(default=0)
+    # Imported without a password Gatehouse can check (an unknown hash scheme): set on reset.
+    needs_password_reset = BooleanAttribute(null=True)
+    # Imported from A: its MongoDB `_id`, which A shows and accepts for this user (claimed as
+    # `UNIQUE#a_id#{_id}`); None for everyone else (A shows the hex of the integer id).
+    a_object_id = UnicodeAttribute(null=True)
 
     @classmethod
     def new(cls, user_id: int, **attributes: Any) -> UserItem:

@@ -648,6 +648,24 @@ def membership_removal(user: UserItem) -> list[Write]:
     return _membership_counts(Membership.of(user), -1, "_old")
 
 
+def membership_addition(user: UserItem) -> list[Write]:
+    """Count moves for creating `user` with the membership it already holds (to go in the
+    create's transaction; each parent must exist)."""
+    return _membership_counts(Membership.of(user), 1)
+
+
+def assign_membership(user: UserItem, membership: Membership) -> None:
+    """Give a user not yet stored its organization, department and position, with the index
+    keys that list it under each (the counts move in `membership_addition`)."""
+    user.organization_id = membership.organization_id
+    user.department_id = membership.department_id
+    user.position_id = membership.position_id
+    for name, value in _membership_index(
+        user.id, membership.organization_id, membership.department_id, membership.position_id
+    ).items():
+        setattr(user, name, value)
+
+
 def move_user(user: UserItem, target: Membership, stamp: str) -> None:
     """Set the user's organization/department/position, moving every count in one transaction."""
     current = Membership.of(user)

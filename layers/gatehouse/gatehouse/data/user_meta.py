@@ -21,6 +21,8 @@ def owner_partition(user_id: int) -> str:
 class UserMetaItem(Item, discriminator="user_meta"):
     meta_id = UnicodeAttribute()
     user_id = IntegerAttribute()
+    # The owner's kept A `_id` (UserItem.a_object_id) when they have one, for `user__id`.
+    owner_object_id = UnicodeAttribute(null=True)
     key = UnicodeAttribute()
     value = UnicodeAttribute()
     created_at = UnicodeAttribute()

@@ -92,6 +92,24 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
     counters.add(POPULATION_COUNTER, 1)
 
 
+def promote_to_super(user: UserItem, stamp: str) -> None:
+    """Claim the single super for `user` and set their role, in one transaction."""
+    changes = {"role": "super", "updated_at": stamp}
+    try:
+        with TransactWrite(connection=connection) as transaction:
+            transaction.update(user, actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
+            claim = UniqueItem(*UniqueItem.key(*SUPER_ROLE_CLAIM), owner_id=user.id)
+            transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+    except TransactWriteError as error:
+        # PynamoDB sends puts before updates: the claim's reason comes first.
+        reasons = error.cancellation_reasons or []
+        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
+            raise ValuesTaken({SUPER_ROLE_CLAIM[0]}) from None
+        raise
+    for name, value in changes.items():
+        setattr(user, name, value)
+
+
 def update(user: UserItem, **changes: Any) -> None:
     """Set attributes on an existing user (never creates one)."""
     user.update(actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())

@@ -45,6 +45,14 @@ def hash_password(password: str) -> str:
     return hashed
 
 
+def is_supported_hash(value: str) -> bool:
+    """Whether `value` is a hash of a scheme sign-in can check (argon2, bcrypt `$2y$`/`$2b$`/`$2a$`)."""
+    try:
+        return _context.identify(value, required=False) is not None
+    except (ValueError, TypeError):
+        return False
+
+
 def verify_password(password: str, stored_hash: str | None) -> Verification:
     if not stored_hash:
         _context.verify(password, _DUMMY_HASH)

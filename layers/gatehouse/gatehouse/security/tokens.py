@@ -7,6 +7,8 @@ exactly that algorithm and issuer, so a token cannot be replayed under another p
 A user id appears in a subject in one of two forms: decimal digits (B's `"7"`, E's
 `"User:7"`), or surface A's 24 lower-case hex digits (`"000000000000000000000007"`, the
 user's `_id` there). A decimal subject has at most 18 digits, so no subject reads as both.
+A user imported from A keeps its MongoDB `_id` as A's subject (`object_ids.is_kept_object_id`):
+verification returns it as `TokenClaims.kept_object_id`, resolved to the user by the caller.
 """
 
 from __future__ import annotations
@@ -45,9 +47,24 @@ class TokenProfile:
     audience_is_subject: bool = False
     static_claims: dict[str, Any] = field(default_factory=dict)
 
-    def subject(self, user_id: int) -> str:
-        written = object_ids.user_object_id(user_id) if self.subject_form == "object_id" else str(user_id)
+    def subject(self, user_id: int, kept_object_id: str | None = None) -> str:
+        if self.subject_form == "object_id":
+            written = kept_object_id or object_ids.user_object_id(user_id)
+        else:
+            written = str(user_id)
         return f"{self.subject_prefix}{written}"
+
+    def kept_object_id(self, subject: str) -> str | None:
+        """The kept A `_id` `subject` names (see object_ids), else None."""
+        written = subject.removeprefix(self.subject_prefix)
+        if (
+            subject.startswith(self.subject_prefix)
+            and "object_id" in self.accepted_subject_forms
+            and object_ids.is_object_id(written)
+            and object_ids.is_kept_object_id(written)
+        ):
+            return written
+        return None
 
     def user_id(self, subject: str) -> int | None:
         """The user id `subject` names in one of the accepted forms, else None."""
@@ -56,7 +73,11 @@ class TokenProfile:
         written = subject.removeprefix(self.subject_prefix)
         if "decimal" in self.accepted_subject_forms and _DECIMAL.fullmatch(written):
             return int(written)
-        if "object_id" in self.accepted_subject_forms and object_ids.is_object_id(written):
+        if (
+            "object_id" in self.accepted_subject_forms
+            and object_ids.is_object_id(written)
+            and not object_ids.is_kept_object_id(written)
+        ):
             return int(written, 16)
         return None
 
@@ -88,9 +109,11 @@ _PROFILES_BY_ALGORITHM = {p.algorithm: p for p in (JWT_AUTH, GONCORD)}
 
 @dataclass(frozen=True)
 class TokenClaims:
-    user_id: int
+    # None when the subject is a kept A `_id` (then `kept_object_id` names the user).
+    user_id: int | None
     session_id: str
     profile: TokenProfile
+    kept_object_id: str | None = None
 
 
 def issue(
@@ -99,8 +122,9 @@ def issue(
     session_id: str,
     issued_at: int,
     extra_claims: dict[str, Any] | None = None,
+    kept_object_id: str | None = None,
 ) -> str:
-    subject = profile.subject(user_id)
+    subject = profile.subject(user_id, kept_object_id)
     claims: dict[str, Any] = {
         "iss": profile.issuer,
         "sub": subject,
@@ -150,6 +174,9 @@ def verify(token: str) -> TokenClaims:
     if profile.audience_is_subject and claims.get("aud") != subject:
         raise NotAuthenticated("audience does not match subject")
     user_id = profile.user_id(subject)
-    if user_id is None:
+    kept_object_id = profile.kept_object_id(subject) if user_id is None else None
+    if user_id is None and kept_object_id is None:
         raise NotAuthenticated("malformed subject")
-    return TokenClaims(user_id=user_id, session_id=claims["jti"], profile=profile)
+    return TokenClaims(
+        user_id=user_id, session_id=claims["jti"], profile=profile, kept_object_id=kept_object_id
+    )

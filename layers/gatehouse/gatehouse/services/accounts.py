@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from gatehouse import observability
+from gatehouse import object_ids, observability
 from gatehouse.clock import epoch_ms, iso, now
 from gatehouse.data import counters, outbox, users
 from gatehouse.data import sessions as session_store
@@ -81,7 +81,8 @@ def register(
     logins = iter([login]) if login is not None else derived_logins(email, user.id)
     chosen = user.login = next(logins)
     # Try for super only while none exists; the claim item, not this read, makes it single.
-    claim_super = not users.super_exists()
+    # (Not at all when the stack says so: `gatehouse bootstrap-super` names the super instead.)
+    claim_super = _settings.allow_anonymous_super and not users.super_exists()
     # Bounded: one transaction per login candidate, plus one when a concurrent sign-up took super.
     while True:
         user.role = "super" if claim_super else "user"
@@ -189,6 +190,8 @@ def claims_of(user: UserItem) -> list[tuple[str, str]]:
         owned.append(("login", canonical(user.login)))
     if user.role == "super":
         owned.append(users.SUPER_ROLE_CLAIM)
+    if user.a_object_id:
+        owned.append((object_ids.KEPT_ID_CLAIM, user.a_object_id))
     return owned
 
 
@@ -257,6 +260,7 @@ def set_password(user: UserItem, password: str, *, keep_session: SessionItem | N
         "password_hash": hash_password(password),
         "updated_at": iso(now()),
         "sessions_valid_after_ms": revoked_before,
+        "needs_password_reset": None,
     }
     users.update(user, **changes)
     if keep_session is not None:
@@ -282,6 +286,17 @@ def set_role(user: UserItem, role: str, *, stamp: str | None = None) -> None:
     if role == "super" or user.role == "super":
         raise PermissionDenied()
     users.update(user, role=role, updated_at=stamp or iso(now()))
+
+
+def make_super(user: UserItem) -> None:
+    """Make `user` the single super (the operator's `gatehouse bootstrap-super`). The claim item
+    decides: Conflict when another user is super already."""
+    if user.role == "super":
+        return
+    try:
+        users.promote_to_super(user, iso(now()))
+    except users.ValuesTaken:
+        raise Conflict("another user is the super") from None
 
 
 def remove(user: UserItem) -> None:

@@ -12,6 +12,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -158,3 +159,32 @@ def _decode_cursor(
     ):
         raise ValidationFailed.single("cursor", "format")
     return position, start_key
+
+
+EXPORT_PAGE = 500
+
+
+def export(since: str, until: str) -> Iterator[AuditEventItem]:
+    """Every event between two instants (ISO prefixes, inclusive), oldest first: one Query per
+    page on each month's GSI1 partition (operator tooling: `gatehouse audit export`)."""
+    year, month = int(since[:4]), int(since[5:7])
+    last = (int(until[:4]), int(until[5:7]))
+    while (year, month) <= last:
+        partition = audit_queries.month_key(f"{year:04d}-{month:02d}")
+        start_key: dict[str, Any] | None = None
+        while True:
+            page = audit_queries.query_page(
+                audit_queries.BY_MONTH,
+                partition,
+                since_iso=since,
+                until_iso=until,
+                newest_first=False,
+                limit=EXPORT_PAGE,
+                event_filter=EventFilter(),
+                start_key=start_key,
+            )
+            yield from page.events
+            if page.last_key is None:
+                break
+            start_key = page.last_key
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from gatehouse import object_ids
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied
@@ -12,6 +13,20 @@ from gatehouse.services import accounts, permissions, user_meta
 from gatehouse.services.mail import MailContext
 
 A_FIELD_NAMES = {"email": "email", "login": "login"}
+
+
+def user_id_for(object_id: str) -> int | None:
+    """The user id an A user id names, None when it is not 24 hex digits. A `_id` kept from an
+    import resolves through its claim (one GetItem); any other reads as the hex of an integer
+    id (an unknown one names nobody, and a lookup of it finds nothing)."""
+    value = object_ids.normalized(object_id)
+    if value is None:
+        return None
+    if object_ids.is_kept_object_id(value):
+        owner = users.owner_of(object_ids.KEPT_ID_CLAIM, value)
+        if owner is not None:
+            return owner
+    return int(value, 16)
 
 
 def visible_page(actor: UserItem, limit: int, after_id: int | None) -> tuple[list[UserItem], int | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from gatehouse import clock, observability
+from gatehouse import clock, object_ids, observability
 from gatehouse.clock import iso, now
 from gatehouse.data import counters, users
 from gatehouse.data import sessions as session_store
@@ -64,7 +64,7 @@ def start(user: UserItem, profile: TokenProfile, extra_claims: dict[str, Any] | 
     session = _new_session(user.id, profile)
     session_store.put(session)
     observability.count(observability.TOKEN_ISSUED)
-    return _token_for(session, profile, extra_claims)
+    return _token_for(session, profile, extra_claims, user.a_object_id)
 
 
 def authenticate(token: str) -> Principal:
@@ -73,7 +73,13 @@ def authenticate(token: str) -> Principal:
         user, session = _personal_access_session(token)
     elif tokens.looks_like_jwt(token):
         claims = tokens.verify(token)
-        user, session = session_store.user_and_session(claims.user_id, claims.session_id)
+        user_id = claims.user_id
+        if user_id is None and claims.kept_object_id is not None:
+            # A user imported from A signs with its kept `_id`: one GetItem of its claim.
+            user_id = users.owner_of(object_ids.KEPT_ID_CLAIM, claims.kept_object_id)
+        if user_id is None:
+            raise NotAuthenticated("revoked")
+        user, session = session_store.user_and_session(user_id, claims.session_id)
         if session is not None and session.token_format != claims.profile.name:
             raise NotAuthenticated("session mismatch")
     else:
@@ -120,7 +126,7 @@ def rotate(
             session_store.supersede(old, successor)
             observability.count(observability.TOKEN_REVOKED)
             observability.count(observability.TOKEN_ISSUED)
-            return _token_for(successor, profile, extra_claims)
+            return _token_for(successor, profile, extra_claims, principal.user.a_object_id)
         except session_store.SessionGone:
             # A concurrent refresh of the same token won, or the session was revoked meanwhile.
             reread = session_store.get(old.session_id)
@@ -138,7 +144,7 @@ def rotate(
             expires_at=(old.successor_created_at_ms or old.superseded_at_ms) // 1000 + profile.ttl_seconds,
             family_id=old.family_id,
         )
-        return _token_for(successor, profile, extra_claims)
+        return _token_for(successor, profile, extra_claims, principal.user.a_object_id)
     family_id = old.family_id or old.session_id
     # The presented session too: one written before families existed is in no family index.
     members = {session.session_id: session for session in [old, *session_store.family(family_id)]}
@@ -174,7 +180,10 @@ def _new_session(user_id: int, profile: TokenProfile, family_id: str | None = No
 
 
 def _token_for(
-    session: SessionItem, profile: TokenProfile, extra_claims: dict[str, Any] | None
+    session: SessionItem,
+    profile: TokenProfile,
+    extra_claims: dict[str, Any] | None,
+    kept_object_id: str | None = None,
 ) -> IssuedToken:
     token = tokens.issue(
         profile,
@@ -182,6 +191,7 @@ def _token_for(
         session_id=session.session_id,
         issued_at=session.created_at_ms // 1000,
         extra_claims=extra_claims,
+        kept_object_id=kept_object_id,
     )
     return IssuedToken(token=token, expires_in=profile.ttl_seconds, session=session)
 

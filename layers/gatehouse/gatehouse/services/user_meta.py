@@ -27,7 +27,13 @@ def create(actor: UserItem, *, owner_id: int | None, key: str, value: str) -> Us
     permissions.require(permissions.can_manage(actor, owner))
     stamp = iso(now())
     meta = user_meta.new(
-        object_ids.new_object_id(), owner.id, key=key, value=value, created_at=stamp, updated_at=stamp
+        object_ids.new_object_id(),
+        owner.id,
+        owner_object_id=owner.a_object_id,
+        key=key,
+        value=value,
+        created_at=stamp,
+        updated_at=stamp,
     )
     user_meta.put(meta)
     return meta
@@ -55,7 +61,12 @@ def update(
     permissions.require(permissions.can_manage(actor, new_owner))
     changes = {
         name: new
-        for name, new in (("user_id", new_owner.id), ("key", key), ("value", value))
+        for name, new in (
+            ("user_id", new_owner.id),
+            ("owner_object_id", new_owner.a_object_id),
+            ("key", key),
+            ("value", value),
+        )
         if getattr(meta, name) != new
     }
     if not changes:

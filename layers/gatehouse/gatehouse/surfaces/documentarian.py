@@ -78,10 +78,9 @@ def timestamp(stored_iso: str | None) -> str | None:
     return laravel(stored_iso)
 
 
-def parse_user_object_id(value: str) -> int | None:
-    if len(value) != object_ids.LENGTH or any(c not in "0123456789abcdefABCDEF" for c in value):
-        return None
-    return int(value, 16)
+def user_object_id(user: UserItem) -> str:
+    """The user's `_id` on A: the one kept from an import, else the hex of the integer id."""
+    return user.a_object_id or object_ids.user_object_id(user.id)
 
 
 def page_request(query: dict[str, Any]) -> tuple[int, str | None]:
@@ -111,7 +110,7 @@ def roles_claim(user: UserItem) -> dict[str, str]:
 def user_view(user: UserItem) -> dict[str, Any]:
     """A's user, without the documented `password`, `remember_token` and `confirm_token` (never shown)."""
     return {
-        "_id": object_ids.user_object_id(user.id),
+        "_id": user_object_id(user),
         "surname": user.last_name,
         "name": user.first_name,
         "middlename": user.middle_name,
@@ -137,7 +136,7 @@ def demand_view(demand: DemandItem) -> dict[str, Any]:
 def user_meta_view(meta: UserMetaItem) -> dict[str, Any]:
     return {
         "_id": meta.meta_id,
-        "user__id": object_ids.user_object_id(meta.user_id),
+        "user__id": meta.owner_object_id or object_ids.user_object_id(meta.user_id),
         "key": meta.key,
         "value": meta.value,
         "created_at": timestamp(meta.created_at),

@@ -1,0 +1,3 @@
+from gatehouse_cli.main import main
+
+main()
