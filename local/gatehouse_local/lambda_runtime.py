@@ -9,6 +9,7 @@ import json
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -163,7 +164,8 @@ def invoke(route: Route, event: dict[str, Any]) -> dict[str, Any]:
     """
     handler = load_handler(route)
     ensure_event_loop()
-    request_id = str(event.get("requestContext", {}).get("requestId") or "")
+    # Lambda gives every invocation a request id; API Gateway's is the one its event carries.
+    request_id = str(event.get("requestContext", {}).get("requestId") or uuid.uuid4())
     context = make_context(route, request_id)
     running = current_function.set(route.function_id)
     try:

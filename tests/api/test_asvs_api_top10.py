@@ -155,7 +155,7 @@ def test_asvs_6_3_1_a_password_reset_clears_the_lock(api: ApiClient, outbox_dir:
     answers = [api.post("/api/v1/login", json=wrong, source_ip=OWNER_IP) for _ in range(11)]
     assert answers[10].status == 429
     api.post("/api/v1/recover", json={"email": "owner@example.com"}, source_ip=OWNER_IP)
-    token = a_client.link_token(outbox_dir, "owner@example.com", "/api/v1/reset")
+    token = a_client.link_token(outbox_dir, "owner@example.com", "/links/reset")
     body = {"token": token, "password": "brand-new-pass", "password_confirmation": "brand-new-pass"}
     assert api.post("/api/v1/reset", json=body, source_ip=OWNER_IP).status == 200
     fresh = {"email": "owner@example.com", "password": "brand-new-pass"}

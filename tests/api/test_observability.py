@@ -86,13 +86,13 @@ def test_a_full_flow_logs_json_with_no_password_token_hash_or_link(
     assert goncord.status in (200, 201), goncord.body
     # A: the reset flow, with the link from the outbox.
     assert api.post("/api/v1/recover", json={"email": "log@example.com"}).status == 200
-    reset_token = link_token(outbox_dir, "log@example.com", "/api/v1/reset")
+    reset_token = link_token(outbox_dir, "log@example.com", "/links/reset")
     reset = api.post(
         "/api/v1/reset",
         json={"token": reset_token, "password": new_password, "password_confirmation": new_password},
     )
     assert reset.status == 200, reset.body
-    verify_token = link_token(outbox_dir, "log@example.com", "/api/v1/verify")
+    verify_token = link_token(outbox_dir, "log@example.com", "/links/verify")
     # A forced 500 with a password in the body.
     monkeypatch.setattr(accounts, "register", _explode)
     failed = api.post(

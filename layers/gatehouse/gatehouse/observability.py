@@ -69,6 +69,10 @@ def instrument(handler: LambdaHandler, service: str) -> LambdaHandler:
     )
     def instrumented(event: dict[str, Any], context: Any) -> Any:
         logger.append_keys(service=service)
+        if logger.get_correlation_id() is None:
+            # Not an API Gateway request (the mailer's stream batches, key rotation): the
+            # invocation's own request id ties its log lines together.
+            logger.set_correlation_id(getattr(context, "aws_request_id", None))
         try:
             return handler(event, context)
         finally:
