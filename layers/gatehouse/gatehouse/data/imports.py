@@ -106,20 +106,25 @@ def create_users(created: Sequence[tuple[UserItem, Sequence[tuple[str, str]], Im
     return True
 
 
+def _claim_writes(owner_id: int, claims: Sequence[tuple[str, str]]) -> list[org.Write]:
+    """Each claim (email, login, a kept A `_id`) as a put that fails if someone holds it."""
+    return [
+        org.Write(
+            "put",
+            UniqueItem(*UniqueItem.key(kind, value), owner_id=owner_id),
+            UniqueItem.PK.does_not_exist(),
+            label=kind,
+        )
+        for kind, value in claims
+    ]
+
+
 def user_writes(
     user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem
 ) -> list[org.Write]:
     return [
         org.Write("put", user, UserItem.PK.does_not_exist(), label="user"),
-        *[
-            org.Write(
-                "put",
-                UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id),
-                UniqueItem.PK.does_not_exist(),
-                label=kind,
-            )
-            for kind, value in claims
-        ],
+        *_claim_writes(user.id, claims),
         org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
         *org.membership_addition(user),
     ]
@@ -135,15 +140,7 @@ def attach(
     the row's marker in one transaction."""
     writes = [
         org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
-        *[
-            org.Write(
-                "put",
-                UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id),
-                UniqueItem.PK.does_not_exist(),
-                label=kind,
-            )
-            for kind, value in claims
-        ],
+        *_claim_writes(user.id, claims),
     ]
     if changes:
         writes.append(
