@@ -95,7 +95,8 @@ drop-previous-key: $(BIN)/.installed ## forget the previous JWT signing key: tok
 	$(BIN)/python -m gatehouse_local.keys drop-previous
 
 bench-timing: $(BIN)/.installed ## known vs unknown account: paired medians and DynamoDB calls of sign-in (A, B, C, E), register, recover
-	$(BIN)/python -m bench.enumeration_timing
+	# Quiet: the functions' EMF metric lines would bury the table.
+	POWERTOOLS_METRICS_DISABLED=true $(BIN)/python -m bench.enumeration_timing
 
 bench-import: $(BIN)/.installed ## users/s of `gatehouse import` into moto and into the local run (USERS=2000)
 	$(BIN)/python -m bench.import_throughput --users $${USERS:-2000}
