@@ -45,15 +45,18 @@ def find_by(kind: str, value: str) -> UserItem | None:
     return None if owner is None else get(owner)
 
 
-# Ids count from 1: no user has this one.
-_NOBODY = 0
+# Read in place of a missing account: the first user (ids count from 1), whose item exists
+# once anybody has signed up. Its item is fetched and parsed like the account's would be, then
+# dropped, so a missing account costs what a known one costs (ASVS 6.3.8).
+_STAND_IN = 1
 
 
-def find_for_sign_in(kind: str, value: str) -> UserItem | None:
-    """`find_by` at the same cost whether or not the account exists (ASVS 6.3.8): an unknown
-    one still reads a user item (one that never exists), so both paths make two GetItems."""
+def find_at_constant_cost(kind: str, value: str) -> UserItem | None:
+    """`find_by` at the same cost whether or not the account exists: an unknown one still
+    fetches and parses one user item (another user's, never returned), so both paths make
+    two GetItems and the same work on their answers."""
     owner = owner_of(kind, value)
-    user = get(owner if owner is not None else _NOBODY)
+    user = get(owner if owner is not None else _STAND_IN)
     return user if owner is not None else None
 
 

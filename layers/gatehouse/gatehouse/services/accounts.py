@@ -148,7 +148,7 @@ def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
 
 def _check_credentials(identifier: str, password: str, client: ClientInfo) -> UserItem:
     kind, value = identifier_kind(identifier), canonical(identifier)
-    user = users.find_for_sign_in(kind, value)
+    user = users.find_at_constant_cost(kind, value)
     attempt = lockouts.Attempt(LOGIN_SCOPE, _lockout_account(user, kind, value), lockouts.client_of(client))
     counters = lockouts.check(attempt)
     verification = verify_password(password, user.password_hash if user else None)
