@@ -85,7 +85,7 @@ validate: $(SAM_VENV)/bin/.installed ## sam validate --lint
 build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sam/)
 	$(SAM) build
 
-bench: $(BIN)/.installed ## per-request latency and DynamoDB calls of the hot routes (see bench/README.md)
+bench: $(BIN)/.installed ## every performance figure against its goal: table, bench/results/latest.{json,png}, README (see bench/README.md)
 	$(BIN)/python -m bench
 
 rotate-key: $(BIN)/.installed ## new current JWT signing key, the old one kept as previous (JWT_SECRET_ARN set: Secrets Manager; else .local/jwt-secret)

@@ -1,208 +1,192 @@
-"""`make bench`: measure the hot routes through the real handlers against the embedded DynamoDB.
+"""`make bench`: every performance figure of Gatehouse, measured side by side in one run.
 
-For each route it reports the median and 95th-percentile latency and the number of
-DynamoDB calls one request makes, at two table sizes: the call count must not grow
-with the table (no Scan, bounded work per request). It also times each function's
-cold import in a fresh interpreter. Latency here includes moto's HTTP round trips,
-so compare runs with each other, not with AWS.
+Each section (a module with `run(progress) -> list[Figure]`) measures figures against a
+reference taken in the same run, or against an absolute bound. The table is printed, written
+to `bench/results/latest.json`, drawn in `bench/results/latest.png`, and copied into the
+README between its bench markers. The command fails when a figure misses its goal.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
-import statistics
+import os
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
-from gatehouse_local.template import REPO_ROOT, load_template, routes
-from gatehouse_local.testing import ApiClient, ApiResponse, CallCounter, bearer, local_aws
+from bench.figures import STARTED_VARIABLE, Figure, Progress, load_figures
 
+REPO_ROOT = Path(__file__).resolve().parent.parent
 RESULTS = REPO_ROOT / "bench" / "results"
-READ_ROUTES = [
-    "/api/v0/tokens/validate",
-    "/api/v1/user?limit=50",
-    "/api/v1/demand?limit=50",
-    "/api/users?per_page=15",
-    "/api/users?per_page=15&search=t1",
-    "/api/organizations",
-    "/api/v1/users/list",
-    "/api/v1/logs/list/filtered",
-    "/api/v1/groups",
-]
+README = REPO_ROOT / "README.md"
+README_START = "<!-- bench:start -->"
+README_END = "<!-- bench:end -->"
+
+# Section name -> module; run in this order.
+SECTIONS = {
+    "cold": "bench.cold_start",
+    "warm": "bench.warm_overhead",
+    "write-keys": "bench.write_keys",
+    "search": "bench.org_search",
+    "calls": "bench.route_calls",
+    "local": "bench.local_run",
+}
+HEADER = ("section", "figure", "ours", "reference", "ratio", "goal", "met")
 
 
-@dataclass
-class Measurement:
-    route: str
-    table_users: int
-    requests: int
-    p50_ms: float
-    p95_ms: float
-    dynamodb_calls: float
+def _number(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return f"{value:,.3g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
-def measure(
-    name: str, table_users: int, requests: int, counter: CallCounter, call: Callable[[int], ApiResponse]
-) -> Measurement:
-    timings: list[float] = []
-    counter.calls = 0
-    for n in range(requests):
-        started = time.perf_counter()
-        response = call(n)
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status >= 400:
-            raise RuntimeError(f"{name} answered {response.status}: {response.body}")
-    timings.sort()
-    return Measurement(
-        route=name,
-        table_users=table_users,
-        requests=requests,
-        p50_ms=round(statistics.median(timings), 1),
-        p95_ms=round(timings[int(len(timings) * 0.95) - 1], 1),
-        dynamodb_calls=round(counter.calls / requests, 2),
-    )
-
-
-def register_body(n: int, prefix: str) -> dict[str, Any]:
-    return {
-        "username": f"{prefix}{n}",
-        "password": "bench-password",
-        "email": f"{prefix}{n}@example.com",
-        "sex": 0,
-        "age": 30,
-    }
-
-
-def _reader(api: ApiClient, path: str, token: str) -> Callable[[int], ApiResponse]:
-    def read(_: int) -> ApiResponse:
-        return api.get(path, headers=bearer(token))
-
-    return read
-
-
-def bench_routes(api: ApiClient, counter: CallCounter, table_users: int, requests: int) -> list[Measurement]:
-    prefix = f"t{table_users}u"
-    for n in range(table_users):
-        api.post("/api/auth/register", json=register_body(n, prefix))
-    credentials = {"email": f"{prefix}0@example.com", "password": "bench-password"}
-    token = api.post("/api/auth/login", json=credentials).json["access_token"]
-    tokens = [api.post("/api/auth/login", json=credentials).json["access_token"] for _ in range(requests)]
-
-    return [
-        measure(
-            "POST /api/auth/register",
-            table_users,
-            requests,
-            counter,
-            lambda n: api.post("/api/auth/register", json=register_body(n, f"{prefix}new")),
-        ),
-        measure(
-            "POST /api/auth/login",
-            table_users,
-            requests,
-            counter,
-            lambda n: api.post("/api/auth/login", json=credentials),
-        ),
-        measure(
-            "GET /api/auth/me",
-            table_users,
-            requests,
-            counter,
-            lambda n: api.get("/api/auth/me", headers=bearer(token)),
-        ),
-        measure(
-            "POST /api/auth/refresh",
-            table_users,
-            requests,
-            counter,
-            lambda n: api.post("/api/auth/refresh", headers=bearer(tokens[n])),
-        ),
-        # Reads of every surface, as the super (the first user): lists must not grow with the table.
-        *[
-            measure(f"GET {path}", table_users, requests, counter, _reader(api, path, token))
-            for path in READ_ROUTES
-        ],
-    ]
-
-
-def cold_imports() -> dict[str, float]:
-    probe = (
-        "import importlib.util, sys, time; started = time.perf_counter(); "
-        "spec = importlib.util.spec_from_file_location('fn', sys.argv[1]); "
-        "module = importlib.util.module_from_spec(spec); spec.loader.exec_module(module); "
-        "print((time.perf_counter() - started) * 1000)"
-    )
-    timings: dict[str, float] = {}
-    for route in {r.function_id: r for r in routes(load_template())}.values():
-        runs = [
-            float(
-                subprocess.run(  # noqa: S603
-                    [sys.executable, "-c", probe, str(route.code_uri / "app.py")],
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                ).stdout
+def rows(figures: Sequence[Figure]) -> list[tuple[str, ...]]:
+    table: list[tuple[str, ...]] = []
+    for figure in figures:
+        reference = (
+            f"{_number(figure.reference)} {figure.reference_name}".strip()
+            if figure.reference is not None
+            else "–"
+        )
+        ratio = figure.ratio
+        table.append(
+            (
+                figure.section,
+                figure.name,
+                f"{_number(figure.ours)} {figure.unit}",
+                reference,
+                "–" if ratio is None else f"{ratio:.2f}×",
+                figure.goal,
+                "yes" if figure.met else "NO",
             )
-            for _ in range(3)
-        ]
-        timings[route.function_id] = round(min(runs), 1)
-    return timings
+        )
+    return table
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=30, help="requests per route and table size")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 300], help="users in the table")
-    options = parser.parse_args()
-
-    counter = CallCounter()
-    results: list[Measurement] = []
-    with (
-        tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir,
-        local_aws(Path(work_dir)) as aws,
-        counter.installed(),
-    ):
-        api = ApiClient(routes(load_template()), deliver_mail=False)
-        for size in options.sizes:
-            aws.reset()
-            results.extend(bench_routes(api, counter, size, options.requests))
-        imports = cold_imports()
-
-    print(f"{'route':<28}{'users':>7}{'p50 ms':>9}{'p95 ms':>9}{'DynamoDB calls':>16}")
-    for m in results:
-        print(f"{m.route:<28}{m.table_users:>7}{m.p50_ms:>9}{m.p95_ms:>9}{m.dynamodb_calls:>16}")
-    print("\ncold import of each function's module (ms, best of 3):")
-    for function_id, ms in imports.items():
-        print(f"  {function_id:<24}{ms:>8}")
-
-    # A route may cost fewer calls on a fuller table (a log walk fills its page sooner), never more.
-    by_route: dict[str, list[Measurement]] = {}
-    for m in results:
-        by_route.setdefault(m.route, []).append(m)
-    growing = [
-        route
-        for route, runs in by_route.items()
-        if any(later.dynamodb_calls > earlier.dynamodb_calls for earlier, later in itertools.pairwise(runs))
+def text_table(figures: Sequence[Figure]) -> str:
+    body = rows(figures)
+    widths = [max(len(row[column]) for row in [HEADER, *body]) for column in range(len(HEADER))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        for row in [HEADER, *body]
     ]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(line.rstrip() for line in lines)
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(
-        json.dumps({"requests": [asdict(m) for m in results], "cold_import_ms": imports}, indent=2)
+
+def markdown_table(figures: Sequence[Figure]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(figures)]
+    return "\n".join(lines)
+
+
+def headroom(figure: Figure) -> float | None:
+    """How far the figure is from its bound, as a fraction of it: ≤ 1 meets the goal."""
+    if figure.ratio_at_most is not None and figure.ratio is not None:
+        return figure.ratio / figure.ratio_at_most
+    if figure.at_most is not None and figure.at_most > 0:
+        return figure.ours / figure.at_most
+    if figure.at_least is not None and figure.ours > 0:
+        return figure.at_least / figure.ours
+    return None
+
+
+def draw_chart(figures: Sequence[Figure], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    charted = [(figure, value) for figure in figures if (value := headroom(figure)) is not None]
+    height = max(3.0, 0.28 * len(charted) + 1.5)
+    fig, axes = plt.subplots(figsize=(11, height))
+    labels = [f"{figure.section}: {figure.name}" for figure, _ in charted]
+    values = [value for _, value in charted]
+    colours = ["#2e7d32" if figure.met else "#c62828" for figure, _ in charted]
+    axes.barh(range(len(charted)), values, color=colours)
+    axes.set_yticks(range(len(charted)), labels, fontsize=7)
+    axes.invert_yaxis()
+    axes.axvline(1.0, color="black", linewidth=1, linestyle="--")
+    axes.set_xlabel("figure / goal (ratio goals: ratio / bound; ≥ goals: bound / figure): ≤ 1 meets the goal")
+    axes.set_title("Gatehouse bench: every figure against its goal")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def update_readme(table: str) -> None:
+    text = README.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        return
+    before, rest = text.split(README_START, 1)
+    _, after = rest.split(README_END, 1)
+    README.write_text(f"{before}{README_START}\n{table}\n{README_END}{after}", encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    if growing:
-        print(f"\nDynamoDB calls per request grew with the table size: {growing}")
+    parser.add_argument("--only", nargs="+", choices=list(SECTIONS), help="run these sections only")
+    parser.add_argument("--no-readme", action="store_true", help="leave README.md as it is")
+    options = parser.parse_args(argv)
+    chosen = options.only or list(SECTIONS)
+
+    progress = Progress()
+    figures: list[Figure] = []
+    failed: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir:
+        for name in chosen:
+            progress(f"section {name} ({SECTIONS[name]})")
+            out = Path(work_dir) / f"{name}.json"
+            # Each section in its own process: none inherits another's environment or imports.
+            finished = subprocess.run(  # noqa: S603 - our own modules
+                [sys.executable, "-m", SECTIONS[name], "--json-out", str(out)],
+                stdout=subprocess.DEVNULL,
+                check=False,
+                cwd=REPO_ROOT,
+                env={**os.environ, STARTED_VARIABLE: str(progress.started)},
+            )
+            if finished.returncode != 0 or not out.exists():
+                progress(f"section {name} failed (exit {finished.returncode}): see its output above")
+                failed.append(name)
+                continue
+            figures.extend(load_figures(out))
+    elapsed = progress.elapsed
+
+    table = text_table(figures)
+    print(table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    record = {
+        "sections": chosen,
+        "seconds": round(elapsed, 1),
+        "figures": [
+            {**asdict(figure), "ratio": figure.ratio, "goal": figure.goal, "met": figure.met}
+            for figure in figures
+        ],
+    }
+    (RESULTS / "latest.json").write_text(
+        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    draw_chart(figures, RESULTS / "latest.png")
+    if not options.no_readme and options.only is None and not failed:
+        update_readme(markdown_table(figures))
+    missed = [figure for figure in figures if not figure.met]
+    print(
+        f"\n{len(figures)} figures in {elapsed:.0f} s; results in {RESULTS.relative_to(REPO_ROOT)}/latest.json and latest.png"
+    )
+    if failed:
+        print(f"Sections that failed: {', '.join(failed)}")
+    if missed:
+        print(f"{len(missed)} missed their goal: " + "; ".join(f"{f.section}: {f.name}" for f in missed))
+    if failed or missed:
         return 1
-    print("\nNo route's DynamoDB calls per request grow with the table size.")
+    print("Every figure meets its goal.")
     return 0
 
 

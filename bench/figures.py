@@ -7,9 +7,14 @@ figure with a bound (`at_most` / `at_least`); `met` says whether the goal holds.
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import sys
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -50,11 +55,48 @@ class Figure:
         return not (self.at_least is not None and self.ours < self.at_least)
 
 
+# `python -m bench` passes its start to each section's process, so every line counts from it.
+STARTED_VARIABLE = "GATEHOUSE_BENCH_STARTED"
+
+
+def _bench_start() -> float:
+    return float(os.environ.get(STARTED_VARIABLE) or time.time())
+
+
 @dataclass
 class Progress:
     """One line per step on stderr, with the seconds since the bench started."""
 
-    started: float = field(default_factory=time.perf_counter)
+    started: float = field(default_factory=_bench_start)
+
+    @property
+    def elapsed(self) -> float:
+        return time.time() - self.started
 
     def __call__(self, message: str) -> None:
-        print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
+        print(f"[{self.elapsed:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def section_main(run: Callable[[Progress], list[Figure]]) -> None:
+    """`python -m bench.<section>`: run one section alone and print its figures, or, with
+    `--json-out PATH` (how `python -m bench` runs each section, in its own process so that no
+    section inherits another's environment or imported state), write them there as JSON."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--json-out", type=Path, default=None)
+    options = parser.parse_args()
+    # The functions' EMF metric lines would bury the figures.
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
+    figures = run(Progress())
+    if options.json_out is not None:
+        options.json_out.write_text(json.dumps([asdict(figure) for figure in figures]), encoding="utf-8")
+        return
+    for figure in figures:
+        reference = (
+            "" if figure.reference is None else f", reference {figure.reference:g} {figure.reference_name}"
+        )
+        verdict = "met" if figure.met else "MISSED"
+        print(f"{figure.name}: {figure.ours:g} {figure.unit}{reference} (goal {figure.goal}: {verdict})")
+
+
+def load_figures(path: Path) -> list[Figure]:
+    return [Figure(**record) for record in json.loads(path.read_text(encoding="utf-8"))]

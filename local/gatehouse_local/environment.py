@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
 from gatehouse_local.apigw import LOCAL_STAGE
@@ -57,6 +58,24 @@ def local_values(template: Template) -> dict[str, str]:
     return values
 
 
+def checked_parameter_overrides(template: Template, overrides: Mapping[str, str]) -> dict[str, str]:
+    unknown = sorted(set(overrides) - set(template.get("Parameters") or {}))
+    if unknown:
+        raise TemplateError(f"no such template parameter: {', '.join(unknown)}")
+    return dict(overrides)
+
+
+def parse_parameter_overrides(text: str) -> dict[str, str]:
+    """``Name=Value Name2=Value2``, the form ``sam deploy``/``sam local`` take."""
+    overrides: dict[str, str] = {}
+    for pair in text.split():
+        name, separator, value = pair.partition("=")
+        if not separator or not name:
+            raise ValueError(f"expected Name=Value, got {pair!r}")
+        overrides[name] = value
+    return overrides
+
+
 def local_jwt_secret(state_dir: Path | None = None) -> str:
     """``$JWT_SECRET``, else a key generated once and kept in ``.local/jwt-secret``.
 
@@ -84,13 +103,18 @@ def local_environment(
     outbox_dir: Path | None = None,
     state_dir: Path | None = None,
     public_base_url: str | None = None,
+    parameter_overrides: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The union of every function's environment, with the local overrides.
+
+    ``parameter_overrides`` take the place of the template parameters' defaults, as
+    ``sam local start-api --parameter-overrides`` does.
 
     All functions share one process locally, so two functions that set the same
     variable to different values are an error rather than a silent pick.
     """
     values = local_values(template)
+    values.update(checked_parameter_overrides(template, parameter_overrides or {}))
     merged: dict[str, str] = {}
     owner: dict[str, str] = {}
     for function_id in resources_of_type(template, FUNCTION_TYPE):

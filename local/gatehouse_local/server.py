@@ -15,7 +15,7 @@ import sys
 import time
 import traceback
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -42,9 +42,10 @@ from gatehouse_local.environment import (
     ensure_state_dir,
     local_bucket_names,
     local_environment,
+    parse_parameter_overrides,
 )
 from gatehouse_local.lambda_runtime import invoke, load_handler
-from gatehouse_local.template import DEFAULT_TEMPLATE, Route, load_template, routes
+from gatehouse_local.template import DEFAULT_TEMPLATE, Route, TemplateError, load_template, routes
 
 DEFAULT_PORT = 3000
 # Hop-by-hop and length headers belong to this connection, not to the function.
@@ -65,6 +66,9 @@ class LocalApiServer(ThreadingHTTPServer):
 class GatewayRequestHandler(BaseHTTPRequestHandler):
     server: LocalApiServer
     protocol_version = "HTTP/1.1"
+    # Headers and body go out as two writes: with Nagle's algorithm the second waits for the
+    # client's delayed ACK (~40 ms), so a keep-alive client would wait on every request.
+    disable_nagle_algorithm = True
     server_version = "gatehouse-local"
 
     def version_string(self) -> str:
@@ -239,7 +243,13 @@ def announce_endpoint(state: Path, moto_url: str, environment: dict[str, str], b
     endpoint_file(state).write_text(json.dumps(record) + "\n", encoding="utf-8")
 
 
-def serve(host: str, port: int, template_path: Path | None = None, state_dir: Path | None = None) -> None:
+def serve(
+    host: str,
+    port: int,
+    template_path: Path | None = None,
+    state_dir: Path | None = None,
+    parameter_overrides: Mapping[str, str] | None = None,
+) -> None:
     template_file = (template_path or DEFAULT_TEMPLATE).resolve()
     template = load_template(template_file)
     api_routes = routes(template, root=template_file.parent)
@@ -254,7 +264,17 @@ def serve(host: str, port: int, template_path: Path | None = None, state_dir: Pa
     base_url = f"http://{shown_host}:{bound_port}"
     state = ensure_state_dir(state_dir)
     jwt_key_source = "$JWT_SECRET" if os.environ.get("JWT_SECRET") else str(state / "jwt-secret")
-    environment = local_environment(template, bound_port, state_dir=state, public_base_url=base_url)
+    try:
+        environment = local_environment(
+            template,
+            bound_port,
+            state_dir=state,
+            public_base_url=base_url,
+            parameter_overrides=parameter_overrides,
+        )
+    except TemplateError as error:
+        server.server_close()
+        raise SystemExit(f"gatehouse_local: {error}") from None
     Path(environment["OUTBOX_DIR"]).mkdir(parents=True, exist_ok=True)
     aws = EmbeddedAws(log_path=state / "moto_server.log")
     previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
@@ -303,6 +323,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--template", type=Path, default=None, help="default: template.yaml at the repository root"
     )
     parser.add_argument("--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="default: .local/")
+    parser.add_argument(
+        "--parameter-overrides",
+        default=os.environ.get("PARAMETER_OVERRIDES", ""),
+        metavar="'Name=Value …'",
+        help="template parameters instead of their defaults, as for `sam local start-api` "
+        "(e.g. RateLimitPerMinute=0); default: $PARAMETER_OVERRIDES",
+    )
     arguments = parser.parse_args(argv)
-    serve(arguments.host, arguments.port, arguments.template, arguments.state_dir)
+    try:
+        overrides = parse_parameter_overrides(arguments.parameter_overrides)
+    except ValueError as error:
+        parser.error(f"--parameter-overrides: {error}")
+    serve(arguments.host, arguments.port, arguments.template, arguments.state_dir, overrides)
     return 0

@@ -350,6 +350,7 @@ def harness_environment(
     *,
     jwt_secret: str = TEST_JWT_SECRET,
     port: int = TEST_PORT,
+    parameter_overrides: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The functions' local environment (outbox under ``work_dir``) plus fake AWS
     credentials and region; no endpoint, that comes with ``embedded_aws_session``.
@@ -360,7 +361,12 @@ def harness_environment(
     outbox = work_dir / "outbox"
     outbox.mkdir(parents=True, exist_ok=True)
     environment = local_environment(
-        template, port, jwt_secret=jwt_secret, outbox_dir=outbox, state_dir=work_dir
+        template,
+        port,
+        jwt_secret=jwt_secret,
+        outbox_dir=outbox,
+        state_dir=work_dir,
+        parameter_overrides=parameter_overrides,
     )
     return {**EmbeddedAws.environment_without_endpoint(), **environment}
 
@@ -390,10 +396,13 @@ def local_aws(
     template: Template | None = None,
     jwt_secret: str = TEST_JWT_SECRET,
     port: int = TEST_PORT,
+    parameter_overrides: Mapping[str, str] | None = None,
 ) -> Iterator[EmbeddedAws]:
     """``harness_environment`` applied and ``embedded_aws_session`` started, both until exit."""
     template = template or load_template()
-    environment = harness_environment(template, work_dir, jwt_secret=jwt_secret, port=port)
+    environment = harness_environment(
+        template, work_dir, jwt_secret=jwt_secret, port=port, parameter_overrides=parameter_overrides
+    )
     with (
         patched_environ(environment),
         embedded_aws_session(work_dir, template, environment["TABLE_NAME"]) as aws,

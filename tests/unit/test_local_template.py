@@ -8,7 +8,12 @@ from typing import Any
 
 import pytest
 
-from gatehouse_local.environment import local_environment, local_jwt_secret, local_values
+from gatehouse_local.environment import (
+    local_environment,
+    local_jwt_secret,
+    local_values,
+    parse_parameter_overrides,
+)
 from gatehouse_local.template import (
     REPO_ROOT,
     Template,
@@ -290,3 +295,33 @@ def test_the_local_run_reads_its_key_from_the_file_so_it_can_rotate(
     assert environment["JWT_SECRET"] == ""
     assert environment["JWT_SECRET_FILE"] == str((tmp_path / "jwt-secret").resolve())
     assert (tmp_path / "jwt-secret").read_text().strip() == local_jwt_secret(tmp_path)
+
+
+def test_parameter_overrides_replace_defaults_as_sam_local_does(
+    real_template: Template, tmp_path: Path
+) -> None:
+    default = local_environment(real_template, 3123, jwt_secret="k" * 64, state_dir=tmp_path)
+    overridden = local_environment(
+        real_template,
+        3123,
+        jwt_secret="k" * 64,
+        state_dir=tmp_path,
+        parameter_overrides=parse_parameter_overrides("RateLimitPerMinute=0"),
+    )
+    assert default["RATE_LIMIT_PER_MINUTE"] == "60"
+    assert overridden["RATE_LIMIT_PER_MINUTE"] == "0"
+
+
+def test_parameter_overrides_refuse_unknown_names_and_malformed_pairs(
+    real_template: Template, tmp_path: Path
+) -> None:
+    with pytest.raises(TemplateError, match=r"no such template parameter: RateLimit$"):
+        local_environment(
+            real_template,
+            3123,
+            jwt_secret="k" * 64,
+            state_dir=tmp_path,
+            parameter_overrides={"RateLimit": "0"},
+        )
+    with pytest.raises(ValueError, match="Name=Value"):
+        parse_parameter_overrides("RateLimitPerMinute")
