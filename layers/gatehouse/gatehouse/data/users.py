@@ -9,7 +9,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import counters, org, writes
+from gatehouse.data import counters, directory, org, writes
 from gatehouse.data.models import Item, UniqueItem, UserItem, connection, sortable_id, user_key
 from gatehouse.data.writes import set_actions
 
@@ -81,6 +81,8 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
                 transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
             for item in also:
                 transaction.save(item, condition=type(item).PK.does_not_exist())
+            for write in directory.index_changes([], [directory.Entry.of(user)]):
+                write.apply(transaction)
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         taken = {
@@ -92,7 +94,7 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
             raise
         raise ValuesTaken(taken) from None
     # Outside the transaction: every sign-up touching one hot item would make concurrent ones conflict.
-    counters.add(POPULATION_COUNTER, 1)
+    directory.population_change([user.id], 1)
 
 
 def promote_to_super(user: UserItem, stamp: str) -> None:
@@ -129,6 +131,7 @@ def update_with_claims(
     """Change the user and move their unique claims (a new email or login) atomically, with
     `also` (new items: tokens, mail) in the same transaction. `condition` must hold on the user."""
     required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
+    reindex = directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
     try:
         with TransactWrite(connection=connection) as transaction:
             transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
@@ -140,8 +143,12 @@ def update_with_claims(
                 transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
             for item in also:
                 transaction.save(item, condition=type(item).PK.does_not_exist())
+            for write in reindex:
+                write.apply(transaction)
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons[1 : 1 + len(add_claims)]
+        # PynamoDB sends deletes (dropped claims, postings), then puts (claims first), then updates.
+        first = len(drop_claims) + sum(write.operation == "delete" for write in reindex)
+        reasons = error.cancellation_reasons[first : first + len(add_claims)]
         taken = {
             kind
             for (kind, _), reason in zip(add_claims, reasons, strict=False)
@@ -165,9 +172,10 @@ def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
                 for kind, value in claims
             ],
             *org.membership_removal(user),
+            *directory.index_changes([directory.Entry.of(user)], []),
         ]
     )
-    counters.add(POPULATION_COUNTER, -1)
+    directory.population_change([user.id], -1)
 
 
 def population() -> int:
