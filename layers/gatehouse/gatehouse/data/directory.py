@@ -128,8 +128,8 @@ def index_changes(before: Iterable[Entry], after: Iterable[Entry]) -> list[org.W
         was_tokens = was.tokens if was else set()
         now_tokens = now_.tokens if now_ else set()
         for token in sorted(was_tokens - now_tokens):
-            posting = SearchPostingItem(_all_key(token), f"USER#{sortable_id(user_id)}")
-            writes.append(org.Write("delete", posting))
+            gone = SearchPostingItem(_all_key(token), f"USER#{sortable_id(user_id)}")
+            writes.append(org.Write("delete", gone))
         if now_ is not None:
             for token in sorted(now_tokens):
                 if was is not None and token in was_tokens and was == now_:
