@@ -119,11 +119,11 @@ class Meter:
                     meter.units += read_units(operation, response)
             return response
 
-        botocore.client.BaseClient._make_api_call = metered  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = metered
         try:
             yield self
         finally:
-            botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_api_call = original
 
 
 def _child() -> None:
@@ -157,7 +157,7 @@ def _child() -> None:
 def _moto_writer() -> Callable[[Iterable[Any]], None]:
     """Puts items straight into moto's table: its put_item re-sizes an item on every attribute
     (quadratic), about 3 ms an item; this is what it stores, without the checks."""
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
     from moto.dynamodb.models import dynamodb_backends
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.models.dynamo_type import Item as MotoItem

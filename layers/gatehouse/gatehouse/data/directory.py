@@ -211,7 +211,8 @@ def directory_blocks() -> Blocks:
 def organization_with_blocks(organization_id: int) -> tuple[org.OrganizationItem | None, Blocks]:
     """The organization and its page blocks: one BatchGetItem."""
     keys = [org.OrganizationItem.key(organization_id), org.PagesItem.key(organization_id)]
-    answer = Item._get_connection().batch_get_item([{"PK": pk, "SK": sk} for pk, sk in keys])
+    raw_keys: list[Any] = [{"PK": pk, "SK": sk} for pk, sk in keys]  # PynamoDB types keys as str
+    answer = Item._get_connection().batch_get_item(raw_keys)
     found: org.OrganizationItem | None = None
     pages: dict[str, Any] | None = None
     for raw in answer.get("Responses", {}).get(Item.Meta.table_name, []):
