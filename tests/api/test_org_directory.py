@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
-from gatehouse.data import directory
+from gatehouse.data import apps, directory, users
+from gatehouse.data.models import UserItem
 from gatehouse_local import directory_seed
+from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api.test_org_structure import new_member, new_org, sign_up
 
@@ -156,3 +158,16 @@ def test_a_user_has_a_bounded_number_of_search_tokens() -> None:
         "p@",
         "p@x",
     }
+
+
+def test_a_rename_through_another_surface_moves_the_search_tokens(embedded_aws: EmbeddedAws) -> None:
+    user = UserItem.new(
+        7, email="e7@example.com", password_hash="-", first_name="Иван", created_at="t", updated_at="t"
+    )
+    users.create(user, [("email", "e7@example.com")])
+    assert directory.search("иван", None, 0, 15) == directory.SearchResult([7], 1)
+    assert apps.update_user_profile(user, {"first_name": "Зарина", "updated_at": "u"}, {"app_data": None})
+    assert directory.search("иван", None, 0, 15) == directory.SearchResult([], 0)
+    assert directory.search("зари", None, 0, 15) == directory.SearchResult([7], 1)
+    assert not apps.update_user_profile(user, {"first_name": "Олег"}, {"app_data": {"x": 1}})
+    assert directory.search("олег", None, 0, 15).total == 0  # a refused change moves no token
