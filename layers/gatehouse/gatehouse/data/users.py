@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
@@ -60,6 +62,36 @@ def find_at_constant_cost(kind: str, value: str) -> UserItem | None:
     return user if owner is not None else None
 
 
+class _Attempt:
+    """One try of a transaction: a cancellation only for conflicts with concurrent transactions
+    (two sign-ups moving one search head) is swallowed and marks the try for a retry."""
+
+    def __init__(self, retry: bool) -> None:
+        self.conflicted = False
+        self.retry = retry
+
+    def __enter__(self) -> _Attempt:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> bool:
+        if not isinstance(error, TransactWriteError):
+            return False
+        reasons = [reason for reason in error.cancellation_reasons or [] if reason is not None]
+        self.conflicted = bool(reasons) and all(r.code in ("TransactionConflict", "None") for r in reasons)
+        return self.conflicted and self.retry
+
+
+def _attempts() -> Iterator[_Attempt]:
+    """Up to org.TRANSACTION_ATTEMPTS tries, with jittered backoff after a conflict; the last
+    one's error is raised."""
+    for number in range(org.TRANSACTION_ATTEMPTS):
+        attempt = _Attempt(retry=number + 1 < org.TRANSACTION_ATTEMPTS)
+        yield attempt
+        if not attempt.conflicted:
+            return
+        time.sleep(random.uniform(0, 0.02 * 2**number))  # noqa: S311 - jitter, not a secret
+
+
 def super_exists() -> bool:
     """A hint only: the claim in `create` is what enforces a single super."""
     return owner_of(*SUPER_ROLE_CLAIM) is not None
@@ -73,16 +105,18 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
     sign-up never leaves an orphan claim behind. `also` (new items: the verification
     token, the mail that carries it) is written in the same transaction, after the claims.
     """
+    index = directory.index_changes([], [directory.Entry.of(user)])
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.save(user, condition=UserItem.PK.does_not_exist())
-            for kind, value in claims:
-                claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
-                transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-            for item in also:
-                transaction.save(item, condition=type(item).PK.does_not_exist())
-            for write in directory.index_changes([], [directory.Entry.of(user)]):
-                write.apply(transaction)
+        for attempt in _attempts():
+            with attempt, TransactWrite(connection=connection) as transaction:
+                transaction.save(user, condition=UserItem.PK.does_not_exist())
+                for kind, value in claims:
+                    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
+                    transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+                for item in also:
+                    transaction.save(item, condition=type(item).PK.does_not_exist())
+                for write in index:
+                    write.apply(transaction)
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         taken = {
@@ -133,18 +167,19 @@ def update_with_claims(
     required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
     reindex = directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
-            for kind, value in add_claims:
-                claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
-                transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-            for kind, value in drop_claims:
-                claim = UniqueItem(*UniqueItem.key(kind, value))
-                transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
-            for item in also:
-                transaction.save(item, condition=type(item).PK.does_not_exist())
-            for write in reindex:
-                write.apply(transaction)
+        for attempt in _attempts():
+            with attempt, TransactWrite(connection=connection) as transaction:
+                transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
+                for kind, value in add_claims:
+                    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
+                    transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+                for kind, value in drop_claims:
+                    claim = UniqueItem(*UniqueItem.key(kind, value))
+                    transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
+                for item in also:
+                    transaction.save(item, condition=type(item).PK.does_not_exist())
+                for write in reindex:
+                    write.apply(transaction)
     except TransactWriteError as error:
         # PynamoDB sends deletes (dropped claims, postings), then puts (claims first), then updates.
         first = len(drop_claims) + sum(write.operation == "delete" for write in reindex)
