@@ -56,7 +56,7 @@ def _conflict(*codes: str) -> TransactWriteError:
 
 
 def test_a_transaction_cancelled_only_by_a_concurrent_one_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(users.time, "sleep", lambda _: None)
+    monkeypatch.setattr("gatehouse.data.users.time.sleep", lambda _: None)
     tries: list[int] = []
 
     def run(errors: list[Any]) -> None:
