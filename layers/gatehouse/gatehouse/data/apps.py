@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import writes
+from gatehouse.data import directory, org, writes
 from gatehouse.data.models import (
     CounterItem,
     IntegerAttribute,
@@ -239,4 +239,19 @@ def update_user_profile(user: UserItem, changes: dict[str, Any], unchanged: Mapp
         attribute = getattr(UserItem, name)
         check = attribute.does_not_exist() if previous is None else attribute == previous
         condition = check if condition is None else condition & check
-    return writes.update_existing(user, changes, condition=condition)
+    reindex = directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
+    if not reindex:
+        return writes.update_existing(user, changes, condition=condition)
+    # A new name moves the user's search tokens (gatehouse.data.directory) in the same transaction.
+    required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
+    try:
+        org.transact(
+            [org.Write("update", user, required, writes.set_actions(UserItem, changes), "user"), *reindex]
+        )
+    except org.ReferenceGone as gone:
+        if "user" in gone.labels:
+            return False
+        raise
+    for name, value in changes.items():
+        setattr(user, name, value)
+    return True

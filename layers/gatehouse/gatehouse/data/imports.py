@@ -14,7 +14,7 @@ from typing import Any
 from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import TransactWriteError, UpdateError
 
-from gatehouse.data import counters, org, users
+from gatehouse.data import directory, org
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UniqueItem, UserItem
 from gatehouse.data.writes import set_actions
 
@@ -81,7 +81,7 @@ def owners(kind: str, values: Sequence[str]) -> dict[str, int]:
     return found
 
 
-# One transaction holds at most 100 items: 25 users of 4 (user, email, login, marker).
+# One transaction holds at most 100 items.
 TRANSACTION_ITEMS = 100
 
 
@@ -98,7 +98,8 @@ def create_users(created: Sequence[tuple[UserItem, Sequence[tuple[str, str]], Im
     """Several users without memberships (no shared count to move) in one transaction, all or
     nothing: False, with nothing written, when any of their conditions fails (the caller then
     writes them one by one and learns which)."""
-    writes = [write for user, claims, marker in created for write in user_writes(user, claims, marker)]
+    writes = [write for user, claims, marker in created for write in _row_writes(user, claims, marker)]
+    writes += directory.index_changes([], [directory.Entry.of(user) for user, _, _ in created])
     try:
         org.transact(writes)
     except (org.ReferenceGone, TransactWriteError):
@@ -120,6 +121,13 @@ def _claim_writes(owner_id: int, claims: Sequence[tuple[str, str]]) -> list[org.
 
 
 def user_writes(
+    user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem
+) -> list[org.Write]:
+    """The user's items, counts and search index entries (gatehouse.data.directory)."""
+    return [*_row_writes(user, claims, marker), *directory.index_changes([], [directory.Entry.of(user)])]
+
+
+def _row_writes(
     user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem
 ) -> list[org.Write]:
     return [
@@ -146,6 +154,7 @@ def attach(
         writes.append(
             org.Write("update", user, UserItem.PK.exists(), set_actions(UserItem, changes), label="user")
         )
+        writes += directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
     try:
         org.transact(writes)
     except org.ReferenceGone as gone:
@@ -168,7 +177,6 @@ def advance_counter(name: str, at_least: int) -> None:
             raise
 
 
-def count_users(delta: int) -> None:
-    """Move the population count once for a batch of imported users."""
-    if delta:
-        counters.add(users.POPULATION_COUNTER, delta)
+def count_users(user_ids: Sequence[int]) -> None:
+    """Move the population count (and its page blocks) once for a batch of imported users."""
+    directory.population_change(user_ids, 1)

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -94,6 +95,37 @@ class PositionItem(Item, discriminator="position"):
         return f"POS#{position_id}", "POS"
 
 
+class PagesItem(Item, discriminator="pages"):
+    """An organization's page blocks: `b{block}` attributes counting its users per `BLOCK`
+    consecutive ids (gatehouse.data.directory reads them to reach any page in one Query)."""
+
+    @staticmethod
+    def key(organization_id: int) -> tuple[str, str]:
+        return f"ORG#{organization_id}", "PAGES"
+
+
+# Users are counted per block of this many consecutive ids (see gatehouse.data.directory).
+BLOCK = 32
+
+
+def block_of(user_id: int) -> str:
+    return f"b{user_id // BLOCK}"
+
+
+def block_actions(user_ids: Iterable[int], delta: int) -> list[Action]:
+    """ADDs moving the page blocks of `user_ids` by `delta` each (top-level attributes: ADD
+    works on no nested path)."""
+    per_block: dict[str, int] = {}
+    for user_id in user_ids:
+        per_block[block_of(user_id)] = per_block.get(block_of(user_id), 0) + 1
+    return [Path(block).add(Value({"N": str(count * delta)})) for block, count in sorted(per_block.items())]
+
+
+def pages_change(organization_id: int, user_ids: Iterable[int], delta: int) -> Write:
+    pages = PagesItem(*PagesItem.key(organization_id))
+    return Write("update", pages, actions=[*block_actions(user_ids, delta), PagesItem.entity.set(PagesItem)])
+
+
 class SeedMarkerItem(Item, discriminator="seed"):
     """Written once with the seeded rows, so seeding never repeats (even after they are deleted)."""
 
@@ -133,10 +165,16 @@ class Write:
             transaction.delete(self.item, condition=self.condition)
 
 
+_SENT_ORDER = {"delete": 0, "put": 1, "update": 2}
+
+
 def transact(writes: Sequence[Write]) -> None:
     """Run the writes as one transaction; retried when DynamoDB cancels it for a conflict
     with a concurrent transaction on a shared count. Raises ReferenceGone with the labels of
     the writes whose conditions failed."""
+    # In the order DynamoDB receives them (PynamoDB sends deletes, then puts, then updates), so
+    # each cancellation reason pairs with its own write.
+    writes = sorted(writes, key=lambda write: _SENT_ORDER[write.operation])
     for attempt in range(TRANSACTION_ATTEMPTS):
         try:
             with TransactWrite(connection=connection) as transaction:
@@ -619,11 +657,12 @@ class Membership:
         return cls(user.organization_id, user.department_id, user.position_id)
 
 
-def _membership_counts(membership: Membership, delta: int, suffix: str = "") -> list[Write]:
+def _membership_counts(user_id: int, membership: Membership, delta: int, suffix: str = "") -> list[Write]:
     writes = []
     if membership.organization_id is not None:
         org = OrganizationItem(*OrganizationItem.key(membership.organization_id))
         writes.append(_adds(org, f"organization{suffix}", users_count=delta))
+        writes.append(pages_change(membership.organization_id, [user_id], delta))
     if membership.department_id is not None:
         dept = DepartmentItem(*DepartmentItem.key(membership.department_id))
         writes.append(_adds(dept, f"department{suffix}", users_count=delta))
@@ -645,13 +684,13 @@ def membership_unchanged(user: UserItem) -> Condition:
 
 def membership_removal(user: UserItem) -> list[Write]:
     """Count moves for deleting `user` (to go in the delete's transaction)."""
-    return _membership_counts(Membership.of(user), -1, "_old")
+    return _membership_counts(user.id, Membership.of(user), -1, "_old")
 
 
 def membership_addition(user: UserItem) -> list[Write]:
     """Count moves for creating `user` with the membership it already holds (to go in the
     create's transaction; each parent must exist)."""
-    return _membership_counts(Membership.of(user), 1)
+    return _membership_counts(user.id, Membership.of(user), 1)
 
 
 def assign_membership(user: UserItem, membership: Membership) -> None:
@@ -666,8 +705,9 @@ def assign_membership(user: UserItem, membership: Membership) -> None:
         setattr(user, name, value)
 
 
-def move_user(user: UserItem, target: Membership, stamp: str) -> None:
-    """Set the user's organization/department/position, moving every count in one transaction."""
+def move_user(user: UserItem, target: Membership, stamp: str, also: Sequence[Write] = ()) -> None:
+    """Set the user's organization/department/position, moving every count (and `also`: the
+    search index's moves) in one transaction."""
     current = Membership.of(user)
     if current == target:
         return
@@ -695,8 +735,9 @@ def move_user(user: UserItem, target: Membership, stamp: str) -> None:
     transact(
         [
             Write("update", user, membership_unchanged(user), set_actions(UserItem, changes), label="user"),
-            *_membership_counts(old, -1, "_old"),
-            *_membership_counts(new, 1),
+            *_membership_counts(user.id, old, -1, "_old"),
+            *_membership_counts(user.id, new, 1),
+            *also,
         ]
     )
     for name, value in changes.items():

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import random
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import counters, org, writes
+from gatehouse.data import counters, directory, org, writes
 from gatehouse.data.models import Item, UniqueItem, UserItem, connection, sortable_id, user_key
 from gatehouse.data.writes import set_actions
 
@@ -60,6 +62,36 @@ def find_at_constant_cost(kind: str, value: str) -> UserItem | None:
     return user if owner is not None else None
 
 
+class _Attempt:
+    """One try of a transaction: a cancellation only for conflicts with concurrent transactions
+    (two sign-ups moving one search head) is swallowed and marks the try for a retry."""
+
+    def __init__(self, retry: bool) -> None:
+        self.conflicted = False
+        self.retry = retry
+
+    def __enter__(self) -> _Attempt:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> bool:
+        if not isinstance(error, TransactWriteError):
+            return False
+        reasons = [reason for reason in error.cancellation_reasons or [] if reason is not None]
+        self.conflicted = bool(reasons) and all(r.code in ("TransactionConflict", "None") for r in reasons)
+        return self.conflicted and self.retry
+
+
+def _attempts() -> Iterator[_Attempt]:
+    """Up to org.TRANSACTION_ATTEMPTS tries, with jittered backoff after a conflict; the last
+    one's error is raised."""
+    for number in range(org.TRANSACTION_ATTEMPTS):
+        attempt = _Attempt(retry=number + 1 < org.TRANSACTION_ATTEMPTS)
+        yield attempt
+        if not attempt.conflicted:
+            return
+        time.sleep(random.uniform(0, 0.02 * 2**number))  # noqa: S311 - jitter, not a secret
+
+
 def super_exists() -> bool:
     """A hint only: the claim in `create` is what enforces a single super."""
     return owner_of(*SUPER_ROLE_CLAIM) is not None
@@ -73,14 +105,18 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
     sign-up never leaves an orphan claim behind. `also` (new items: the verification
     token, the mail that carries it) is written in the same transaction, after the claims.
     """
+    index = directory.index_changes([], [directory.Entry.of(user)])
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.save(user, condition=UserItem.PK.does_not_exist())
-            for kind, value in claims:
-                claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
-                transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-            for item in also:
-                transaction.save(item, condition=type(item).PK.does_not_exist())
+        for attempt in _attempts():
+            with attempt, TransactWrite(connection=connection) as transaction:
+                transaction.save(user, condition=UserItem.PK.does_not_exist())
+                for kind, value in claims:
+                    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
+                    transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+                for item in also:
+                    transaction.save(item, condition=type(item).PK.does_not_exist())
+                for write in index:
+                    write.apply(transaction)
     except TransactWriteError as error:
         reasons = error.cancellation_reasons
         taken = {
@@ -92,7 +128,7 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
             raise
         raise ValuesTaken(taken) from None
     # Outside the transaction: every sign-up touching one hot item would make concurrent ones conflict.
-    counters.add(POPULATION_COUNTER, 1)
+    directory.population_change([user.id], 1)
 
 
 def promote_to_super(user: UserItem, stamp: str) -> None:
@@ -129,19 +165,25 @@ def update_with_claims(
     """Change the user and move their unique claims (a new email or login) atomically, with
     `also` (new items: tokens, mail) in the same transaction. `condition` must hold on the user."""
     required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
+    reindex = directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
-            for kind, value in add_claims:
-                claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
-                transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-            for kind, value in drop_claims:
-                claim = UniqueItem(*UniqueItem.key(kind, value))
-                transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
-            for item in also:
-                transaction.save(item, condition=type(item).PK.does_not_exist())
+        for attempt in _attempts():
+            with attempt, TransactWrite(connection=connection) as transaction:
+                transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
+                for kind, value in add_claims:
+                    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
+                    transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
+                for kind, value in drop_claims:
+                    claim = UniqueItem(*UniqueItem.key(kind, value))
+                    transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
+                for item in also:
+                    transaction.save(item, condition=type(item).PK.does_not_exist())
+                for write in reindex:
+                    write.apply(transaction)
     except TransactWriteError as error:
-        reasons = error.cancellation_reasons[1 : 1 + len(add_claims)]
+        # PynamoDB sends deletes (dropped claims, postings), then puts (claims first), then updates.
+        first = len(drop_claims) + sum(write.operation == "delete" for write in reindex)
+        reasons = error.cancellation_reasons[first : first + len(add_claims)]
         taken = {
             kind
             for (kind, _), reason in zip(add_claims, reasons, strict=False)
@@ -165,9 +207,10 @@ def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
                 for kind, value in claims
             ],
             *org.membership_removal(user),
+            *directory.index_changes([directory.Entry.of(user)], []),
         ]
     )
-    counters.add(POPULATION_COUNTER, -1)
+    directory.population_change([user.id], -1)
 
 
 def population() -> int:

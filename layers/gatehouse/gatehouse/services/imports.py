@@ -39,6 +39,7 @@ from gatehouse.data import counters, imports, org, users
 from gatehouse.data import demands as demand_store
 from gatehouse.data import groups as group_store
 from gatehouse.data import user_meta as meta_store
+from gatehouse.data.directory import MAX_TOKENS
 from gatehouse.data.models import UserItem
 from gatehouse.security.passwords import hash_password, is_supported_hash
 from gatehouse.services import apps as app_service
@@ -139,7 +140,7 @@ def import_chunk(rows: Sequence[ImportRow], *, dry_run: bool = False) -> list[Ro
         results.append(_one_row(row, owner, dry_run))
     results.extend(_create_many(batched))
     if not dry_run:
-        imports.count_users(sum(1 for result in results if result.outcome == "created"))
+        imports.count_users([r.user_id for r in results if r.outcome == "created" and r.user_id is not None])
     return results
 
 
@@ -198,8 +199,9 @@ def _one_row(row: ImportRow, owner: int | None, dry_run: bool) -> RowResult:
         return RowResult(row, "rejected", None, [str(refused)])
 
 
-# Users per transaction: each is at most 5 items (user, email, login, marker, A's `_id`).
-USERS_PER_TRANSACTION = imports.TRANSACTION_ITEMS // 5
+# Users per transaction: each is at most 5 items (user, email, login, marker, A's `_id`) and
+# twice its search tokens (a posting and a head each; gatehouse.data.directory).
+USERS_PER_TRANSACTION = imports.TRANSACTION_ITEMS // (5 + 2 * MAX_TOKENS)
 
 
 def _create_many(rows: Sequence[ImportRow]) -> list[RowResult]:

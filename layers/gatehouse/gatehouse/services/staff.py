@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatehouse.clock import iso, now
-from gatehouse.data import org, users
-from gatehouse.data.models import SessionItem, UserItem
+from gatehouse.data import directory, org, users
+from gatehouse.data.models import SessionItem, UserItem, user_key
 from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
 from gatehouse.services import accounts, permissions
@@ -43,6 +43,12 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
         home = home_organization(actor)
         permissions.require(organization_id in (None, home))
         organization_id = home
+    if UserFilters(organization_id=filters.organization_id) == filters:
+        # The whole directory or one organization: any page, any search, at a bounded cost.
+        indexed = _directory_page(paging_, organization_id)
+        if indexed is not None:
+            indexed.related = user_relations(indexed.items)
+            return indexed
     # The most specific filter picks the index; the others must agree with it.
     total: Callable[[], int]
     if filters.position_id is not None:
@@ -81,6 +87,40 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
     found = page_of(UserItem, partition, paging_, total, keep)
     found.related = user_relations(found.items)
     return found
+
+
+def _directory_page(paging_: Paging, organization_id: int | None) -> Page[UserItem] | None:
+    """A page from gatehouse.data.directory: search tokens, or page blocks then one Query.
+    None when the scope's blocks do not cover all its users (written before blocks were)."""
+    start = (paging_.page - 1) * paging_.per_page
+    if paging_.search:
+        found = directory.search(paging_.search, organization_id, start, paging_.per_page)
+        return Page(_users_by_id(found.user_ids), found.total, paging_.page, paging_.per_page)
+    if organization_id is None:
+        blocks = directory.directory_blocks()
+        partition = org.users_partition(None, None, None)
+    else:
+        organization, blocks = directory.organization_with_blocks(organization_id)
+        if organization is None:
+            return empty_page(paging_)
+        partition = org.users_partition(organization.id, None, None)
+    if not blocks.complete:
+        return None
+    first_id, skip = blocks.start_of(start)
+    members = [] if first_id < 0 else directory.users_from(*partition, first_id, skip + paging_.per_page)
+    return Page(members[skip:], blocks.total, paging_.page, paging_.per_page)
+
+
+def _users_by_id(user_ids: Sequence[int]) -> list[UserItem]:
+    """The users of a page in the given order: one BatchGetItem."""
+    if not user_ids:
+        return []
+    found = {
+        item.id: item
+        for item in UserItem.batch_get([user_key(i) for i in user_ids])
+        if isinstance(item, UserItem)
+    }
+    return [found[i] for i in user_ids if i in found]
 
 
 def user_relations(members: Sequence[UserItem]) -> Related:
@@ -148,7 +188,11 @@ def _require_assignable(actor: UserItem, role: str) -> None:
 
 def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> None:
     try:
-        org.move_user(user, membership, stamp or iso(now()))
+        reindex = directory.index_changes(
+            [directory.Entry.of(user)],
+            [directory.Entry.of(user, organization_id=membership.organization_id)],
+        )
+        org.move_user(user, membership, stamp or iso(now()), also=reindex)
     except org.ReferenceGone as gone:
         fields = {"organization": "organization_id", "department": "department_id", "position": "position_id"}
         violations = [Violation(fields[label], "exists") for label in sorted(gone.labels) if label in fields]
