@@ -33,7 +33,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from bench.figures import Figure, Progress
+from bench.figures import Figure, Progress, section_main
 
 SECTION = "C search and deep pages"
 SIZES = (100, 10_000, 100_000)
@@ -228,7 +228,4 @@ if __name__ == "__main__":
     if sys.argv[1:] == ["--child"]:
         _child()
     else:
-        for figure in run(Progress()):
-            print(
-                f"{figure.name:<56}{figure.ours:>10g} {figure.unit:<6}{figure.goal:>14}  {'ok' if figure.met else 'MISSED'}"
-            )
+        section_main(run)
