@@ -1,6 +1,14 @@
 # The project's vocabulary: what a developer types is what CI runs.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Lambda runtime's Python (template.yaml Globals Runtime): the first python3.13 that runs, either on
+# PATH (CI's setup-python) or under pyenv (where the python3.13 shim fails unless PYENV_VERSION is set).
+PYTHON313 := $(shell for p in "$$(command -v python3.13)" "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13; do \
+	[ -x "$$p" ] && "$$p" -c '' 2>/dev/null && { echo "$$p"; break; }; done)
+PYTHON ?= $(or $(PYTHON313),$(shell command -v python3))
+# `sam build` looks python3.13 up on PATH: put the one found first.
+ifneq ($(PYTHON313),)
+export PATH := $(dir $(PYTHON313)):$(PATH)
+endif
 VENV := .venv
 SAM_VENV := .venv/sam
 BIN := $(VENV)/bin
