@@ -34,7 +34,7 @@ export SAM_CLI_TELEMETRY := 0
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
+$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt functions/admin_users/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	# compat mode: a plain path entry, which mypy follows (the default import-hook mode it cannot).
