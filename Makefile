@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON313 := $(shell for p in "$$(command -v python3.13)" "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13; do \
 	[ -x "$$p" ] && "$$p" -c '' 2>/dev/null && { echo "$$p"; break; }; done)
 PYTHON ?= $(or $(PYTHON313),$(shell command -v python3))
-# `sam build` looks python3.13 up on PATH: put the one found first.
+# The runtime's Python for the build's bytecode; `sam build` looks python3.13 up on PATH: put it first.
+RUNTIME_PYTHON := $(or $(PYTHON313),python3.13)
 ifneq ($(PYTHON313),)
 export PATH := $(dir $(PYTHON313)):$(PATH)
 endif
@@ -90,8 +91,12 @@ typecheck: $(BIN)/.installed ## mypy --strict on the layer, the functions, the l
 validate: $(SAM_VENV)/bin/.installed ## sam validate --lint
 	$(SAM) validate --lint
 
-build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sam/)
+# Lambda cannot write bytecode (/opt and /var/task are read-only) and `sam build` writes none:
+# the build compiles every module itself (unchecked-hash pycs, gatehouse_local/bytecode.py),
+# with the runtime's Python, or every cold start would compile everything it imports.
+build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sam/), then their bytecode
 	$(SAM) build
+	PYTHONPATH=local $(RUNTIME_PYTHON) -m gatehouse_local.bytecode .aws-sam/build
 
 bench: $(BIN)/.installed ## per-request latency and DynamoDB calls of the hot routes (see bench/README.md)
 	$(BIN)/python -m bench
