@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 import botocore.session
 
+from gatehouse import snapstart
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed
@@ -42,6 +43,10 @@ def _s3() -> Any:
     """One S3 client per container, made on first use (like PynamoDB's connection, so the
     endpoint configured by then is the one it talks to)."""
     return botocore.session.get_session().create_client("s3", region_name=_settings.aws_region)
+
+
+# A copy restored from a SnapStart snapshot makes its own S3 client.
+snapstart.after_restore(_s3.cache_clear)
 
 
 SIDE_PIXELS = 512
