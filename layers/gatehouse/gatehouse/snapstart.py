@@ -94,4 +94,4 @@ def reset_cold_start_flags() -> None:
     ):
         module = sys.modules.get(module_name)
         if module is not None:
-            module.is_cold_start = True
+            setattr(module, "is_cold_start", True)  # noqa: B010 - a module global, not an attribute mypy knows
