@@ -10,7 +10,10 @@ variables Lambda sets, so powertools traces as deployed (X-Ray patches botocore)
 key comes from JWT_SECRET: reading it from Secrets Manager is a network call, not an import.
 
 The targets run round-robin (one run of each per round), so the machine's noise falls on all of
-them alike; the figure is the median of the rounds after a warm-up round.
+them alike; the figure is the median of the rounds after a warm-up round, in CPU time of the
+importing process (what the import costs; on an idle machine its wall time, which a shared
+machine's load inflates: the progress lines show both). A build older than its sources is made
+again first (`make build`, 30-100 s).
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ SECTION = "cold start"
 BUILD_DIR = REPO_ROOT / ".aws-sam" / "build"
 LAYER_ARTIFACT = "SharedLayer"
 RATIO_GOAL = 1.3
-ROUNDS = 7
+ROUNDS = 4
 REFERENCE = "FastAPI+Mangum, 3 routes"
 # Only AdminUsers decodes userpics.
 PIL_FUNCTIONS = {"AdminUsersFunction"}
 
+# Typed like this project's routes (mypy --strict): FastAPI makes a response field of each return type.
 REFERENCE_APP = '''"""The reference: a minimal FastAPI app with three routes behind Mangum."""
 
 from fastapi import FastAPI
