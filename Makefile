@@ -1,6 +1,15 @@
 # The project's vocabulary: what a developer types is what CI runs.
 SHELL := /bin/bash
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The Lambda runtime's Python (template.yaml Globals Runtime): the first python3.13 that runs, either on
+# PATH (CI's setup-python) or under pyenv (where the python3.13 shim fails unless PYENV_VERSION is set).
+PYTHON313 := $(shell for p in "$$(command -v python3.13)" "$$(pyenv root 2>/dev/null)"/versions/3.13*/bin/python3.13; do \
+	[ -x "$$p" ] && "$$p" -c '' 2>/dev/null && { echo "$$p"; break; }; done)
+PYTHON ?= $(or $(PYTHON313),$(shell command -v python3))
+# The runtime's Python for the build's bytecode; `sam build` looks python3.13 up on PATH: put it first.
+RUNTIME_PYTHON := $(or $(PYTHON313),python3.13)
+ifneq ($(PYTHON313),)
+export PATH := $(dir $(PYTHON313)):$(PATH)
+endif
 VENV := .venv
 SAM_VENV := .venv/sam
 BIN := $(VENV)/bin
@@ -26,8 +35,11 @@ export SAM_CLI_TELEMETRY := 0
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt functions/admin_users/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
+	# A .venv made by another Python (e.g. 3.11, before the runtime moved to 3.13) is made again (.venv/sam stays).
+	$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' \
+		"$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" 2>/dev/null || \
+		{ rm -rf $(VENV)/bin $(VENV)/lib $(VENV)/lib64 $(VENV)/include $(VENV)/pyvenv.cfg; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
 	# compat mode: a plain path entry, which mypy follows (the default import-hook mode it cannot).
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --config-settings editable_mode=compat \
@@ -82,10 +94,14 @@ typecheck: $(BIN)/.installed ## mypy --strict on the layer, the functions, the l
 validate: $(SAM_VENV)/bin/.installed ## sam validate --lint
 	$(SAM) validate --lint
 
-build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sam/)
+# Lambda cannot write bytecode (/opt and /var/task are read-only) and `sam build` writes none:
+# the build compiles every module itself (unchecked-hash pycs, gatehouse_local/bytecode.py),
+# with the runtime's Python, or every cold start would compile everything it imports.
+build: $(SAM_VENV)/bin/.installed ## sam build (layer and functions into .aws-sam/), then their bytecode
 	$(SAM) build
+	PYTHONPATH=local $(RUNTIME_PYTHON) -m gatehouse_local.bytecode .aws-sam/build
 
-bench: $(BIN)/.installed ## every performance figure against its goal: table, bench/results/latest.{json,png}, README (see bench/README.md)
+bench: $(BIN)/.installed $(SAM_VENV)/bin/.installed ## every performance figure against its goal: table, bench/results/latest.{json,png}, README (see bench/README.md)
 	$(BIN)/python -m bench
 
 rotate-key: $(BIN)/.installed ## new current JWT signing key, the old one kept as previous (JWT_SECRET_ARN set: Secrets Manager; else .local/jwt-secret)

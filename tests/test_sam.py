@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from gatehouse_local.template import REPO_ROOT
+from gatehouse_local.template import FUNCTION_TYPE, REPO_ROOT, load_template, resources_of_type
 
 pytestmark = pytest.mark.sam
 
@@ -24,6 +26,9 @@ def sam_cli() -> str:
 def run_sam(*arguments: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
     environment.pop("AWS_ENDPOINT_URL", None)
+    # `sam build` looks the runtime's python3.13 up on PATH: the tests' own interpreter is that one
+    # (pyenv's python3.13 shim on PATH refuses to run unless PYENV_VERSION is set).
+    environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
     return subprocess.run(
         [sam_cli(), *arguments], cwd=REPO_ROOT, capture_output=True, text=True, env=environment, timeout=600
     )
@@ -34,10 +39,33 @@ def test_sam_validate_lint_passes() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_sam_build_packages_the_layer_and_every_function(tmp_path: Path) -> None:
-    build_dir = tmp_path / "build"
-    result = run_sam("build", "--build-dir", str(build_dir), "--cache-dir", str(tmp_path / "cache"))
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """What `make build` makes: `sam build`, then the bytecode step with the runtime's Python."""
+    scratch = tmp_path_factory.mktemp("sam")
+    build_dir = scratch / "build"
+    result = run_sam("build", "--build-dir", str(build_dir), "--cache-dir", str(scratch / "cache"))
     assert result.returncode == 0, result.stdout + result.stderr
+    # The tests run on the runtime's Python (the Makefile makes .venv with it).
+    compiled = subprocess.run(
+        [sys.executable, "-m", "gatehouse_local.bytecode", str(build_dir)],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT / "local")},
+        timeout=600,
+    )
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+    return build_dir
+
+
+def runtime_cache_tag() -> str:
+    runtime = load_template()["Globals"]["Function"]["Runtime"]
+    major, minor = runtime.removeprefix("python").split(".")
+    return f"cpython-{major}{minor}"
+
+
+def test_sam_build_packages_the_layer_and_every_function(build_dir: Path) -> None:
     layer = build_dir / "SharedLayer" / "python"
     for package in (
         "gatehouse",
@@ -53,6 +81,38 @@ def test_sam_build_packages_the_layer_and_every_function(tmp_path: Path) -> None
     ):
         assert (layer / package).is_dir(), f"{package} missing from the layer"
     assert (build_dir / "AuthFunction" / "app.py").is_file()
+
+
+def test_every_module_of_the_layer_and_the_functions_has_an_unchecked_hash_pyc(build_dir: Path) -> None:
+    # Lambda's /opt and /var/task are read-only: a module without a pyc is compiled on every cold start.
+    tag = runtime_cache_tag()
+    artifacts = sorted(path for path in build_dir.iterdir() if path.is_dir())
+    assert {path.name for path in artifacts} == {
+        "SharedLayer",
+        *resources_of_type(load_template(), FUNCTION_TYPE),
+    }
+    for artifact in artifacts:
+        sources = list(artifact.rglob("*.py"))
+        assert sources, artifact.name
+        for source in sources:
+            pyc = source.parent / "__pycache__" / f"{source.stem}.{tag}.pyc"
+            assert pyc.is_file(), f"{source.relative_to(build_dir)} has no {tag} pyc"
+            header = pyc.read_bytes()[:16]
+            assert header[:4] == importlib.util.MAGIC_NUMBER, source
+            # PEP 552 flags: hash-based (bit 0) and not checked against the source (bit 1 clear).
+            assert int.from_bytes(header[4:8], "little") == 0b01, f"{pyc} is not unchecked-hash"
+            assert header[8:16] == importlib.util.source_hash(source.read_bytes()), source
+
+
+def test_only_the_admin_users_function_carries_pillow(build_dir: Path) -> None:
+    carriers = {
+        path.name
+        for path in build_dir.iterdir()
+        if (path / "PIL").is_dir() or (path / "python" / "PIL").is_dir()
+    }
+    assert carriers == {"AdminUsersFunction"}
+    # ... and it is Pillow's own copy, beside the function's code (functions/admin_users/requirements.txt).
+    assert (build_dir / "AdminUsersFunction" / "PIL" / "Image.py").is_file()
 
 
 def test_cfn_lint_with_the_informational_rules_finds_nothing() -> None:

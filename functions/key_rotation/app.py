@@ -8,6 +8,7 @@ from typing import Any
 
 import botocore.session
 
+from gatehouse import snapstart
 from gatehouse.observability import instrument
 from gatehouse.security.key_rotation import rotation_step
 from gatehouse.settings import get_settings
@@ -18,6 +19,10 @@ def _secrets_manager() -> Any:
     return botocore.session.get_session().create_client(
         "secretsmanager", region_name=get_settings().aws_region
     )
+
+
+# A copy restored from a SnapStart snapshot makes its own client.
+snapstart.after_restore(_secrets_manager.cache_clear)
 
 
 def rotate(event: dict[str, Any], context: object) -> None:

@@ -24,12 +24,25 @@ from pynamodb.constants import NUMBER
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from gatehouse import snapstart
 from gatehouse.settings import get_settings
 
 _settings = get_settings()
 
 # One connection for transactions, built once per container like the models' own.
 connection = Connection(region=_settings.aws_region, host=_settings.dynamodb_endpoint)
+
+
+@snapstart.after_restore
+def new_connections() -> None:
+    """A copy restored from a SnapStart snapshot makes its own DynamoDB clients (credentials,
+    connection pool) on first use, this one's and every model's."""
+    connection._client = None
+    models: list[type[Model]] = [Model]
+    while models:
+        model = models.pop()
+        model._connection = None
+        models.extend(model.__subclasses__())
 
 
 class IntegerAttribute(Attribute[int]):

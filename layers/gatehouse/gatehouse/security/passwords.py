@@ -1,25 +1,44 @@
 """Password hashing: argon2id for new hashes; legacy bcrypt ($2y$/$2b$) verifies and is upgraded.
 
-Imported only by code that checks or sets passwords: passlib and argon2 cost cold-start time.
+passlib, argon2 and bcrypt are loaded by the first hash or verify, not at import: the services
+that import this module are on every function's cold start, most of whose requests never hash.
+(With SnapStart, the snapshot is taken after `warm()`: see gatehouse.snapstart.)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-from passlib.context import CryptContext
+from gatehouse import snapstart
 
-# OWASP's argon2id profile: 19 MiB, 2 passes, 1 lane (~25 ms on one core).
-# argon2-cffi's default p=4 profile costs several times that on Lambda's vCPU share.
-_context = CryptContext(
-    schemes=["argon2", "bcrypt"],
-    default="argon2",
-    deprecated=["bcrypt"],
-    argon2__type="ID",
-    argon2__memory_cost=19_456,
-    argon2__time_cost=2,
-    argon2__parallelism=1,
-)
+if TYPE_CHECKING:
+    from passlib.context import CryptContext
+
+
+@cache
+def _context() -> CryptContext:
+    from passlib.context import CryptContext
+
+    # OWASP's argon2id profile: 19 MiB, 2 passes, 1 lane (~25 ms on one core).
+    # argon2-cffi's default p=4 profile costs several times that on Lambda's vCPU share.
+    return CryptContext(
+        schemes=["argon2", "bcrypt"],
+        default="argon2",
+        deprecated=["bcrypt"],
+        argon2__type="ID",
+        argon2__memory_cost=19_456,
+        argon2__time_cost=2,
+        argon2__parallelism=1,
+    )
+
+
+@snapstart.before_snapshot
+def warm() -> None:
+    """Load the hashing libraries now: a SnapStart snapshot holds them, no request loads them."""
+    _context().identify(_DUMMY_HASH)
+
 
 # Verified against when the account does not exist, so a miss costs what a hit costs.
 # A literal (same profile as new hashes) rather than hashed at import: that would add ~40 ms to cold starts.
@@ -41,21 +60,21 @@ class Verification:
 
 
 def hash_password(password: str) -> str:
-    hashed: str = _context.hash(password)
+    hashed: str = _context().hash(password)
     return hashed
 
 
 def is_supported_hash(value: str) -> bool:
     """Whether `value` is a hash of a scheme sign-in can check (argon2, bcrypt `$2y$`/`$2b$`/`$2a$`)."""
     try:
-        return _context.identify(value, required=False) is not None
+        return _context().identify(value, required=False) is not None
     except (ValueError, TypeError):
         return False
 
 
 def verify_password(password: str, stored_hash: str | None) -> Verification:
     if not stored_hash:
-        _context.verify(password, _DUMMY_HASH)
+        _context().verify(password, _DUMMY_HASH)
         return Verification(ok=False)
     secret: str | bytes = password
     if stored_hash.startswith(_BCRYPT_PREFIXES) and len(password.encode()) > BCRYPT_MAX_BYTES:
@@ -63,7 +82,7 @@ def verify_password(password: str, stored_hash: str | None) -> Verification:
         # as the original did; the upgrade below hashes the whole password with argon2id.
         secret = password.encode()[:BCRYPT_MAX_BYTES]
     try:
-        ok, new_hash = _context.verify_and_update(secret, stored_hash)
+        ok, new_hash = _context().verify_and_update(secret, stored_hash)
     except (ValueError, TypeError):
         # An unrecognised or corrupt stored hash is a failed sign-in, not a server error.
         return Verification(ok=False)

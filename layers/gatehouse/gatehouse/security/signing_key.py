@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from gatehouse import snapstart
 from gatehouse.settings import MIN_SIGNING_KEY_BYTES, ConfigurationError, get_settings
 
 LEGACY_KID = "legacy"
@@ -183,8 +184,21 @@ class _Cache:
                 self.loaded_at = time.monotonic()
             return self.ring
 
+    def forget(self) -> None:
+        """The next use reads the secret again."""
+        with self.lock:
+            self.ring = None
+            self.loaded_at = 0.0
+
 
 _cache = _Cache(configured_source())
+
+
+@snapstart.after_restore
+def forget_keys() -> None:
+    """A copy restored from a SnapStart snapshot reads the secret again: the snapshot's keys may
+    predate a rotation (and a dropped previous key must stop verifying)."""
+    _cache.forget()
 
 
 def use_source(source: KeySource) -> None:

@@ -7,8 +7,9 @@ the image's end (a polyglot's script or archive) are gone.
 
 The bucket is private. A user's `userpic` is a Gatehouse URL,
 `{base}/api/v1/users/id/{id}/userpic/{sha256}.{ext}`, which answers a redirect to a
-short-lived presigned S3 URL while that picture is the user's current one. Pillow and the
-S3 client are imported here only, so functions that never touch userpics do not load them.
+short-lived presigned S3 URL while that picture is the user's current one. Pillow is
+imported by the first upload and the S3 client made on first use, so neither costs a cold start
+(Pillow ships with AdminUsersFunction only: functions/admin_users/requirements.txt).
 """
 
 from __future__ import annotations
@@ -20,16 +21,19 @@ import io
 import re
 import warnings
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import botocore.session
-from PIL import Image
 
+from gatehouse import snapstart
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed
 from gatehouse.services import accounts, admin_users
 from gatehouse.settings import get_settings
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PillowImage
 
 _settings = get_settings()
 
@@ -39,6 +43,10 @@ def _s3() -> Any:
     """One S3 client per container, made on first use (like PynamoDB's connection, so the
     endpoint configured by then is the one it talks to)."""
     return botocore.session.get_session().create_client("s3", region_name=_settings.aws_region)
+
+
+# A copy restored from a SnapStart snapshot makes its own S3 client.
+snapstart.after_restore(_s3.cache_clear)
 
 
 SIDE_PIXELS = 512
@@ -82,6 +90,8 @@ def _decode(upload: object) -> tuple[bytes, str, str]:
         raise _InvalidImage() from None
     if not raw or len(raw) > MAX_IMAGE_BYTES:
         raise _InvalidImage()
+    from PIL import Image  # the first upload loads Pillow (see the module's docstring)
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -103,8 +113,10 @@ def _decode(upload: object) -> tuple[bytes, str, str]:
 REENCODE_QUALITY = 90
 
 
-def _reencoded(image: Image.Image, image_format: str) -> bytes:
+def _reencoded(image: PillowImage, image_format: str) -> bytes:
     """The pixels alone, in a new file of `image_format`: no metadata, no trailing bytes."""
+    from PIL import Image
+
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     mode = "RGBA" if has_alpha and image_format != "JPEG" else "RGB"
     pixels = image.convert(mode)
