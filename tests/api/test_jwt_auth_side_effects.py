@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from gatehouse.clock import iso, now
 from gatehouse.data.audit import AuditEventItem
+from gatehouse.data.audit_queries import month_keys
 from gatehouse.data.models import UserItem, user_key
 from gatehouse.services import mail, verification
 from gatehouse_local.testing import ApiClient, bearer
@@ -18,9 +19,10 @@ DEMO = {"username": "demo", "password": "12345678", "email": "me@example.com", "
 
 def audit_actions() -> list[tuple[str, str]]:
     found: list[AuditEventItem] = []
-    for item in AuditEventItem.gsi1.query(f"AUDIT#{iso(now())[:7]}"):
-        if isinstance(item, AuditEventItem):
-            found.append(item)
+    for key in month_keys(iso(now())[:7]):
+        for item in AuditEventItem.gsi1.query(key):
+            if isinstance(item, AuditEventItem):
+                found.append(item)
     return [(e.action, e.outcome) for e in sorted(found, key=lambda e: e.GSI1SK or "")]
 
 

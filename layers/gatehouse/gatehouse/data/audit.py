@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 
 from gatehouse.data.models import IntegerAttribute, Item
 
+# GSI1 ("all events") spreads each month over this many partition keys, `AUDIT#{month}#{shard}`,
+# the shard taken from the event id's CRC-32: no single key takes every audited write, so the
+# write rate is not capped by one partition. A month's read merges AUDIT_SHARDS Queries, plus
+# one on the unsharded key events written before sharding carry (`AUDIT#{month}`).
+AUDIT_SHARDS = 16
+
 
 def month_partition(at_iso: str) -> str:
-    # One GSI1 partition per month keeps the "all events" index from being a single hot key.
+    """The month's unsharded GSI1 key (`AUDIT#2025-07`): the base of its shard keys, and where
+    events written before sharding live."""
     return f"AUDIT#{at_iso[:7]}"
 
 
+def shard_of(event_id: str) -> int:
+    return zlib.crc32(event_id.encode()) % AUDIT_SHARDS
+
+
+def shard_partition(month_key: str, shard: int) -> str:
+    """`AUDIT#2025-07`, 3 → `AUDIT#2025-07#03`."""
+    return f"{month_key}#{shard:02d}"
+
+
 class AuditEventItem(Item, discriminator="audit"):
-    """Indexes: GSI1 all events by month, GSI2 by actor, GSI3 by actor's group, GSI4 by device.
+    """Indexes: GSI1 all events by month (sharded), GSI2 by actor, GSI3 by actor's group, GSI4 by
+    device.
 
     Every index sorts by `{at}#{event_id}`, so a time range is a key condition.
     """
@@ -37,7 +55,7 @@ class AuditEventItem(Item, discriminator="audit"):
 def new_event(event_id: str, at: str, **attributes: Any) -> AuditEventItem:
     sort_key = f"{at}#{event_id}"
     event = AuditEventItem(f"AUDIT#{event_id}", "EVENT", event_id=event_id, at=at, **attributes)
-    event.GSI1PK, event.GSI1SK = month_partition(at), sort_key
+    event.GSI1PK, event.GSI1SK = shard_partition(month_partition(at), shard_of(event_id)), sort_key
     if event.actor_id is not None:
         event.GSI2PK, event.GSI2SK = f"AUDIT#USER#{event.actor_id}", sort_key
     if event.group_id is not None:

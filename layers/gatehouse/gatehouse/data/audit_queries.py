@@ -1,17 +1,22 @@
 """Reading the audit log: Query on one of the audit indexes, never reading the whole table.
 
 Every index sorts by `{at}#{event id}`, so a time range is a `BETWEEN` on the sort key.
-A page is one Query call; the caller loops (with a cap) when a filter thins a page out.
+A page of one actor, group or device is one Query call; a page of a month (GSI1, sharded) is
+one Query on each of the month's keys, in parallel, merged by sort key. The caller loops (with
+a cap) when a filter or a month boundary thins a page out.
 """
 
 from __future__ import annotations
 
+import contextvars
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from gatehouse.data.audit import AuditEventItem, month_partition
+from gatehouse.data.audit import AUDIT_SHARDS, AuditEventItem, month_partition, shard_partition
 
 # The highest character an event id or timestamp can hold is below "~": it closes a range.
 RANGE_END = "~"
@@ -35,6 +40,13 @@ BY_DEVICE = AuditIndex("GSI4", "GSI4PK", "GSI4SK")
 def month_key(month: str) -> str:
     """`2025-07` → the GSI1 partition holding that month's events."""
     return month_partition(f"{month}-")
+
+
+def month_keys(month: str) -> list[str]:
+    """Every GSI1 key a month's events live under: its shards, then the unsharded key of events
+    written before sharding."""
+    base = month_key(month)
+    return [*(shard_partition(base, shard) for shard in range(AUDIT_SHARDS)), base]
 
 
 def actor_key(user_id: int) -> str:
@@ -90,11 +102,98 @@ def query_page(
     start_key: dict[str, Any] | None = None,
 ) -> EventPage:
     """One Query call on `index`: events of `partition` between the two instants, in time order."""
+    return _query(
+        index,
+        partition,
+        since_iso,
+        f"{until_iso}{RANGE_END}",
+        newest_first,
+        limit,
+        event_filter.condition(),
+        start_key,
+    )
+
+
+@dataclass(frozen=True)
+class MonthPage:
+    events: list[AuditEventItem]
+    # The sort key of the last event returned when the month may hold more, else None.
+    resume_after: str | None
+
+
+# Below botocore's connection pool (10 per client), so no thread waits for a connection.
+PARALLEL_QUERIES = 8
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _executor() -> ThreadPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(max_workers=PARALLEL_QUERIES, thread_name_prefix="audit-shard")
+        return _pool
+
+
+def query_month(
+    month: str,
+    *,
+    since_iso: str,
+    until_iso: str,
+    newest_first: bool,
+    limit: int,
+    after: str | None = None,
+) -> MonthPage:
+    """The first `limit` events of a month between the two instants, in time order, resuming
+    after sort key `after`: one Query per key of `month_keys` (AUDIT_SHARDS + 1, in parallel),
+    each for `limit + 1` events, merged by sort key.
+
+    The range is inclusive of `after` (a key condition has one bound per side) and the event
+    holding it is dropped; it is in one shard only, so `limit + 1` per shard is enough: an
+    event a shard did not return sorts after `limit` events it did.
+    """
+    low, high = since_iso, f"{until_iso}{RANGE_END}"
+    if after is not None:
+        if newest_first:
+            high = min(high, after)
+        else:
+            low = max(low, after)
+    if low > high:
+        return MonthPage([], None)
+
+    def one(partition: str) -> EventPage:
+        return _query(BY_MONTH, partition, low, high, newest_first, limit + 1, None, None)
+
+    _ = AuditEventItem._get_connection().connection.client  # built once, before threads share it
+    futures = [
+        _executor().submit(contextvars.copy_context().run, one, partition) for partition in month_keys(month)
+    ]
+    pages = [future.result() for future in futures]
+    merged = sorted(
+        (event for page in pages for event in page.events if after != event.GSI1SK),
+        key=lambda event: event.GSI1SK or "",
+        reverse=newest_first,
+    )
+    more = len(merged) > limit or any(page.last_key is not None for page in pages)
+    events = merged[:limit]
+    return MonthPage(events, events[-1].GSI1SK if more and events else None)
+
+
+def _query(
+    index: AuditIndex,
+    partition: str,
+    low: str,
+    high: str,
+    newest_first: bool,
+    limit: int,
+    condition: Condition | None,
+    start_key: dict[str, Any] | None,
+) -> EventPage:
     sort_key = getattr(AuditEventItem, index.sort_attribute)
     result = AuditEventItem._get_connection().query(
         partition,
-        range_key_condition=sort_key.between(since_iso, f"{until_iso}{RANGE_END}"),
-        filter_condition=event_filter.condition(),
+        range_key_condition=sort_key.between(low, high),
+        filter_condition=condition,
         index_name=index.name,
         limit=limit,
         scan_index_forward=not newest_first,

@@ -160,8 +160,10 @@ class UserItem(Item, discriminator="user"):
     profile = JSONAttribute(null=True)
     created_at = UnicodeAttribute()
     updated_at = UnicodeAttribute()
-    last_login_at = UnicodeAttribute(null=True)
-    last_activity_at = UnicodeAttribute(null=True)
+    # Where the two timestamps were kept before they moved to the user's `SEEN` item (items
+    # written since never carry them); `last_login_at` / `last_activity_at` fall back to these.
+    stored_last_login_at = UnicodeAttribute(null=True, attr_name="last_login_at")
+    stored_last_activity_at = UnicodeAttribute(null=True, attr_name="last_activity_at")
     # Sessions created before this instant (epoch ms) are revoked: one write signs out everywhere.
     sessions_valid_after_ms = IntegerAttribute(default=0)
     # Imported without a password Gatehouse can check (an unknown hash scheme): set on reset.
@@ -169,6 +171,32 @@ class UserItem(Item, discriminator="user"):
     # Imported from A: its MongoDB `_id`, which A shows and accepts for this user (claimed as
     # `UNIQUE#a_id#{_id}`); None for everyone else (A shows the hex of the integer id).
     a_object_id = UnicodeAttribute(null=True)
+
+    @property
+    def last_login_at(self) -> str | None:
+        """When the user last signed in: from their `SEEN` item (see `UserSeenItem`)."""
+        return self._seen_values().get("last_login_at") or self.stored_last_login_at
+
+    @last_login_at.setter
+    def last_login_at(self, value: str | None) -> None:
+        self._seen_values()["last_login_at"] = value
+
+    @property
+    def last_activity_at(self) -> str | None:
+        """When the user was last active (to ACTIVITY_RESOLUTION): from their `SEEN` item."""
+        return self._seen_values().get("last_activity_at") or self.stored_last_activity_at
+
+    @last_activity_at.setter
+    def last_activity_at(self, value: str | None) -> None:
+        self._seen_values()["last_activity_at"] = value
+
+    def _seen_values(self) -> dict[str, str | None]:
+        # A plain instance attribute, not a stored one: PynamoDB's refresh after an update of
+        # the user item leaves it alone, and saving the user item never writes it.
+        values: dict[str, str | None] | None = self.__dict__.get("_seen")
+        if values is None:
+            values = self.__dict__["_seen"] = {}
+        return values
 
     @classmethod
     def new(cls, user_id: int, **attributes: Any) -> UserItem:
@@ -181,6 +209,19 @@ class UserItem(Item, discriminator="user"):
             GSI1SK=f"USER#{sortable_id(user_id)}",
             **attributes,
         )
+
+
+def user_seen_key(user_id: int) -> tuple[str, str]:
+    return f"USER#{user_id}", "SEEN"
+
+
+class UserSeenItem(Item, discriminator="user_seen"):
+    """When a user last signed in and was last active. These change on every sign-in (and every
+    ACTIVITY_RESOLUTION of activity), so they live beside the user item, in no index: the user
+    item is in up to four all-projected GSIs, and rewriting it rewrites every entry."""
+
+    last_login_at = UnicodeAttribute(null=True)
+    last_activity_at = UnicodeAttribute(null=True)
 
 
 MAX_READABLE_KEY_BYTES = 512

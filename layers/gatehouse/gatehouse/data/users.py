@@ -4,15 +4,24 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters, directory, org, writes
-from gatehouse.data.models import Item, UniqueItem, UserItem, connection, sortable_id, user_key
+from gatehouse.data.models import (
+    Item,
+    UniqueItem,
+    UserItem,
+    UserSeenItem,
+    connection,
+    sortable_id,
+    user_key,
+    user_seen_key,
+)
 from gatehouse.data.writes import set_actions
 
 SUPER_ROLE_CLAIM = ("role", "super")
@@ -28,11 +37,48 @@ class ValuesTaken(Exception):
         self.kinds = kinds
 
 
+# Kept on the user's `SEEN` item (UserSeenItem), not on the indexed user item.
+SEEN_FIELDS = frozenset({"last_login_at", "last_activity_at"})
+BATCH_GET_KEYS = 100
+
+
 def get(user_id: int) -> UserItem | None:
-    try:
-        return UserItem.get(*user_key(user_id))
-    except DoesNotExist:
-        return None
+    """The user with their `SEEN` timestamps: one BatchGetItem of both items."""
+    user: UserItem | None = None
+    seen: UserSeenItem | None = None
+    for item in Item.batch_get([user_key(user_id), user_seen_key(user_id)]):
+        if isinstance(item, UserItem):
+            user = item
+        elif isinstance(item, UserSeenItem):
+            seen = item
+    if user is not None:
+        attach_seen(user, seen)
+    return user
+
+
+def attach_seen(user: UserItem, seen: UserSeenItem | None) -> None:
+    """Give `user` the timestamps of their `SEEN` item (read in the same call as the user)."""
+    if seen is not None:
+        user.last_login_at = seen.last_login_at
+        user.last_activity_at = seen.last_activity_at
+
+
+def with_seen(found: Iterable[UserItem]) -> None:
+    """Attach the `SEEN` timestamps to users read from an index (a list page): one BatchGetItem
+    per BATCH_GET_KEYS users."""
+    by_id = {user.id: user for user in found}
+    ids = list(by_id)
+    for start in range(0, len(ids), BATCH_GET_KEYS):
+        keys = [user_seen_key(user_id) for user_id in ids[start : start + BATCH_GET_KEYS]]
+        for item in UserSeenItem.batch_get(keys):
+            user = by_id.get(int(item.PK.removeprefix("USER#")))
+            if user is not None:
+                attach_seen(user, item)
+
+
+def record_login(user: UserItem, at: str) -> None:
+    """Set `last_login_at`: one UpdateItem of the user's `SEEN` item (no index entry moves)."""
+    _update_seen(user, {"last_login_at": at})
 
 
 def owner_of(kind: str, value: str) -> int | None:
@@ -150,8 +196,31 @@ def promote_to_super(user: UserItem, stamp: str) -> None:
 
 
 def update(user: UserItem, **changes: Any) -> None:
-    """Set attributes on an existing user (never creates one)."""
-    user.update(actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
+    """Set attributes on an existing user (never creates one); `SEEN_FIELDS` go to the `SEEN`
+    item."""
+    seen = {name: changes.pop(name) for name in SEEN_FIELDS & set(changes)}
+    if changes:
+        user.update(actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
+    if seen:
+        _update_seen(user, seen)
+
+
+def _update_seen(user: UserItem, changes: dict[str, Any], condition: Condition | None = None) -> bool:
+    """Set `SEEN` timestamps (the item is created by its first write); False when `condition`
+    does not hold."""
+    seen = UserSeenItem(*user_seen_key(user.id))
+    try:
+        seen.update(
+            actions=[*set_actions(UserSeenItem, changes), UserSeenItem.entity.set(UserSeenItem)],
+            condition=condition,
+        )
+    except UpdateError as error:
+        if condition is not None and error.cause_response_code == "ConditionalCheckFailedException":
+            return False
+        raise
+    for name, value in changes.items():
+        setattr(user, name, value)
+    return True
 
 
 def update_with_claims(
@@ -202,6 +271,7 @@ def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
     org.transact(
         [
             org.Write("delete", user, org.membership_unchanged(user)),
+            org.Write("delete", UserSeenItem(*user_seen_key(user.id))),
             *[
                 org.Write("delete", UniqueItem(*UniqueItem.key(kind, value)), UniqueItem.owner_id == user.id)
                 for kind, value in claims
@@ -236,5 +306,5 @@ def touch_activity(user: UserItem, at: str, stale_before: str) -> None:
     The condition keeps concurrent requests from writing more than once per interval; a
     failed condition means someone else already recorded the activity.
     """
-    stale = UserItem.last_activity_at.does_not_exist() | (UserItem.last_activity_at < stale_before)
-    writes.update_existing(user, {"last_activity_at": at}, condition=stale)
+    stale = UserSeenItem.last_activity_at.does_not_exist() | (UserSeenItem.last_activity_at < stale_before)
+    _update_seen(user, {"last_activity_at": at}, condition=stale)

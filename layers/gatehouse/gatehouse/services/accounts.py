@@ -160,10 +160,9 @@ def _check_credentials(identifier: str, password: str, client: ClientInfo) -> Us
         raise AccountDisabled()
     if _settings.require_verified_email and not user.is_verified:
         raise EmailNotVerified()
-    changes: dict[str, Any] = {"last_login_at": iso(now())}
     if verification.upgraded_hash:
-        changes["password_hash"] = verification.upgraded_hash
-    users.update(user, **changes)
+        users.update(user, password_hash=verification.upgraded_hash)
+    users.record_login(user, iso(now()))
     return user
 
 

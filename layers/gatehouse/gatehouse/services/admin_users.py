@@ -134,13 +134,15 @@ class UserPage:
 
 
 def list_users(actor: UserItem, limit: int, after_id: int | None) -> UserPage:
-    """One page in id order, their groups (one BatchGetItem) and how many users exist.
+    """One page in id order, their SEEN timestamps and groups (a BatchGetItem each) and how many
+    users exist.
 
     The caller's permission is read once (at most one GetItem), not once per listed user."""
     group_rules.require_permission(actor, group_rules.USERS_READ)
     page, next_cursor = users.page(limit, after_id)
     # Only whom the caller may read: a page can come back shorter than `limit` (follow the cursor).
     found = [user for user in page if _in_directory(actor, user)]
+    users.with_seen(found)  # `last_activity_at` lives on each user's SEEN item
     member_groups = group_rules.groups_of(found)
     return UserPage(found, member_groups, next_cursor, users.population())
 

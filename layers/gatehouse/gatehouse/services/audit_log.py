@@ -1,8 +1,9 @@
 """Reading the audit log (surface D's `/api/v1/logs/list/filtered`): filtered, sorted, paged.
 
 The most selective filter picks the index (actor → GSI2, group → GSI3, device → GSI4; none →
-GSI1, one partition per month, walked month by month); the time range is a key condition and
-any other filter a FilterExpression. A request makes at most MAX_QUERIES Query calls and
+GSI1, walked month by month, each month's shards read in parallel and merged by sort key); the
+time range is a key condition and any other filter a FilterExpression. A request makes at most
+MAX_QUERIES reads (a read of a month is one Query per key of `audit_queries.month_keys`) and
 answers an opaque cursor to continue from.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 import re
 from collections.abc import Iterator
@@ -68,6 +70,8 @@ def search(actor: UserItem, query: LogQuery) -> LogPage:
     index, partitions, event_filter = _plan(query)
     since = query.since or _BEGINNING
     until = query.until or iso(now())
+    if index is audit_queries.BY_MONTH:
+        return _search_months(query, partitions, since, until)
     position, start_key = _decode_cursor(query.cursor, partitions, index)
     events: list[AuditEventItem] = []
     for _ in range(MAX_QUERIES):
@@ -92,6 +96,30 @@ def search(actor: UserItem, query: LogQuery) -> LogPage:
     return LogPage(events, _encode_cursor(partitions[position], start_key))
 
 
+def _search_months(query: LogQuery, months: list[str], since: str, until: str) -> LogPage:
+    """The whole log, month by month: each month read is its shards' Queries merged."""
+    position, after = _decode_month_cursor(query.cursor, months)
+    events: list[AuditEventItem] = []
+    for _ in range(MAX_QUERIES):
+        page = audit_queries.query_month(
+            months[position],
+            since_iso=since,
+            until_iso=until,
+            newest_first=query.newest_first,
+            limit=query.per_page - len(events),
+            after=after,
+        )
+        events.extend(page.events)
+        after = page.resume_after
+        if after is None:
+            position += 1
+            if position == len(months):
+                return LogPage(events, None)
+        if len(events) >= query.per_page:
+            break
+    return LogPage(events, _encode_month_cursor(months[position], after))
+
+
 def _plan(query: LogQuery) -> tuple[AuditIndex, list[str], EventFilter]:
     if query.by_user is not None:
         return (
@@ -107,8 +135,7 @@ def _plan(query: LogQuery) -> tuple[AuditIndex, list[str], EventFilter]:
         )
     if query.by_device is not None:
         return audit_queries.BY_DEVICE, [audit_queries.device_key(query.by_device)], EventFilter()
-    months = _months(query)
-    return audit_queries.BY_MONTH, [audit_queries.month_key(month) for month in months], EventFilter()
+    return audit_queries.BY_MONTH, _months(query), EventFilter()
 
 
 def _months(query: LogQuery) -> list[str]:
@@ -132,6 +159,26 @@ def _months(query: LogQuery) -> list[str]:
 def _encode_cursor(partition: str, start_key: dict[str, Any] | None) -> str:
     payload = json.dumps({"p": partition, "k": start_key}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _encode_month_cursor(month: str, after: str | None) -> str:
+    payload = json.dumps({"m": month, "a": after}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
+
+
+def _decode_month_cursor(cursor: str | None, months: list[str]) -> tuple[int, str | None]:
+    """Where to resume the whole log: the month's position and the sort key last answered."""
+    if cursor is None:
+        return 0, None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        position = months.index(payload["m"])
+        after = payload["a"]
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        raise ValidationFailed.single("cursor", "format") from None
+    if after is not None and (not isinstance(after, str) or not after.startswith(months[position])):
+        raise ValidationFailed.single("cursor", "format")
+    return position, after
 
 
 def _decode_cursor(
@@ -165,26 +212,34 @@ EXPORT_PAGE = 500
 
 
 def export(since: str, until: str) -> Iterator[AuditEventItem]:
-    """Every event between two instants (ISO prefixes, inclusive), oldest first: one Query per
-    page on each month's GSI1 partition (operator tooling: `gatehouse audit export`)."""
+    """Every event between two instants (ISO prefixes, inclusive), oldest first: each month's
+    keys (`audit_queries.month_keys`) read a page of EXPORT_PAGE at a time and merged by sort key
+    (operator tooling: `gatehouse audit export`)."""
     year, month = int(since[:4]), int(since[5:7])
     last = (int(until[:4]), int(until[5:7]))
     while (year, month) <= last:
-        partition = audit_queries.month_key(f"{year:04d}-{month:02d}")
-        start_key: dict[str, Any] | None = None
-        while True:
-            page = audit_queries.query_page(
-                audit_queries.BY_MONTH,
-                partition,
-                since_iso=since,
-                until_iso=until,
-                newest_first=False,
-                limit=EXPORT_PAGE,
-                event_filter=EventFilter(),
-                start_key=start_key,
-            )
-            yield from page.events
-            if page.last_key is None:
-                break
-            start_key = page.last_key
+        partitions = audit_queries.month_keys(f"{year:04d}-{month:02d}")
+        yield from heapq.merge(
+            *(_export_partition(partition, since, until) for partition in partitions),
+            key=lambda event: event.GSI1SK or "",
+        )
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+
+
+def _export_partition(partition: str, since: str, until: str) -> Iterator[AuditEventItem]:
+    start_key: dict[str, Any] | None = None
+    while True:
+        page = audit_queries.query_page(
+            audit_queries.BY_MONTH,
+            partition,
+            since_iso=since,
+            until_iso=until,
+            newest_first=False,
+            limit=EXPORT_PAGE,
+            event_filter=EventFilter(),
+            start_key=start_key,
+        )
+        yield from page.events
+        if page.last_key is None:
+            return
+        start_key = page.last_key

@@ -85,6 +85,7 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
             )
 
     found = page_of(UserItem, partition, paging_, total, keep)
+    users.with_seen(found.items)  # `last_login_at` lives on each user's SEEN item
     found.related = user_relations(found.items)
     return found
 
