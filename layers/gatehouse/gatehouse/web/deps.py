@@ -123,7 +123,7 @@ def client_ip(request: Request) -> str | None:
     return identity.get("sourceIp") or (request.client.host if request.client else None)
 
 
-def client_info(request: Request) -> ClientInfo:
+async def client_info(request: Request) -> ClientInfo:
     """Caller details for the audit log: API Gateway's source IP, user agent and X-Device-Id."""
     context = _event(request).get("requestContext") or {}
     return ClientInfo(
@@ -134,7 +134,7 @@ def client_info(request: Request) -> ClientInfo:
     )
 
 
-def public_base_url(request: Request) -> str:
+async def public_base_url(request: Request) -> str:
     """Where links in mail should point: configured, else this API's own URL (with its stage)."""
     if _settings.public_base_url:
         return _settings.public_base_url.rstrip("/")
