@@ -108,8 +108,10 @@ async def optional_principal(request: Request) -> Principal | None:
     return None if isinstance(outcome, NotAuthenticated) else outcome
 
 
-async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> UserItem:
-    return principal.user
+async def current_user(request: Request) -> UserItem:
+    # Straight from the request, not through a `current_principal` dependency: one node less
+    # for FastAPI to solve on every request (the principal is shared through request.state).
+    return (await current_principal(request)).user
 
 
 def _event(request: Request) -> dict[str, Any]:
