@@ -27,7 +27,9 @@ def create_app(
         redoc_url=None,
         # The edge drops trailing slashes before routing; a redirect would only cost a round trip.
         redirect_slashes=False,
-        dependencies=[Depends(enforce_rate_limit)],
+        # Only where a surface is rate limited: elsewhere the dependency would answer "no limit"
+        # on every request (the plain surface of unknown paths is not limited either).
+        dependencies=[Depends(enforce_rate_limit)] if any(s.rate_limited for _, s in surfaces) else [],
     )
     install_error_handlers(app, surfaces)
     app.add_middleware(EdgeMiddleware, methods_of=methods_of)
