@@ -96,11 +96,11 @@ class Replay:
             replay.position += 1
             return expected.response
 
-        botocore.client.BaseClient._make_api_call = call  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = call
         try:
             yield self
         finally:
-            botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+            botocore.client.BaseClient._make_api_call = original
 
     def record(self) -> None:
         self.recorded = []
@@ -141,17 +141,20 @@ def _seed(api: Any) -> dict[str, Any]:
     tokens = {
         "b": check(api.post("/api/auth/login", json=credentials, source_ip=SOURCE_IP))["access_token"],
         "a": check(api.post("/api/v1/login", json=credentials, source_ip=SOURCE_IP))["data"]["token"],
-        "c": check(
-            api.post("/api/login", json={**credentials, "device_name": "bench"}, source_ip=SOURCE_IP)
-        )["data"]["token"],
+        "c": check(api.post("/api/login", json={**credentials, "device_name": "bench"}, source_ip=SOURCE_IP))[
+            "data"
+        ]["token"],
         "e": check(api.post("/api/v0/tokens", json=credentials, source_ip=SOURCE_IP), 201)["jwt"],
     }
     me = check(api.get("/api/auth/me", headers=bearer(tokens["b"]), source_ip=SOURCE_IP))
     root = bearer(tokens["b"])
     check(api.post("/api/v1/groups", json={"name": "bench"}, headers=root, source_ip=SOURCE_IP))
     organization = {"name": "Bench Org", "description": "benchmarks"}
-    check(api.post("/api/organizations", json=organization, headers=bearer(tokens["c"]), source_ip=SOURCE_IP), 201)
-    for n in range(5):
+    check(
+        api.post("/api/organizations", json=organization, headers=bearer(tokens["c"]), source_ip=SOURCE_IP),
+        201,
+    )
+    for n in range(3):
         user = {"nickname": f"bench{n}", "email": f"bench{n}@example.com", "password": PASSWORD}
         check(api.post("/api/v1/users/new_user", json=user, headers=root, source_ip=SOURCE_IP))
     return {"tokens": tokens, "user_id": me["id"]}
@@ -164,28 +167,28 @@ def _percentile(samples: list[float], fraction: float) -> float:
 
 def _time_pair(
     ours: Callable[[], Any], reference: Callable[[], Any], rounds: int
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Wall and process CPU time (µs) of each call, the two interleaved (alternating order)."""
     mine: list[float] = []
     theirs: list[float] = []
-    clock = time.perf_counter_ns
+    mine_cpu: list[float] = []
+    theirs_cpu: list[float] = []
+    wall, cpu = time.perf_counter_ns, time.process_time_ns
     for n in range(rounds):
-        if n % 2:
-            started = clock()
-            reference()
-            between = clock()
-            ours()
-            ended = clock()
-            theirs.append((between - started) / 1000)
-            mine.append((ended - between) / 1000)
-        else:
-            started = clock()
-            ours()
-            between = clock()
-            reference()
-            ended = clock()
-            mine.append((between - started) / 1000)
-            theirs.append((ended - between) / 1000)
-    return mine, theirs
+        first, second = (reference, ours) if n % 2 else (ours, reference)
+        started, started_cpu = wall(), cpu()
+        first()
+        between, between_cpu = wall(), cpu()
+        second()
+        ended, ended_cpu = wall(), cpu()
+        times = [((between - started) / 1000, (between_cpu - started_cpu) / 1000)]
+        times.append(((ended - between) / 1000, (ended_cpu - between_cpu) / 1000))
+        (ours_wall, ours_cpu), (ref_wall, ref_cpu) = times if not n % 2 else times[::-1]
+        mine.append(ours_wall)
+        theirs.append(ref_wall)
+        mine_cpu.append(ours_cpu)
+        theirs_cpu.append(ref_cpu)
+    return mine, theirs, mine_cpu, theirs_cpu
 
 
 @dataclass
@@ -227,7 +230,10 @@ def prepared_routes(progress: Progress) -> Iterator[tuple[list[Prepared], Replay
                         raise RuntimeError(f"no route serves {hot.path}")
                     route = matched[0]
                     handler = load_handler(route)
-                    headers = [("User-Agent", TEST_USER_AGENT), *bearer(seeded["tokens"][hot.surface]).items()]
+                    headers = [
+                        ("User-Agent", TEST_USER_AGENT),
+                        *bearer(seeded["tokens"][hot.surface]).items(),
+                    ]
                     event = build_event(
                         route, method="GET", path=hot.path, headers=headers, query=hot.query,
                         source_ip=SOURCE_IP, request_id="bench-warm-request",
@@ -246,8 +252,11 @@ def prepared_routes(progress: Progress) -> Iterator[tuple[list[Prepared], Replay
                 yield prepared, replay
 
 
-def measure(route: Prepared, replay: Replay, reference: Handler, rounds: int) -> tuple[list[float], list[float]]:
-    """`rounds` timings (µs) of the route (replayed) and of the reference, interleaved."""
+def measure(
+    route: Prepared, replay: Replay, reference: Handler, rounds: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """`rounds` timings (µs) of the route (replayed) and of the reference, interleaved: wall
+    times of each, then process CPU times of each."""
     handler, event, context = route.handler, route.event, route.context
 
     def ours() -> Any:
@@ -264,10 +273,10 @@ def measure(route: Prepared, replay: Replay, reference: Handler, rounds: int) ->
         ours()
         bare()
     gc.collect()
-    mine, theirs = _time_pair(ours, bare, rounds)
+    timings = _time_pair(ours, bare, rounds)
     if ours()["body"] != route.body:
         raise RuntimeError(f"{route.hot.name}: the replayed answer differs from the recorded one")
-    return mine, theirs
+    return timings
 
 
 def run(progress: Progress) -> list[Figure]:
@@ -275,12 +284,13 @@ def run(progress: Progress) -> list[Figure]:
     reference = _reference_handler()
     with prepared_routes(progress) as (prepared, replay):
         for route in prepared:
-            mine, theirs = measure(route, replay, reference, ROUNDS)
+            mine, theirs, mine_cpu, theirs_cpu = measure(route, replay, reference, ROUNDS)
             p50, ref_p50 = statistics.median(mine), statistics.median(theirs)
+            cpu_ratio = statistics.median(mine_cpu) / max(statistics.median(theirs_cpu), 1e-9)
             progress(
                 f"warm overhead: {route.hot.name}: p50 {p50:.0f} µs vs {ref_p50:.0f} µs "
-                f"({p50 / ref_p50:.2f}×), p99 {_percentile(mine, 0.99):.0f} µs vs "
-                f"{_percentile(theirs, 0.99):.0f} µs, {len(route.calls)} DynamoDB calls replayed"
+                f"({p50 / ref_p50:.2f}×; CPU time {cpu_ratio:.2f}×), p99 {_percentile(mine, 0.99):.0f} µs "
+                f"vs {_percentile(theirs, 0.99):.0f} µs, {len(route.calls)} DynamoDB calls replayed"
             )
             figures.append(
                 Figure(
