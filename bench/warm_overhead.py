@@ -14,11 +14,12 @@ the route (alternating which goes first). Figure: p50 per route, goal ≤ 2× th
 from __future__ import annotations
 
 import gc
+import io
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -218,7 +219,9 @@ def prepared_routes(progress: Progress) -> Iterator[tuple[list[Prepared], Replay
             api_routes = routes(load_template())
             api = ApiClient(api_routes, deliver_mail=False)
             progress("warm overhead: seeding a super with a token per surface")
-            seeded = _seed(api)
+            # Quiet: the seeding's EMF metric lines (sign-ins, tokens) would bury the table.
+            with redirect_stdout(io.StringIO()):
+                seeded = _seed(api)
             replay = Replay()
             ensure_event_loop()
             prepared: list[Prepared] = []
