@@ -13,14 +13,17 @@ the route (alternating which goes first). Figure: p50 per route, goal ≤ 2× th
 
 from __future__ import annotations
 
+import argparse
 import gc
 import io
+import json
+import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, redirect_stdout
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -310,7 +313,18 @@ def run(progress: Progress) -> list[Figure]:
 
 
 def main() -> int:
+    """Alone: print the figures. With `--json-out PATH` (how `python -m bench` runs a section,
+    in its own process): write them there as JSON."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--json-out", type=Path, default=None)
+    options = parser.parse_args()
+    os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")  # EMF lines would bury the figures
     figures = run(Progress())
+    if options.json_out is not None:
+        options.json_out.write_text(json.dumps([asdict(figure) for figure in figures]), encoding="utf-8")
+        return 0
     print(f"{'figure':<44}{'ours':>10}{'reference':>11}{'ratio':>8}  goal")
     for figure in figures:
         ratio = f"{figure.ratio:.2f}" if figure.ratio is not None else "-"
