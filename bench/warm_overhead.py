@@ -33,8 +33,8 @@ from bench.figures import Figure, Progress
 
 SECTION = "warm overhead"
 GOAL_RATIO = 2.0
-ROUNDS = 400  # timed pairs per route (after WARMUP untimed ones)
-WARMUP = 50
+ROUNDS = 300  # timed pairs per route (after WARMUP untimed ones)
+WARMUP = 30
 PASSWORD = "bench-password-1"
 SOURCE_IP = "198.51.100.7"
 
