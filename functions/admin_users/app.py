@@ -50,7 +50,7 @@ ROLE = {"role": required(choices=("user", "manager", "admin"))}
 PASSWORD_CHANGE = {"password": required("password"), "new_password": required("new_password", min=6)}
 
 
-def user_id_of(user_id: str) -> int:
+async def user_id_of(user_id: str) -> int:
     return users_admin.path_id(user_id, admin_users.USER_ENTITY)
 
 

@@ -35,14 +35,14 @@ GROUP_FIELDS = {
 GROUP_CHANGES = {name: optional(rule.kind, min=rule.min, max=rule.max) for name, rule in GROUP_FIELDS.items()}
 
 
-def group_id_of(group_id: str) -> int:
+async def group_id_of(group_id: str) -> int:
     return users_admin.path_id(group_id, groups.GROUP_ENTITY)
 
 
 GroupId = Annotated[int, Depends(group_id_of)]
 
 
-def log_query(request: Request) -> audit_log.LogQuery:
+async def log_query(request: Request) -> audit_log.LogQuery:
     """The filters from the query string (aliases folded in), checked like a body."""
     raw = {LOG_FILTER_ALIASES.get(name, name): value for name, value in request.query_params.items()}
     data = validate(raw, LOG_FILTERS)

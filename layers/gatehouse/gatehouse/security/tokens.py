@@ -14,12 +14,14 @@ verification returns it as `TokenClaims.kept_object_id`, resolved to the user by
 from __future__ import annotations
 
 import re
+import threading
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import jwt
 
-from gatehouse import object_ids
+from gatehouse import object_ids, snapstart
 from gatehouse.errors import NotAuthenticated
 from gatehouse.security import signing_key
 from gatehouse.settings import get_settings
@@ -145,7 +147,56 @@ def looks_like_jwt(token: str) -> bool:
     return token.count(".") == 2
 
 
-def verify(token: str) -> TokenClaims:
+@dataclass(frozen=True)
+class _Verified:
+    claims: TokenClaims
+    key: signing_key.SigningKey
+    expires_at: float
+
+
+class _VerifiedTokens:
+    """Tokens PyJWT has verified in this container, so a client's next request with the same
+    token is not parsed and HMAC-checked again. A hit still needs its key in the key ring
+    (a dropped key ends its tokens here too) and an unexpired `exp` (same leeway); revocation is
+    checked against the store on every request whatever this holds. Bounded, oldest out first."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+        self._entries: dict[str, _Verified] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> _Verified | None:
+        with self._lock:
+            found = self._entries.get(token)
+        if found is None:
+            return None
+        current_key = signing_key.key_ring().find(found.key.kid)
+        if current_key != found.key or found.expires_at <= time.time() - _settings.token_leeway_seconds:
+            self.forget(token)
+            return None
+        return found
+
+    def put(self, token: str, verified: _Verified) -> None:
+        with self._lock:
+            if len(self._entries) >= self.capacity:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[token] = verified
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+verified_tokens = _VerifiedTokens(capacity=1024)
+# A restored snapshot starts with the keys re-read; what it verified before is dropped with them.
+snapstart.after_restore(verified_tokens.clear)
+
+
+def _decoded_by_pyjwt(token: str) -> tuple[dict[str, Any], TokenProfile, signing_key.SigningKey]:
     try:
         header = jwt.get_unverified_header(token)
         algorithm = header.get("alg")
@@ -168,6 +219,11 @@ def verify(token: str) -> TokenClaims:
         )
     except jwt.PyJWTError as error:
         raise NotAuthenticated(type(error).__name__) from None
+    return claims, profile, key
+
+
+def _verified(token: str) -> _Verified:
+    claims, profile, key = _decoded_by_pyjwt(token)
     subject = claims["sub"]
     if not isinstance(subject, str) or not isinstance(claims["jti"], str):
         raise NotAuthenticated("malformed subject or jti")
@@ -177,6 +233,17 @@ def verify(token: str) -> TokenClaims:
     kept_object_id = profile.kept_object_id(subject) if user_id is None else None
     if user_id is None and kept_object_id is None:
         raise NotAuthenticated("malformed subject")
-    return TokenClaims(
+    token_claims = TokenClaims(
         user_id=user_id, session_id=claims["jti"], profile=profile, kept_object_id=kept_object_id
     )
+    return _Verified(claims=token_claims, key=key, expires_at=float(claims["exp"]))
+
+
+def verify(token: str) -> TokenClaims:
+    """The token's claims, verified by PyJWT (explicit algorithm, issuer, expiry) the first time
+    this container sees the token, and from `verified_tokens` on its next requests."""
+    verified = verified_tokens.get(token)
+    if verified is None:
+        verified = _verified(token)
+        verified_tokens.put(token, verified)
+    return verified.claims

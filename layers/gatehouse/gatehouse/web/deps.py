@@ -108,8 +108,10 @@ async def optional_principal(request: Request) -> Principal | None:
     return None if isinstance(outcome, NotAuthenticated) else outcome
 
 
-async def current_user(principal: Annotated[Principal, Depends(current_principal)]) -> UserItem:
-    return principal.user
+async def current_user(request: Request) -> UserItem:
+    # Straight from the request, not through a `current_principal` dependency: one node less
+    # for FastAPI to solve on every request (the principal is shared through request.state).
+    return (await current_principal(request)).user
 
 
 def _event(request: Request) -> dict[str, Any]:
@@ -123,7 +125,7 @@ def client_ip(request: Request) -> str | None:
     return identity.get("sourceIp") or (request.client.host if request.client else None)
 
 
-def client_info(request: Request) -> ClientInfo:
+async def client_info(request: Request) -> ClientInfo:
     """Caller details for the audit log: API Gateway's source IP, user agent and X-Device-Id."""
     context = _event(request).get("requestContext") or {}
     return ClientInfo(
@@ -134,7 +136,7 @@ def client_info(request: Request) -> ClientInfo:
     )
 
 
-def public_base_url(request: Request) -> str:
+async def public_base_url(request: Request) -> str:
     """Where links in mail should point: configured, else this API's own URL (with its stage)."""
     if _settings.public_base_url:
         return _settings.public_base_url.rstrip("/")

@@ -57,24 +57,20 @@ class EdgeMiddleware:
         request_headers = Headers(scope=scope)
         origin = request_headers.get("origin")
 
+        started = False
+
         async def send_with_edge_headers(message: Message) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                _add_edge_headers(scope, headers, origin)
+                started = True
+                _add_edge_headers(scope, MutableHeaders(scope=message), origin)
             await send(message)
 
         if scope["method"] == "OPTIONS":
             await self._options(scope, request_headers, origin)(scope, receive, send_with_edge_headers)
             return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send_with_edge_headers(message)
-
         try:
-            await self.app(scope, receive, tracking_send)
+            await self.app(scope, receive, send_with_edge_headers)
         except Exception as error:
             if started:
                 raise

@@ -31,9 +31,19 @@ def surface_at(path: str, surfaces: SurfacePrefixes) -> Surface:
     return max(matches, key=lambda match: len(match[0]))[1] if matches else PLAIN
 
 
+_SURFACE_KEY = "gatehouse.surface"
+
+
 def surface_of(scope: Scope) -> Surface:
+    """The surface of this request's path, found once per request (token rule, rate limit and
+    error envelope all ask)."""
+    cached: tuple[str, Surface] | None = scope.get(_SURFACE_KEY)
+    if cached is not None and cached[0] == scope["path"]:
+        return cached[1]
     surfaces: SurfacePrefixes = getattr(scope["app"].state, "surfaces", ())
-    return surface_at(scope["path"], surfaces)
+    surface = surface_at(scope["path"], surfaces)
+    scope[_SURFACE_KEY] = (scope["path"], surface)
+    return surface
 
 
 def surface_for(request: Request) -> Surface:
