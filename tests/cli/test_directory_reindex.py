@@ -112,8 +112,11 @@ def test_reindex_makes_lists_search_and_totals_exact_and_a_second_run_changes_no
     api: ApiClient, legacy: tuple[dict[str, str], dict[str, int], list[int]]
 ) -> None:
     root, scopes, ids = legacy
-    # Before: the legacy users are invisible to search.
+    # Before: the legacy users are invisible to search; their scopes' blocks do not cover them,
+    # so their lists fall back to the first 1000 entries (exact here, at this size).
     assert _listed(api, root, search="legacy") == ([], 0)
+    assert _listed(api, root, department_id=scopes["department_id"], per_page=50) == (ids[:20], 20)
+    assert _listed(api, root, per_page=10, page=5) == (ids[39:45], LEGACY + 1)
     result = gatehouse("directory", "reindex")
     assert result.exit_code == 0, result.output
     assert "users indexed" in result.output
