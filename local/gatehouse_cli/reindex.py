@@ -32,7 +32,6 @@ RawItem = dict[str, dict[str, Any]]
 Key = tuple[str, str]
 # A posting as compared: the user's id, folded words and organization listing (GSI2PK).
 Posting = tuple[int, str, str | None]
-SCAN_PAGE = 1000
 # The scopes whose item holds a `users_count` (the population's count is its counter's `value`).
 SCOPE_MODELS: dict[str, type[OrganizationItem] | type[DepartmentItem] | type[PositionItem]] = {
     "organization": OrganizationItem,
@@ -79,7 +78,8 @@ def scan(on_page: Callable[[int], None] = lambda _: None) -> Stored:
     connection = Item._get_connection()
     start: Any = None  # the last key, as DynamoDB returns it (PynamoDB's stub says str)
     while True:
-        answer = connection.scan(exclusive_start_key=start, limit=SCAN_PAGE, consistent_read=True)
+        # DynamoDB answers at most 1 MB a page (a few thousand items).
+        answer = connection.scan(exclusive_start_key=start, consistent_read=True)
         for raw in answer.get("Items", []):
             _collect(stored, raw)
         stored.scanned += len(answer.get("Items", []))
@@ -177,14 +177,13 @@ class Change:
 def changes(stored: Stored, target: Wanted) -> list[Change]:
     found: list[Change] = []
     puts = [
-        directory.posting(entry, token).serialize()
+        (entry, token)
         for key, (compact, entry, token) in target.postings.items()
         if stored.postings.get(key) != compact
     ]
     gone = [key for key in stored.postings if key not in target.postings]
     for start in range(0, len(puts), 25):
-        chunk = puts[start : start + 25]
-        found.append(Change("postings put", partial(_batch, chunk, [])))
+        found.append(Change("postings put", partial(_put_postings, puts[start : start + 25])))
     for start in range(0, len(gone), 25):
         keys = gone[start : start + 25]
         found.append(Change("postings deleted", partial(_batch, [], keys)))
@@ -207,6 +206,11 @@ def changes(stored: Stored, target: Wanted) -> list[Change]:
         if stored.counts.get(key) != n and (key == POPULATION or key in stored.counts):
             found.append(Change("counts set", partial(_set_count, key, n)))
     return found
+
+
+def _put_postings(postings: list[tuple[Entry, str]]) -> None:
+    """Built when written: a large directory has millions, planned as (entry, token) pairs."""
+    _batch([directory.posting(entry, token).serialize() for entry, token in postings], [])
 
 
 def _head(pk: str, n: int) -> SearchHeadItem:
