@@ -1,8 +1,10 @@
 """C's user list at 100, 10k and 100k users: DynamoDB calls and read units per request.
 
-For each size the directory is seeded, then four requests go through the service that answers
+For each size the directory is seeded, then five requests go through the service that answers
 `GET /api/users` (gatehouse.services.staff.list_users, as a global actor): page 1, the last page
-(a deep page: page 6,667 of 15 at 100k), a search for a rare term and one for a common term.
+(a deep page: page 6,667 of 15 at 100k), a search for a rare term and one for a common term,
+and the last page of one department (`department_id`: the first organization's members, a
+tenth of the users, are all in one department).
 Each request's calls and read units are counted on every botocore call it makes; one more call
 is added for the authentication in front of it (a JWT: one BatchGetItem, asserted by
 tests/api/test_org_directory.py).
@@ -195,21 +197,30 @@ def _measure_size(size: int, progress: Progress) -> list[Figure]:
 
     tokens = {RARE_TERM, COMMON_TERM}
     progress(f"{SECTION}: seeding {size:,} users")
-    directory_seed.seed(size, organizations=10, tokens_only=tokens, write=_moto_writer())
+    seeded = directory_seed.seed(
+        size, organizations=10, tokens_only=tokens, write=_moto_writer(), departments=True
+    )
     actor = UserItem.new(
         1, email="root@example.com", password_hash="-", role="super", created_at="", updated_at=""
     )
     last_page = math.ceil(size / PER_PAGE)
+    department = seeded.department_ids[0]
+    department_last = math.ceil(len(range(0, size, 10)) / PER_PAGE)
+    everyone = staff.UserFilters()
     requests = {
-        "page 1": Paging(1, PER_PAGE),
-        f"last page ({last_page:,})": Paging(last_page, PER_PAGE),
-        f"search rare '{RARE_TERM}'": Paging(1, PER_PAGE, RARE_TERM),
-        f"search common '{COMMON_TERM}'": Paging(1, PER_PAGE, COMMON_TERM),
+        "page 1": (Paging(1, PER_PAGE), everyone),
+        f"last page ({last_page:,})": (Paging(last_page, PER_PAGE), everyone),
+        f"search rare '{RARE_TERM}'": (Paging(1, PER_PAGE, RARE_TERM), everyone),
+        f"search common '{COMMON_TERM}'": (Paging(1, PER_PAGE, COMMON_TERM), everyone),
+        f"department's last page ({department_last:,})": (
+            Paging(department_last, PER_PAGE),
+            staff.UserFilters(department_id=department),
+        ),
     }
     figures: list[Figure] = []
-    for label, paging in requests.items():
+    for label, (paging, filters) in requests.items():
         with Meter().installed() as meter:
-            page = staff.list_users(actor, paging, staff.UserFilters())
+            page = staff.list_users(actor, paging, filters)
         if not page.items or page.total <= 0:
             raise RuntimeError(f"{label} at {size} users found nothing: {page.total}")
         progress(

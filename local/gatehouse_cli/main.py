@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="gatehouse",
-    help="Gatehouse admin: import from the original systems, export, audit log, super, apps, users.",
+    help="Gatehouse admin: import from the original systems, export, audit log, super, apps, users, directory index.",
     no_args_is_help=True,
     add_completion=False,
 )
@@ -41,6 +41,8 @@ keys_app = typer.Typer(
 )
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
+directory_app = typer.Typer(help="C's directory index (page blocks, search tokens).", no_args_is_help=True)
+app.add_typer(directory_app, name="directory")
 
 err = Console(stderr=True, soft_wrap=True)
 
@@ -112,6 +114,47 @@ def import_command(
     err.print(f"{summary.rows_per_second():.0f} users/s; report: {path}", highlight=False)
     if summary.interrupted:
         raise fail("interrupted: run the same command again to resume (done rows are skipped)", 130)
+
+
+# ---- directory ----
+
+
+@directory_app.command("reindex")
+def directory_reindex() -> None:
+    """Recompute C's directory index (search tokens, page blocks, users counts) from the users:
+    run once after upgrading from a version without it. Idempotent: a re-run writes nothing new,
+    and an interrupted run resumes by running it again."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from gatehouse_cli import reindex
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as progress:
+        scanning = progress.add_task("scan: items read", total=None)
+        writing = progress.add_task("write: changes", total=None, start=False)
+
+        def planned(count: int) -> None:
+            progress.update(scanning, total=progress.tasks[scanning].completed)
+            progress.start_task(writing)
+            progress.update(writing, total=count)
+
+        try:
+            summary = reindex.run(
+                on_scanned=lambda n: progress.advance(scanning, n),
+                on_planned=planned,
+                on_written=lambda _: progress.advance(writing),
+            )
+        except KeyboardInterrupt:
+            raise fail("interrupted: run `gatehouse directory reindex` again to finish", 130) from None
+    table = Table(title="directory reindex")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("items scanned", str(summary.scanned))
+    table.add_row("users indexed", str(summary.users))
+    for kind in reindex.KINDS:
+        table.add_row(f"{kind} (writes)", str(summary.writes[kind]))
+    err.print(table)
+    err.print("already up to date" if not summary.written else f"{summary.written} writes", highlight=False)
 
 
 # ---- export ----

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gatehouse.clock import iso, now
@@ -33,9 +33,13 @@ RawItem = dict[str, dict[str, Any]]
 class Seeded:
     organization_ids: list[int]
     user_ids: list[int]
+    # With `departments`: one, of the first organization (the same id), holding all its members.
+    department_ids: list[int] = field(default_factory=list)
 
 
-def member(user_id: int, organization_id: int | None, stamp: str) -> UserItem:
+def member(
+    user_id: int, organization_id: int | None, stamp: str, department_id: int | None = None
+) -> UserItem:
     last = RARE_LAST_NAME if user_id % RARE_EVERY == 7 else LAST_NAMES[user_id % len(LAST_NAMES)]
     user = UserItem.new(
         user_id,
@@ -48,7 +52,7 @@ def member(user_id: int, organization_id: int | None, stamp: str) -> UserItem:
         created_at=stamp,
         updated_at=stamp,
     )
-    org.assign_membership(user, Membership(organization_id))
+    org.assign_membership(user, Membership(organization_id, department_id))
     return user
 
 
@@ -58,29 +62,45 @@ def seed(
     first_user_id: int = 1_000_000,
     tokens_only: Collection[str] | None = None,
     write: Callable[[Iterable[RawItem]], None] | None = None,
+    departments: bool = False,
 ) -> Seeded:
     """`users` members spread over `organizations` new organizations (ids from `first_user_id`,
     far above the counter's). By default the items go by BatchWriteItem and the page blocks
     and population by the data layer's own ADDs; `write` (the bench's) takes the items and
-    the finished page-block items (raw: their attributes are dynamic) instead."""
+    the finished page-block items (raw: their attributes are dynamic) instead. `departments`:
+    the first organization's members are all in one new department of it (the same id)."""
     stamp = iso(now())
     seeded = Seeded([900_000 + n for n in range(organizations)], [])
     for org_id in seeded.organization_ids:
         org.create_organization(org_id, stamp, {"name": f"Seeded {org_id}"})
+    if departments:
+        first_org = seeded.organization_ids[0]
+        org.create_department(first_org, stamp, first_org, {"name": f"Seeded department {first_org}"})
+        seeded.department_ids.append(first_org)
     seeded.user_ids.extend(range(first_user_id, first_user_id + users))
     members = {org_id: seeded.user_ids[n::organizations] for n, org_id in enumerate(seeded.organization_ids)}
     for org_id, ids in members.items():
         OrganizationItem(*OrganizationItem.key(org_id)).update(
             actions=[OrganizationItem.users_count.add(len(ids))]
         )
+    for dept_id in seeded.department_ids:
+        org.DepartmentItem(*org.DepartmentItem.key(dept_id)).update(
+            actions=[org.DepartmentItem.users_count.add(len(members[dept_id]))]
+        )
     if write is None:
         _batch_write(_items(seeded, stamp, tokens_only))
         for org_id, ids in members.items():
             _blocks(org.PagesItem(*org.PagesItem.key(org_id)), ids)
+        for dept_id in seeded.department_ids:
+            _blocks(org.PagesItem(*org.PagesItem.department_key(dept_id)), members[dept_id])
         directory.population_change(seeded.user_ids, 1)
         return seeded
     write(_raw_items(seeded, stamp, tokens_only))
     pages = [_raw_blocks(org.PagesItem.key(org_id), "pages", ids) for org_id, ids in members.items()]
+    pages += [
+        _raw_blocks(org.PagesItem.department_key(dept_id), "pages", members[dept_id])
+        for dept_id in seeded.department_ids
+    ]
     population = _raw_blocks(CounterItem.key(org.USERS_TOTAL), "counter", seeded.user_ids)
     population["value"] = {"N": str(len(seeded.user_ids))}
     write([*pages, population])
@@ -100,14 +120,24 @@ def _batch_write(items: Iterable[Item]) -> None:
             batch.save(item)
 
 
-def member_raw(user_id: int, organization_id: int, stamp: str, shared: RawItem) -> RawItem:
+def member_raw(
+    user_id: int, organization_id: int, stamp: str, shared: RawItem, department_id: int | None = None
+) -> RawItem:
     """`member(...).serialize()` without building the model (a tenth of the time; `_raw_items`
     checks the two agree). `shared` holds the attributes every seeded member has alike."""
     first = FIRST_NAMES[(user_id // 7) % len(FIRST_NAMES)]
     last = RARE_LAST_NAME if user_id % RARE_EVERY == 7 else LAST_NAMES[user_id % len(LAST_NAMES)]
     sort_key = f"USER#{sortable_id(user_id)}"
+    department: RawItem = {}
+    if department_id is not None:
+        department = {
+            "GSI3PK": {"S": f"DEPT#{department_id}#USERS"},
+            "GSI3SK": {"S": sort_key},
+            "department_id": {"N": str(department_id)},
+        }
     return {
         **shared,
+        **department,
         "PK": {"S": f"USER#{user_id}"},
         "GSI1SK": {"S": sort_key},
         "GSI2PK": {"S": f"ORG#{organization_id}#USERS"},
@@ -130,8 +160,12 @@ def _raw_items(seeded: Seeded, stamp: str, tokens_only: Collection[str] | None) 
     heads: Counter[tuple[str, bool]] = Counter()
     for user_id in seeded.user_ids:
         org_id = organizations[(user_id - first) % len(organizations)]
-        raw = member_raw(user_id, org_id, stamp, shared)
-        if user_id - first < len(organizations) and raw != member(user_id, org_id, stamp).serialize():
+        dept_id = org_id if org_id in seeded.department_ids else None
+        raw = member_raw(user_id, org_id, stamp, shared, dept_id)
+        if (
+            user_id - first < len(organizations)
+            and raw != member(user_id, org_id, stamp, dept_id).serialize()
+        ):
             raise RuntimeError(f"member_raw no longer writes what member() does (user {user_id})")
         yield raw
         found = directory.words(raw["first_name"]["S"], raw["last_name"]["S"], raw["email"]["S"])
@@ -160,7 +194,7 @@ def _items(seeded: Seeded, stamp: str, tokens_only: Collection[str] | None) -> I
     organizations = seeded.organization_ids
     for user_id in seeded.user_ids:
         org_id = organizations[(user_id - seeded.user_ids[0]) % len(organizations)]
-        user = member(user_id, org_id, stamp)
+        user = member(user_id, org_id, stamp, org_id if org_id in seeded.department_ids else None)
         yield user
         entry = Entry.of(user)
         for token in entry.tokens:

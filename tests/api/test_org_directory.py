@@ -14,7 +14,7 @@ from gatehouse.data.models import UserItem
 from gatehouse_local import directory_seed
 from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
-from tests.api.test_org_structure import new_member, new_org, sign_up
+from tests.api.test_org_structure import new_dept, new_member, new_org, new_position, sign_up
 
 SEEDED = 1_100  # more than the 1,000 entries the lists used to read
 
@@ -87,6 +87,55 @@ def test_every_page_of_a_large_directory_is_reachable_with_exact_totals_at_four_
         assert "Scan" not in operations
         assert operations.get("Query", 0) <= 1, (query, operations)
         assert sum(operations.values()) <= 4, (query, operations)  # with authentication
+
+
+def test_a_department_filter_reaches_every_page_beyond_a_thousand_members_with_exact_totals(
+    api: ApiClient, jwt: dict[str, str], counter: CallCounter
+) -> None:
+    seeded = directory_seed.seed(SEEDED, organizations=1, tokens_only=set(), departments=True)
+    dept_id = seeded.department_ids[0]
+    last_page = math.ceil(SEEDED / 15)
+    for page in (1, 67, last_page):
+        data = listed(api, jwt, department_id=dept_id, page=page, per_page=15)
+        assert ids(data) == seeded.user_ids[(page - 1) * 15 : page * 15]
+        assert data["pagination"]["total"] == SEEDED
+        assert data["pagination"]["last_page"] == last_page
+    org_id = seeded.organization_ids[0]
+    assert (
+        ids(listed(api, jwt, department_id=dept_id, organization_id=org_id, page=70))
+        == seeded.user_ids[1035:1050]
+    )
+    assert listed(api, jwt, department_id=dept_id, organization_id=org_id + 1)["pagination"]["total"] == 0
+    operations = costs(api, counter, jwt, department_id=dept_id, page=70)
+    assert "Scan" not in operations
+    assert operations.get("Query", 0) <= 1, operations
+    assert sum(operations.values()) <= 4, operations  # with authentication
+
+
+def test_department_and_position_filters_stay_exact_through_moves_and_deletes(
+    api: ApiClient, root: dict[str, str]
+) -> None:
+    home = new_org(api, root, "Home")
+    first, second = new_dept(api, root, home, "First"), new_dept(api, root, home, "Second")
+    dev, ops = new_position(api, root, first, "Dev"), new_position(api, root, first, "Ops")
+    for n in range(1, 4):
+        new_member(api, root, n, home, department_id=first, position_id=dev)
+    members = ids(listed(api, root, organization_id=home))
+    assert ids(listed(api, root, department_id=first)) == members
+    assert ids(listed(api, root, position_id=dev, department_id=first)) == members
+    assert listed(api, root, position_id=dev, department_id=second)["pagination"]["total"] == 0
+    moved = members[1]
+    body = {"department_id": first, "position_id": ops}
+    assert api.put(f"/api/users/{moved}", json=body, headers=root).status == 200
+    assert ids(listed(api, root, position_id=dev)) == [members[0], members[2]]
+    assert ids(listed(api, root, position_id=ops)) == [moved]
+    assert api.put(f"/api/users/{moved}", json={"department_id": second}, headers=root).status == 200
+    assert ids(listed(api, root, department_id=first)) == [members[0], members[2]]
+    assert ids(listed(api, root, department_id=second)) == [moved]
+    assert listed(api, root, position_id=ops)["pagination"]["total"] == 0
+    assert api.delete(f"/api/users/{members[0]}", headers=root).status == 200
+    data = listed(api, root, department_id=first, per_page=1, page=1)
+    assert (ids(data), data["pagination"]["total"]) == ([members[2]], 1)
 
 
 def test_search_totals_are_exact_beyond_a_thousand_matches_and_its_pages_follow_id_order(

@@ -22,7 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute
 
@@ -210,24 +210,51 @@ def directory_blocks() -> Blocks:
 
 def organization_with_blocks(organization_id: int) -> tuple[org.OrganizationItem | None, Blocks]:
     """The organization and its page blocks: one BatchGetItem."""
-    keys = [org.OrganizationItem.key(organization_id), org.PagesItem.key(organization_id)]
-    raw_keys: list[Any] = [{"PK": pk, "SK": sk} for pk, sk in keys]  # PynamoDB types keys as str
+    return scope_with_blocks(
+        org.OrganizationItem, org.OrganizationItem.key(organization_id), org.PagesItem.key(organization_id)
+    )
+
+
+def department_with_blocks(department_id: int) -> tuple[org.DepartmentItem | None, Blocks]:
+    """The department and its page blocks: one BatchGetItem."""
+    return scope_with_blocks(
+        org.DepartmentItem, org.DepartmentItem.key(department_id), org.PagesItem.department_key(department_id)
+    )
+
+
+def position_with_blocks(position_id: int) -> tuple[org.PositionItem | None, Blocks]:
+    """The position and its page blocks: one BatchGetItem."""
+    return scope_with_blocks(
+        org.PositionItem, org.PositionItem.key(position_id), org.PagesItem.position_key(position_id)
+    )
+
+
+_Scope = TypeVar("_Scope", org.OrganizationItem, org.DepartmentItem, org.PositionItem)
+
+
+def scope_with_blocks(
+    model: type[_Scope], key: tuple[str, str], pages_key: tuple[str, str]
+) -> tuple[_Scope | None, Blocks]:
+    """A scope's item (with its `users_count`) and its page blocks: one BatchGetItem."""
+    raw_keys: list[Any] = [{"PK": pk, "SK": sk} for pk, sk in (key, pages_key)]  # PynamoDB types keys as str
     answer = Item._get_connection().batch_get_item(raw_keys)
-    found: org.OrganizationItem | None = None
+    found: _Scope | None = None
     pages: dict[str, Any] | None = None
     for raw in answer.get("Responses", {}).get(Item.Meta.table_name, []):
-        if raw["SK"]["S"] == "PAGES":
+        if raw["SK"]["S"] == pages_key[1]:
             pages = raw
         else:
             item = Item.from_raw_data(raw)
-            found = item if isinstance(item, org.OrganizationItem) else None
+            found = item if isinstance(item, model) else None
     return found, Blocks.of_raw(pages, max(found.users_count, 0) if found else 0)
 
 
 def users_from(index_name: str, partition: str, first_id: int, limit: int) -> list[UserItem]:
     """Up to `limit` users of an id-ordered index partition from `first_id` on: one Query."""
-    index = {"GSI1": Item.gsi1, "GSI2": Item.gsi2}[index_name]
-    sort_key = {"GSI1": Item.GSI1SK, "GSI2": Item.GSI2SK}[index_name]
+    index = {"GSI1": Item.gsi1, "GSI2": Item.gsi2, "GSI3": Item.gsi3, "GSI4": Item.gsi4}[index_name]
+    sort_key = {"GSI1": Item.GSI1SK, "GSI2": Item.GSI2SK, "GSI3": Item.GSI3SK, "GSI4": Item.GSI4SK}[
+        index_name
+    ]
     condition = sort_key >= f"USER#{sortable_id(max(first_id, 0))}"
     found = index.query(partition, range_key_condition=condition, limit=limit, page_size=limit)
     return [item for item in found if isinstance(item, UserItem)]

@@ -96,12 +96,21 @@ class PositionItem(Item, discriminator="position"):
 
 
 class PagesItem(Item, discriminator="pages"):
-    """An organization's page blocks: `b{block}` attributes counting its users per `BLOCK`
-    consecutive ids (gatehouse.data.directory reads them to reach any page in one Query)."""
+    """The page blocks of an organization's, a department's or a position's users: `b{block}`
+    attributes counting its users per `BLOCK` consecutive ids (gatehouse.data.directory reads
+    them to reach any page in one Query). Beside the scope's own item, under its partition."""
 
     @staticmethod
     def key(organization_id: int) -> tuple[str, str]:
         return f"ORG#{organization_id}", "PAGES"
+
+    @staticmethod
+    def department_key(department_id: int) -> tuple[str, str]:
+        return f"DEPT#{department_id}", "PAGES"
+
+    @staticmethod
+    def position_key(position_id: int) -> tuple[str, str]:
+        return f"POS#{position_id}", "PAGES"
 
 
 # Users are counted per block of this many consecutive ids (see gatehouse.data.directory).
@@ -122,7 +131,12 @@ def block_actions(user_ids: Iterable[int], delta: int) -> list[Action]:
 
 
 def pages_change(organization_id: int, user_ids: Iterable[int], delta: int) -> Write:
-    pages = PagesItem(*PagesItem.key(organization_id))
+    return pages_write(PagesItem.key(organization_id), user_ids, delta)
+
+
+def pages_write(key: tuple[str, str], user_ids: Iterable[int], delta: int) -> Write:
+    """The ADDs moving one scope's page blocks (`key`: one of PagesItem's keys)."""
+    pages = PagesItem(*key)
     return Write("update", pages, actions=[*block_actions(user_ids, delta), PagesItem.entity.set(PagesItem)])
 
 
@@ -666,9 +680,11 @@ def _membership_counts(user_id: int, membership: Membership, delta: int, suffix:
     if membership.department_id is not None:
         dept = DepartmentItem(*DepartmentItem.key(membership.department_id))
         writes.append(_adds(dept, f"department{suffix}", users_count=delta))
+        writes.append(pages_write(PagesItem.department_key(membership.department_id), [user_id], delta))
     if membership.position_id is not None:
         position = PositionItem(*PositionItem.key(membership.position_id))
         writes.append(_adds(position, f"position{suffix}", users_count=delta))
+        writes.append(pages_write(PagesItem.position_key(membership.position_id), [user_id], delta))
     return writes
 
 
