@@ -11,7 +11,7 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import counters, directory, org, writes
+from gatehouse.data import counters, directory, org
 from gatehouse.data.models import (
     Item,
     UniqueItem,
