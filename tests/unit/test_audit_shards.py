@@ -201,3 +201,10 @@ def test_reshard_moves_an_event_only_if_it_still_holds_the_key_it_was_read_with(
     assert audit_store.reshard(again) is False  # moved meanwhile: the conditional update refuses
     stored = audit_store.AuditEventItem.get(f"AUDIT#{first.event_id}", "EVENT")
     assert f"AUDIT#SHARD#{audit_store.shard_of(first.event_id):02d}" == stored.GSI1PK
+
+
+def test_every_shard_is_queried_at_once_within_the_clients_connection_pool() -> None:
+    from gatehouse.data.models import Item
+
+    assert audit_queries.PARALLEL_QUERIES == audit_store.AUDIT_SHARDS
+    assert audit_queries.PARALLEL_QUERIES < Item.Meta.max_pool_connections

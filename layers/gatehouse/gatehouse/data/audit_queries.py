@@ -114,8 +114,9 @@ class MergedPage:
     resume_after: str | None
 
 
-# Below botocore's connection pool (10 per client), so no thread waits for a connection.
-PARALLEL_QUERIES = 8
+# Every shard at once, below the client's connection pool (`Item.Meta.max_pool_connections`,
+# 20), so no thread waits for a connection.
+PARALLEL_QUERIES = AUDIT_SHARDS
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
