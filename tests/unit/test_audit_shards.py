@@ -207,4 +207,4 @@ def test_every_shard_is_queried_at_once_within_the_clients_connection_pool() -> 
     from gatehouse.data.models import Item
 
     assert audit_queries.PARALLEL_QUERIES == audit_store.AUDIT_SHARDS
-    assert audit_queries.PARALLEL_QUERIES < Item.Meta.max_pool_connections
+    assert Item.Meta.max_pool_connections > audit_queries.PARALLEL_QUERIES
