@@ -1,8 +1,9 @@
 """DynamoDB calls per request of the hot routes, through the real handlers, at two table sizes.
 
 The call count must not grow with the table (no Scan, bounded work per request): each route's
-calls at the larger table are the figure, its calls at the smaller one the reference (ratio ≤ 1;
-a route may cost fewer calls on a fuller table, as D's log fills its page sooner).
+calls at the larger table are the figure, its calls at the smaller one the reference (ratio ≤ 1).
+D's whole log is one Query per audit shard (16) plus the reader's read, whatever the table's size
+or sparseness.
 """
 
 from __future__ import annotations

@@ -242,6 +242,30 @@ def audit_export(
     err.print(f"{count} events")
 
 
+@audit_app.command("reshard")
+def audit_reshard(
+    every: Annotated[int, typer.Option(help="Report progress every this many events.")] = 1000,
+) -> None:
+    """Move audit events written before sharding (GSI1 `AUDIT#{month}`) to their shard key
+    (`AUDIT#SHARD#{nn}`), where the log and the export read them. A Scan of the table: run it
+    once after upgrading; running it again changes nothing."""
+    from gatehouse.data import audit as audit_store
+
+    seen = moved = skipped = 0
+    for event in audit_store.legacy_events():
+        seen += 1
+        if audit_store.reshard(event):
+            moved += 1
+        else:
+            skipped += 1
+        if every > 0 and seen % every == 0:
+            err.print(f"{seen} events found, {moved} moved", highlight=False)
+    err.print(
+        f"{moved} events moved to their shard key, {skipped} already moved or gone ({seen} found)",
+        highlight=False,
+    )
+
+
 # ---- the super ----
 
 

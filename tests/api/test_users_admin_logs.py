@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from gatehouse.clock import iso, now
 from gatehouse.data import audit as audit_store
-from gatehouse_local.testing import ApiClient
+from gatehouse_local.testing import ApiClient, CallCounter
 from tests.api.users_admin_support import PASSWORD, Cast, Person, cast, group, person
 
 LOGS = "/api/v1/logs/list/filtered"
@@ -182,3 +184,46 @@ def test_only_admins_with_the_permission_and_the_super_read_the_log(people: Cast
     reader = person(api, people.super, "reader", group_id=readers)  # a plain user: logs.read needs admin
     assert api.get(LOGS, headers=reader.auth).status == 403
     assert api.get(LOGS).status == 401
+
+
+def _only_audit_events(*stamps: str) -> None:
+    """Clear the audit log, then plant one event at each of `stamps`: a sparse table."""
+    for event in list(audit_store.AuditEventItem.scan()):
+        event.delete()
+    for at in stamps:
+        planted(at, "sparse.event")
+
+
+# Besides the shards' Queries, D's log reads the signed-in reader (one BatchGetItem): nothing else.
+OTHER_CALLS = 1
+
+
+def _counted_logs(api: ApiClient, reader: Person, **query: Any) -> tuple[dict[str, Any], Counter[str]]:
+    logs(api, reader, per_page=1)  # warm: per-process caches and activity writes out of the way
+    counter = CallCounter()
+    with counter.installed():
+        body = logs(api, reader, **query)
+    return body, counter.operations
+
+
+def test_the_whole_log_on_a_sparse_table_is_one_query_per_shard(people: Cast, api: ApiClient) -> None:
+    six_months_ago = iso(now() - timedelta(days=183))
+    _only_audit_events(six_months_ago)
+    body, operations = _counted_logs(api, people.super)
+    assert [event["action"] for event in body["logs"]] == ["sparse.event"]
+    assert body["next_cursor"] is None
+    assert operations["Query"] == audit_store.AUDIT_SHARDS  # no walk back month by month
+    assert sum(operations.values()) == audit_store.AUDIT_SHARDS + OTHER_CALLS
+    assert operations["Scan"] == 0
+    assert operations["BatchGetItem"] == OTHER_CALLS
+
+
+def test_the_whole_log_on_an_empty_table_is_one_query_per_shard(people: Cast, api: ApiClient) -> None:
+    _only_audit_events()
+    body, operations = _counted_logs(api, people.super, sort="asc")
+    assert body["logs"] == []
+    assert body["next_cursor"] is None
+    assert operations["Query"] == audit_store.AUDIT_SHARDS
+    assert sum(operations.values()) == audit_store.AUDIT_SHARDS + OTHER_CALLS
+    assert operations["Scan"] == 0
+    assert operations["BatchGetItem"] == OTHER_CALLS

@@ -157,6 +157,31 @@ def test_the_audit_log_exports_as_jsonl_and_csv_for_a_time_range(api: ApiClient,
     assert gatehouse("audit", "export", "--since", "2000-01-01", "--format", "xml").exit_code == 2
 
 
+def test_audit_reshard_moves_events_written_before_sharding_once(api: ApiClient) -> None:
+    from gatehouse.data import audit as audit_store
+
+    _register(api, "root")
+    for n in range(3):
+        event = audit_store.new_event(f"legacy-{n}", f"2025-0{n + 1}-15T10:00:00.000000Z", action="legacy")
+        event.GSI1PK = audit_store.legacy_month_partition(event.at)
+        audit_store.put(event)
+    before = gatehouse("audit", "export", "--since", "2025-01-01", "--until", "2025-12-31")
+    assert before.stdout == ""  # the log reads only the shard keys
+    moved = gatehouse("audit", "reshard", "--every", "2")
+    assert moved.exit_code == 0, moved.output
+    assert "2 events found, 2 moved" in moved.stderr
+    assert "3 events moved to their shard key, 0 already moved or gone (3 found)" in moved.stderr
+    after = gatehouse("audit", "export", "--since", "2025-01-01", "--until", "2025-12-31")
+    assert [json.loads(line)["event_id"] for line in after.stdout.splitlines()] == [
+        "legacy-0",
+        "legacy-1",
+        "legacy-2",
+    ]
+    again = gatehouse("audit", "reshard")
+    assert again.exit_code == 0
+    assert "0 events moved to their shard key, 0 already moved or gone (0 found)" in again.stderr
+
+
 def test_the_local_target_reaches_the_store_the_running_local_run_announces(
     api: ApiClient, embedded_aws: EmbeddedAws, tmp_path: Path
 ) -> None:

@@ -1,5 +1,6 @@
-"""The audit log's month index is sharded: writes spread over AUDIT_SHARDS keys a month, reads
-merge them (and the unsharded key of events written before sharding) in sort-key order."""
+"""The audit log's index is sharded: writes spread over AUDIT_SHARDS keys (no month in the key),
+a page of the whole log merges one Query per shard in sort-key order, whatever the time range;
+`reshard` moves events written before sharding to their shard key."""
 
 from __future__ import annotations
 
@@ -40,7 +41,7 @@ def plant(at: str, action: str, *, legacy: bool = False) -> str:
     event_id = uuid.uuid4().hex
     event = audit_store.new_event(event_id, at, action=action)
     if legacy:
-        event.GSI1PK = audit_store.month_partition(at)
+        event.GSI1PK = audit_store.legacy_month_partition(at)
     audit_store.put(event)
     return action
 
@@ -79,27 +80,25 @@ def read_all(root: UserItem, per_page: int, newest_first: bool) -> tuple[list[st
             return seen, pages
 
 
-def test_audit_events_land_on_their_months_shard_key_by_event_id(embedded_aws: Any) -> None:
+def test_audit_events_land_on_their_shard_key_by_event_id_whatever_the_month(embedded_aws: Any) -> None:
     shards = set()
-    for _ in range(400):
+    for n in range(400):
         event_id = uuid.uuid4().hex
-        event = audit_store.new_event(event_id, "2025-07-28T18:35:12.000000Z", action="x")
+        at = f"20{20 + n % 7}-{1 + n % 12:02d}-28T18:35:12.000000Z"
+        event = audit_store.new_event(event_id, at, action="x")
         shard = zlib.crc32(event_id.encode()) % audit_store.AUDIT_SHARDS
-        assert f"AUDIT#2025-07#{shard:02d}" == event.GSI1PK
-        assert f"2025-07-28T18:35:12.000000Z#{event_id}" == event.GSI1SK
+        assert f"AUDIT#SHARD#{shard:02d}" == event.GSI1PK
+        assert f"{at}#{event_id}" == event.GSI1SK
         shards.add(shard)
-    assert shards == set(range(audit_store.AUDIT_SHARDS))  # no month key takes every write
+    assert shards == set(range(audit_store.AUDIT_SHARDS))  # no key takes every write
 
 
-def test_a_months_keys_are_its_shards_then_the_unsharded_key() -> None:
-    keys = audit_queries.month_keys("2025-07")
-    assert keys == [f"AUDIT#2025-07#{shard:02d}" for shard in range(16)] + ["AUDIT#2025-07"]
+def test_the_logs_keys_are_its_shards() -> None:
+    assert audit_queries.shard_keys() == [f"AUDIT#SHARD#{shard:02d}" for shard in range(16)]
 
 
-def test_the_whole_log_merges_every_shard_and_older_unsharded_events_in_order_across_pages(
-    root: UserItem,
-) -> None:
-    actions = planted_month(60, legacy=5)
+def test_the_whole_log_merges_every_shard_in_order_across_pages(root: UserItem) -> None:
+    actions = planted_month(65, legacy=0)
     newest, pages = read_all(root, per_page=7, newest_first=True)
     assert newest == actions[::-1]
     assert pages == 10  # 65 events, 7 a page
@@ -109,19 +108,38 @@ def test_the_whole_log_merges_every_shard_and_older_unsharded_events_in_order_ac
     assert single == actions[::-1]
 
 
-def test_a_month_read_is_one_query_per_shard_and_one_on_the_unsharded_key(
-    root: UserItem, counter: CallCounter
-) -> None:
-    planted_month(30, legacy=1)
+def test_a_page_of_the_whole_log_is_one_query_per_shard(root: UserItem, counter: CallCounter) -> None:
+    planted_month(30, legacy=0)
     counter.reset()
     page = audit_log.search(root, audit_log.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", per_page=10))
     assert len(page.events) == 10
-    assert counter.operations["Query"] == audit_store.AUDIT_SHARDS + 1
+    assert counter.operations["Query"] == audit_store.AUDIT_SHARDS
     assert counter.operations["Scan"] == 0
 
 
+def test_a_year_long_range_over_a_sparse_log_is_still_one_query_per_shard(
+    root: UserItem, counter: CallCounter
+) -> None:
+    plant("2023-01-15T00:00:00.000000Z", "january")
+    plant("2023-12-15T00:00:00.000000Z", "december")
+    counter.reset()
+    page = audit_log.search(root, audit_log.LogQuery(since="2023-01-01", until="2023-12-31", per_page=10))
+    assert [event.action for event in page.events] == ["december", "january"]
+    assert page.next_cursor is None
+    assert counter.operations["Query"] == audit_store.AUDIT_SHARDS
+    assert counter.operations["Scan"] == 0
+
+
+def test_a_date_range_is_a_key_condition_on_every_shard(root: UserItem) -> None:
+    plant("2024-04-30T23:59:59.000000Z", "april")
+    plant("2024-05-01T00:00:00.000000Z", "may")
+    plant("2024-06-01T00:00:00.000000Z", "june")
+    page = audit_log.search(root, audit_log.LogQuery(since="2024-05-01", until="2024-05-31"))
+    assert [event.action for event in page.events] == ["may"]
+
+
 def test_a_page_ends_exactly_where_the_next_one_resumes(root: UserItem) -> None:
-    actions = planted_month(20, legacy=2)
+    actions = planted_month(22, legacy=0)
     query = audit_log.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", newest_first=False, per_page=22)
     page = audit_log.search(root, query)
     assert [event.action for event in page.events] == actions
@@ -141,7 +159,7 @@ def test_a_page_ends_exactly_where_the_next_one_resumes(root: UserItem) -> None:
         assert rest.next_cursor is None
 
 
-def test_a_month_cursor_for_another_range_is_refused(root: UserItem) -> None:
+def test_a_cursor_for_another_range_is_refused(root: UserItem) -> None:
     planted_month(5, legacy=0)
     first = audit_log.search(root, audit_log.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", per_page=2))
     assert first.next_cursor is not None
@@ -151,9 +169,42 @@ def test_a_month_cursor_for_another_range_is_refused(root: UserItem) -> None:
         )
 
 
-def test_the_export_merges_every_shard_and_older_unsharded_events_oldest_first(embedded_aws: Any) -> None:
-    actions = planted_month(40, legacy=4)
+def test_the_export_merges_every_shard_oldest_first(embedded_aws: Any) -> None:
+    actions = planted_month(44, legacy=0)
     plant("2024-06-02T00:00:00.000000Z", "june")
     plant("2024-04-30T23:59:59.000000Z", "april")
     exported = [event.action for event in audit_log.export(f"{MONTH}-01", "2024-06-30")]
     assert exported == [*actions, "june"]
+
+
+def test_the_request_path_reads_only_shard_keys_until_reshard_moves_older_events(
+    root: UserItem, counter: CallCounter
+) -> None:
+    actions = planted_month(40, legacy=6)
+    newest, _ = read_all(root, per_page=100, newest_first=True)
+    assert len(newest) == 40  # the 6 unsharded events are not read
+    counter.reset()
+    moved = [audit_store.reshard(event) for event in audit_store.legacy_events()]
+    assert moved == [True] * 6
+    assert counter.operations["UpdateItem"] == 6
+    newest, _ = read_all(root, per_page=7, newest_first=True)
+    assert newest == actions[::-1]
+    assert [event.action for event in audit_log.export(f"{MONTH}-01", f"{MONTH}-31")] == actions
+    assert list(audit_store.legacy_events()) == []  # a second run finds nothing to move
+
+
+def test_reshard_moves_an_event_only_if_it_still_holds_the_key_it_was_read_with(embedded_aws: Any) -> None:
+    plant("2024-05-02T00:00:00.000000Z", "old", legacy=True)
+    [first] = list(audit_store.legacy_events())
+    [again] = list(audit_store.legacy_events())
+    assert audit_store.reshard(first) is True
+    assert audit_store.reshard(again) is False  # moved meanwhile: the conditional update refuses
+    stored = audit_store.AuditEventItem.get(f"AUDIT#{first.event_id}", "EVENT")
+    assert f"AUDIT#SHARD#{audit_store.shard_of(first.event_id):02d}" == stored.GSI1PK
+
+
+def test_every_shard_is_queried_at_once_within_the_clients_connection_pool() -> None:
+    from gatehouse.data.models import Item
+
+    assert audit_queries.PARALLEL_QUERIES == audit_store.AUDIT_SHARDS
+    assert Item.Meta.max_pool_connections > audit_queries.PARALLEL_QUERIES

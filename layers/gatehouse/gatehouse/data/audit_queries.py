@@ -1,9 +1,9 @@
 """Reading the audit log: Query on one of the audit indexes, never reading the whole table.
 
 Every index sorts by `{at}#{event id}`, so a time range is a `BETWEEN` on the sort key.
-A page of one actor, group or device is one Query call; a page of a month (GSI1, sharded) is
-one Query on each of the month's keys, in parallel, merged by sort key. The caller loops (with
-a cap) when a filter or a month boundary thins a page out.
+A page of one actor, group or device is one Query call (the caller loops, with a cap, when a
+filter thins a page out); a page of the whole log (GSI1, sharded) is one Query on each shard
+key, in parallel, merged by sort key: AUDIT_SHARDS calls, whatever the time range.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from pynamodb.expressions.condition import Condition
 
-from gatehouse.data.audit import AUDIT_SHARDS, AuditEventItem, month_partition, shard_partition
+from gatehouse.data.audit import AUDIT_SHARDS, AuditEventItem, shard_partition
 
 # The highest character an event id or timestamp can hold is below "~": it closes a range.
 RANGE_END = "~"
@@ -31,22 +31,15 @@ class AuditIndex:
     sort_attribute: str
 
 
-BY_MONTH = AuditIndex("GSI1", "GSI1PK", "GSI1SK")
+BY_SHARD = AuditIndex("GSI1", "GSI1PK", "GSI1SK")
 BY_ACTOR = AuditIndex("GSI2", "GSI2PK", "GSI2SK")
 BY_GROUP = AuditIndex("GSI3", "GSI3PK", "GSI3SK")
 BY_DEVICE = AuditIndex("GSI4", "GSI4PK", "GSI4SK")
 
 
-def month_key(month: str) -> str:
-    """`2025-07` → the GSI1 partition holding that month's events."""
-    return month_partition(f"{month}-")
-
-
-def month_keys(month: str) -> list[str]:
-    """Every GSI1 key a month's events live under: its shards, then the unsharded key of events
-    written before sharding."""
-    base = month_key(month)
-    return [*(shard_partition(base, shard) for shard in range(AUDIT_SHARDS)), base]
+def shard_keys() -> list[str]:
+    """Every GSI1 key the whole log lives under, one per shard."""
+    return [shard_partition(shard) for shard in range(AUDIT_SHARDS)]
 
 
 def actor_key(user_id: int) -> str:
@@ -115,14 +108,15 @@ def query_page(
 
 
 @dataclass(frozen=True)
-class MonthPage:
+class MergedPage:
     events: list[AuditEventItem]
-    # The sort key of the last event returned when the month may hold more, else None.
+    # The sort key of the last event returned when the log may hold more, else None.
     resume_after: str | None
 
 
-# Below botocore's connection pool (10 per client), so no thread waits for a connection.
-PARALLEL_QUERIES = 8
+# Every shard at once, below the client's connection pool (`Item.Meta.max_pool_connections`,
+# 20), so no thread waits for a connection.
+PARALLEL_QUERIES = AUDIT_SHARDS
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
@@ -135,22 +129,22 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def query_month(
-    month: str,
+def query_shards(
     *,
     since_iso: str,
     until_iso: str,
     newest_first: bool,
     limit: int,
     after: str | None = None,
-) -> MonthPage:
-    """The first `limit` events of a month between the two instants, in time order, resuming
-    after sort key `after`: one Query per key of `month_keys` (AUDIT_SHARDS + 1, in parallel),
-    each for `limit + 1` events, merged by sort key.
+) -> MergedPage:
+    """The first `limit` events of the whole log between the two instants, in time order,
+    resuming after sort key `after`: one Query per shard key (AUDIT_SHARDS, in parallel), each
+    for `limit + 1` events, merged by sort key.
 
     The range is inclusive of `after` (a key condition has one bound per side) and the event
     holding it is dropped; it is in one shard only, so `limit + 1` per shard is enough: an
-    event a shard did not return sorts after `limit` events it did.
+    event a shard did not return sorts after `limit` events it did. A shard that stopped short
+    of `limit + 1` with more to read (DynamoDB's 1 MB page) bounds the page at its last event.
     """
     low, high = since_iso, f"{until_iso}{RANGE_END}"
     if after is not None:
@@ -159,24 +153,42 @@ def query_month(
         else:
             low = max(low, after)
     if low > high:
-        return MonthPage([], None)
+        return MergedPage([], None)
 
     def one(partition: str) -> EventPage:
-        return _query(BY_MONTH, partition, low, high, newest_first, limit + 1, None, None)
+        return _query(BY_SHARD, partition, low, high, newest_first, limit + 1, None, None)
 
     _ = AuditEventItem._get_connection().connection.client  # built once, before threads share it
     futures = [
-        _executor().submit(contextvars.copy_context().run, one, partition) for partition in month_keys(month)
+        _executor().submit(contextvars.copy_context().run, one, partition) for partition in shard_keys()
     ]
     pages = [future.result() for future in futures]
+
+    def sort_key(event: AuditEventItem) -> str:
+        return event.GSI1SK or ""
+
     merged = sorted(
         (event for page in pages for event in page.events if after != event.GSI1SK),
-        key=lambda event: event.GSI1SK or "",
+        key=sort_key,
         reverse=newest_first,
     )
-    more = len(merged) > limit or any(page.last_key is not None for page in pages)
+    more = len(merged) > limit
+    # A shard cut short: nothing past its last event is known to be in order.
+    horizons = [
+        sort_key(page.events[-1])
+        for page in pages
+        if page.last_key is not None and len(page.events) <= limit and page.events
+    ]
+    if horizons:
+        horizon = max(horizons) if newest_first else min(horizons)
+        merged = [
+            event
+            for event in merged
+            if (sort_key(event) >= horizon if newest_first else sort_key(event) <= horizon)
+        ]
+        more = True
     events = merged[:limit]
-    return MonthPage(events, events[-1].GSI1SK if more and events else None)
+    return MergedPage(events, events[-1].GSI1SK if more and events else None)
 
 
 def _query(

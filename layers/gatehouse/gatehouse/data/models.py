@@ -101,6 +101,8 @@ class Item(Model):
         connect_timeout_seconds = 2
         read_timeout_seconds = 5
         max_retry_attempts = 3
+        # D's whole log reads its 16 audit shards at once (gatehouse.data.audit_queries).
+        max_pool_connections = 20
 
     PK = UnicodeAttribute(hash_key=True)
     SK = UnicodeAttribute(range_key=True)

@@ -1,10 +1,10 @@
 """Reading the audit log (surface D's `/api/v1/logs/list/filtered`): filtered, sorted, paged.
 
 The most selective filter picks the index (actor → GSI2, group → GSI3, device → GSI4; none →
-GSI1, walked month by month, each month's shards read in parallel and merged by sort key); the
-time range is a key condition and any other filter a FilterExpression. A request makes at most
-MAX_QUERIES reads (a read of a month is one Query per key of `audit_queries.month_keys`) and
-answers an opaque cursor to continue from.
+GSI1, whose AUDIT_SHARDS shard keys are read in parallel, one Query each, and merged by sort
+key); the time range is a key condition and any other filter a FilterExpression. A request
+makes at most MAX_QUERIES Queries on one index, or AUDIT_SHARDS for the whole log (one round,
+however sparse the table), and answers an opaque cursor to continue from.
 """
 
 from __future__ import annotations
@@ -70,8 +70,8 @@ def search(actor: UserItem, query: LogQuery) -> LogPage:
     index, partitions, event_filter = _plan(query)
     since = query.since or _BEGINNING
     until = query.until or iso(now())
-    if index is audit_queries.BY_MONTH:
-        return _search_months(query, partitions, since, until)
+    if index is audit_queries.BY_SHARD:
+        return _search_shards(query, query.since or _default_since(until), until)
     position, start_key = _decode_cursor(query.cursor, partitions, index)
     events: list[AuditEventItem] = []
     for _ in range(MAX_QUERIES):
@@ -96,28 +96,18 @@ def search(actor: UserItem, query: LogQuery) -> LogPage:
     return LogPage(events, _encode_cursor(partitions[position], start_key))
 
 
-def _search_months(query: LogQuery, months: list[str], since: str, until: str) -> LogPage:
-    """The whole log, month by month: each month read is its shards' Queries merged."""
-    position, after = _decode_month_cursor(query.cursor, months)
-    events: list[AuditEventItem] = []
-    for _ in range(MAX_QUERIES):
-        page = audit_queries.query_month(
-            months[position],
-            since_iso=since,
-            until_iso=until,
-            newest_first=query.newest_first,
-            limit=query.per_page - len(events),
-            after=after,
-        )
-        events.extend(page.events)
-        after = page.resume_after
-        if after is None:
-            position += 1
-            if position == len(months):
-                return LogPage(events, None)
-        if len(events) >= query.per_page:
-            break
-    return LogPage(events, _encode_month_cursor(months[position], after))
+def _search_shards(query: LogQuery, since: str, until: str) -> LogPage:
+    """The whole log: one Query per shard, merged; the cursor is the last sort key answered."""
+    after = _decode_shard_cursor(query.cursor, since, until)
+    page = audit_queries.query_shards(
+        since_iso=since,
+        until_iso=until,
+        newest_first=query.newest_first,
+        limit=query.per_page,
+        after=after,
+    )
+    cursor = None if page.resume_after is None else _encode_shard_cursor(page.resume_after)
+    return LogPage(page.events, cursor)
 
 
 def _plan(query: LogQuery) -> tuple[AuditIndex, list[str], EventFilter]:
@@ -135,25 +125,15 @@ def _plan(query: LogQuery) -> tuple[AuditIndex, list[str], EventFilter]:
         )
     if query.by_device is not None:
         return audit_queries.BY_DEVICE, [audit_queries.device_key(query.by_device)], EventFilter()
-    return audit_queries.BY_MONTH, _months(query), EventFilter()
+    return audit_queries.BY_SHARD, audit_queries.shard_keys(), EventFilter()
 
 
-def _months(query: LogQuery) -> list[str]:
-    """The months the range touches, in the order the answer is sorted."""
-    last = (query.until or iso(now()))[:7]
-    if query.since:
-        first = query.since[:7]
-    else:
-        stamp = now() - timedelta(days=31 * (DEFAULT_MONTHS_WITHOUT_FILTER - 1))
-        first = min(iso(stamp)[:7], last)
-    months: list[str] = []
-    year, month = int(first[:4]), int(first[5:7])
-    while f"{year:04d}-{month:02d}" <= last:
-        months.append(f"{year:04d}-{month:02d}")
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    if not months:
-        raise ValidationFailed.single("to", "after")
-    return months[::-1] if query.newest_first else months
+def _default_since(until: str) -> str:
+    """Without `from`, the whole log reaches back DEFAULT_MONTHS_WITHOUT_FILTER months (counting
+    the month of `until`): the first of those months, as a sort-key prefix."""
+    last = until[:7]
+    stamp = now() - timedelta(days=31 * (DEFAULT_MONTHS_WITHOUT_FILTER - 1))
+    return min(iso(stamp)[:7], last)
 
 
 def _encode_cursor(partition: str, start_key: dict[str, Any] | None) -> str:
@@ -161,24 +141,28 @@ def _encode_cursor(partition: str, start_key: dict[str, Any] | None) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _encode_month_cursor(month: str, after: str | None) -> str:
-    payload = json.dumps({"m": month, "a": after}, separators=(",", ":"))
+def _encode_shard_cursor(after: str) -> str:
+    payload = json.dumps({"a": after}, separators=(",", ":"))
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode_month_cursor(cursor: str | None, months: list[str]) -> tuple[int, str | None]:
-    """Where to resume the whole log: the month's position and the sort key last answered."""
+def _decode_shard_cursor(cursor: str | None, since: str, until: str) -> str | None:
+    """Where to resume the whole log: the sort key last answered (`{at}#{event id}`, unique),
+    which must lie in the requested range."""
     if cursor is None:
-        return 0, None
+        return None
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        position = months.index(payload["m"])
         after = payload["a"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise ValidationFailed.single("cursor", "format") from None
-    if after is not None and (not isinstance(after, str) or not after.startswith(months[position])):
+    if (
+        not isinstance(after, str)
+        or "#" not in after
+        or not since <= after <= f"{until}{audit_queries.RANGE_END}"
+    ):
         raise ValidationFailed.single("cursor", "format")
-    return position, after
+    return after
 
 
 def _decode_cursor(
@@ -212,25 +196,20 @@ EXPORT_PAGE = 500
 
 
 def export(since: str, until: str) -> Iterator[AuditEventItem]:
-    """Every event between two instants (ISO prefixes, inclusive), oldest first: each month's
-    keys (`audit_queries.month_keys`) read a page of EXPORT_PAGE at a time and merged by sort key
-    (operator tooling: `gatehouse audit export`)."""
-    year, month = int(since[:4]), int(since[5:7])
-    last = (int(until[:4]), int(until[5:7]))
-    while (year, month) <= last:
-        partitions = audit_queries.month_keys(f"{year:04d}-{month:02d}")
-        yield from heapq.merge(
-            *(_export_partition(partition, since, until) for partition in partitions),
-            key=lambda event: event.GSI1SK or "",
-        )
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    """Every event between two instants (ISO prefixes, inclusive), oldest first: every shard key
+    (`audit_queries.shard_keys`) read lazily a page of EXPORT_PAGE at a time and merged by sort
+    key (operator tooling: `gatehouse audit export`)."""
+    yield from heapq.merge(
+        *(_export_partition(partition, since, until) for partition in audit_queries.shard_keys()),
+        key=lambda event: event.GSI1SK or "",
+    )
 
 
 def _export_partition(partition: str, since: str, until: str) -> Iterator[AuditEventItem]:
     start_key: dict[str, Any] | None = None
     while True:
         page = audit_queries.query_page(
-            audit_queries.BY_MONTH,
+            audit_queries.BY_SHARD,
             partition,
             since_iso=since,
             until_iso=until,
