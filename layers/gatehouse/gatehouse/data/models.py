@@ -226,6 +226,13 @@ class UserSeenItem(Item, discriminator="user_seen"):
     last_activity_at = UnicodeAttribute(null=True)
 
 
+def attach_seen(user: UserItem, seen: UserSeenItem | None) -> None:
+    """Give `user` the timestamps of their `SEEN` item (read in the same call as the user)."""
+    if seen is not None:
+        user.last_login_at = seen.last_login_at
+        user.last_activity_at = seen.last_activity_at
+
+
 MAX_READABLE_KEY_BYTES = 512
 
 

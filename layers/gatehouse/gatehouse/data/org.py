@@ -24,7 +24,17 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters
-from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, connection, sortable_id
+from gatehouse.data.models import (
+    CounterItem,
+    IntegerAttribute,
+    Item,
+    UserItem,
+    UserSeenItem,
+    attach_seen,
+    connection,
+    sortable_id,
+    user_seen_key,
+)
 from gatehouse.data.writes import set_actions, update_existing
 
 ORGANIZATIONS_TOTAL = "count#organizations"
@@ -266,16 +276,24 @@ def related(
     organization_ids: Iterable[int | None] = (),
     department_ids: Iterable[int | None] = (),
     position_ids: Iterable[int | None] = (),
+    seen_of: Sequence[UserItem] = (),
 ) -> Related:
-    """One BatchGetItem (chunked by 100) for every referenced item of a page."""
+    """One BatchGetItem (chunked by 100) for every referenced item of a page; with `seen_of`
+    (a page of users read from an index), their SEEN timestamps come in the same call."""
     keys = [OrganizationItem.key(i) for i in {i for i in organization_ids if i is not None}]
     keys += [DepartmentItem.key(i) for i in {i for i in department_ids if i is not None}]
     keys += [PositionItem.key(i) for i in {i for i in position_ids if i is not None}]
+    users_by_id = {user.id: user for user in seen_of}
+    keys += [user_seen_key(user_id) for user_id in users_by_id]
     found = Related({}, {}, {})
     if not keys:
         return found
     for item in Item.batch_get(keys):
-        if isinstance(item, OrganizationItem):
+        if isinstance(item, UserSeenItem):
+            seen_user = users_by_id.get(int(item.PK.removeprefix("USER#")))
+            if seen_user is not None:
+                attach_seen(seen_user, item)
+        elif isinstance(item, OrganizationItem):
             found.organizations[item.id] = item
         elif isinstance(item, DepartmentItem):
             found.departments[item.id] = item

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import users
 from gatehouse.data.models import (
     Item,
     SessionItem,
     UserItem,
     UserSeenItem,
+    attach_seen,
     connection,
     session_key,
     user_key,
@@ -70,7 +70,7 @@ def user_and_session(user_id: int, session_id: str) -> tuple[UserItem | None, Se
         elif isinstance(item, UserSeenItem):
             seen = item
     if user is not None:
-        users.attach_seen(user, seen)
+        attach_seen(user, seen)
     return user, session
 
 

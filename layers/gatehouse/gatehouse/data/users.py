@@ -17,6 +17,7 @@ from gatehouse.data.models import (
     UniqueItem,
     UserItem,
     UserSeenItem,
+    attach_seen,
     connection,
     sortable_id,
     user_key,
@@ -54,13 +55,6 @@ def get(user_id: int) -> UserItem | None:
     if user is not None:
         attach_seen(user, seen)
     return user
-
-
-def attach_seen(user: UserItem, seen: UserSeenItem | None) -> None:
-    """Give `user` the timestamps of their `SEEN` item (read in the same call as the user)."""
-    if seen is not None:
-        user.last_login_at = seen.last_login_at
-        user.last_activity_at = seen.last_activity_at
 
 
 def with_seen(found: Iterable[UserItem]) -> None:

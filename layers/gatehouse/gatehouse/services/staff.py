@@ -52,7 +52,7 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
             # One department's or position's members: any page at a bounded cost.
             indexed = _members_page(paging_, organization_id, filters)
     if indexed is not None:
-        indexed.related = user_relations(indexed.items)
+        indexed.related = page_relations(indexed.items)
         return indexed
     # The most specific filter picks the index; the others must agree with it.
     total: Callable[[], int]
@@ -90,8 +90,7 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
             )
 
     found = page_of(UserItem, partition, paging_, total, keep)
-    users.with_seen(found.items)  # `last_login_at` lives on each user's SEEN item
-    found.related = user_relations(found.items)
+    found.related = page_relations(found.items)
     return found
 
 
@@ -161,12 +160,19 @@ def _users_by_id(user_ids: Sequence[int]) -> list[UserItem]:
     return [found[i] for i in user_ids if i in found]
 
 
-def user_relations(members: Sequence[UserItem]) -> Related:
+def user_relations(members: Sequence[UserItem], *, with_seen: bool = False) -> Related:
     return org.related(
         organization_ids=[u.organization_id for u in members],
         department_ids=[u.department_id for u in members],
         position_ids=[u.position_id for u in members],
+        seen_of=members if with_seen else (),
     )
+
+
+def page_relations(page: Sequence[UserItem]) -> Related:
+    """A listed page's relations, and its users' `last_login_at` (on each user's SEEN item,
+    read from an index without it) in the same BatchGetItem."""
+    return user_relations(page, with_seen=True)
 
 
 def get_user(actor: UserItem, user_id: int) -> UserItem:
