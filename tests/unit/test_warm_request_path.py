@@ -69,3 +69,31 @@ def test_no_route_depends_on_sync_work_without_io(function_id: str) -> None:
         and call.__qualname__ not in SYNC_IO_DEPENDENCIES
     }
     assert not sync, "sync dependencies run in the thread pool:\n" + "\n".join(sorted(sync))
+
+
+def test_each_declared_route_is_built_once_as_the_apps_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gatehouse.surfaces.envelope import PLAIN
+    from gatehouse.web.app import Routes, create_app
+
+    built: list[str] = []
+    original = APIRoute.__init__
+
+    def counting(self: APIRoute, path: str, *args: Any, **kwargs: Any) -> None:
+        built.append(path)
+        original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(APIRoute, "__init__", counting)
+    routes_ = Routes(prefix="/api")
+
+    @routes_.get("/things/{thing}")
+    async def thing(thing: int) -> dict[str, Any]:
+        return {"id": thing}
+
+    @routes_.post("/things")
+    async def make_thing() -> dict[str, Any]:
+        return {}
+
+    assert built == []  # declaring records, builds nothing
+    app = create_app(routes_, surfaces=[("/api/", PLAIN)])
+    assert built == ["/api/things/{thing}", "/api/things"]
+    assert [route.path for route in _api_routes(app)] == ["/api/things", "/api/things/{thing}"]
