@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.routing import APIRoute
 from mangum import Mangum
 
 from gatehouse.observability import LambdaHandler, instrument
@@ -29,15 +30,32 @@ def create_app(
         redoc_url=None,
         # The edge drops trailing slashes before routing; a redirect would only cost a round trip.
         redirect_slashes=False,
-        # Only where a surface is rate limited: elsewhere the dependency would answer "no limit"
-        # on every request (the plain surface of unknown paths is not limited either).
-        dependencies=[Depends(enforce_rate_limit)] if any(s.rate_limited for _, s in surfaces) else [],
     )
+    # Only where a surface is rate limited: elsewhere the check would answer "no limit" on
+    # every request (the plain surface of unknown paths is not limited either).
+    if any(surface.rate_limited for _, surface in surfaces):
+        app.router.route_class = RateLimitedRoute
     install_error_handlers(app, surfaces)
     app.add_middleware(EdgeMiddleware, methods_of=methods_of)
     for router in routers:
         _add_routes(app, router)
     return app
+
+
+class RateLimitedRoute(APIRoute):
+    """A route that counts the request against its client (`enforce_rate_limit`) before
+    anything else of the route runs: where the app-wide dependency ran, first of the route's
+    dependencies, but without a node of FastAPI's dependency solving on every request. A
+    refusal (429) is raised inside the route, so the same error handlers render it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def rate_limited(request: Request) -> Response:
+            await enforce_rate_limit(request)
+            return await handler(request)
+
+        return rate_limited
 
 
 class Routes(APIRouter):
@@ -57,7 +75,7 @@ class Routes(APIRouter):
 def _add_routes(app: FastAPI, router: Routes) -> None:
     """`router`'s routes as the app's own (what `include_router` did before FastAPI resolved
     included routers per request): a request is matched once against a flat list, and each
-    route's dependencies (the app-wide rate limit first) are solved as declared."""
+    route's dependencies are solved as declared (after the rate limit, see RateLimitedRoute)."""
     if router.routes:
         raise TypeError(f"{router!r}: only routes declared with its decorators are served")
     for path, endpoint, options in router.declared:
