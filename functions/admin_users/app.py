@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
@@ -13,7 +13,7 @@ from gatehouse.services import admin_users, audit, groups, userpics
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
     Client,
     CurrentPrincipal,
@@ -24,7 +24,7 @@ from gatehouse.web.deps import (
     current_principal,
 )
 
-users_routes = APIRouter(prefix="/api/v1/users")
+users_routes = Routes(prefix="/api/v1/users")
 
 PROFILE = {
     "first_name": optional(max=255),

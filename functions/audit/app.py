@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import Depends, Request
 
 from gatehouse.services import audit, audit_log, groups
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentUser, RequestBody
 
-logs_routes = APIRouter(prefix="/api/v1/logs")
-groups_routes = APIRouter(prefix="/api/v1/groups")
+logs_routes = Routes(prefix="/api/v1/logs")
+groups_routes = Routes(prefix="/api/v1/groups")
 
 LOG_FILTERS = {
     "by_user": optional("integer", min=1),

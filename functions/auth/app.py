@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
-
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, audit, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import jwt_auth
 from gatehouse.validation import required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
     Client,
     CurrentPrincipal,
@@ -21,7 +19,7 @@ from gatehouse.web.deps import (
     RequestBody,
 )
 
-jwt_auth_routes = APIRouter(prefix="/api/auth")
+jwt_auth_routes = Routes(prefix="/api/auth")
 
 REGISTRATION = {
     "username": required(min=3, max=16),  # the original's `required|min:3|max:16`

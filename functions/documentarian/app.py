@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 
 from gatehouse import object_ids
@@ -28,10 +28,10 @@ from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian as a
 from gatehouse.surfaces import link_pages
 from gatehouse.validation import optional, required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
-routes = APIRouter(prefix="/api/v1")
+routes = Routes(prefix="/api/v1")
 
 # Far above any real id, and far below DynamoDB's 38-digit number limit.
 MAX_USER_ID = 2**53

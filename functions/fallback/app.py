@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from gatehouse.errors import MethodNotAllowed, RouteNotFound
 from gatehouse.surfaces import documentarian, goncord, jwt_auth, org_structure, users_admin
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.resources import ResourceTable
 
 resources = ResourceTable.from_file(Path(__file__).with_name("resources.json"))
-fallback_routes = APIRouter()
+fallback_routes = Routes()
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import Depends, Header, Response
 
 from gatehouse.data.apps import AppTokenItem
 from gatehouse.data.models import UserItem
@@ -21,10 +21,10 @@ from gatehouse.services.audit import ClientInfo
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import goncord as views
 from gatehouse.validation import optional, required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
-goncord_routes = APIRouter(prefix="/api/v0")
+goncord_routes = Routes(prefix="/api/v0")
 
 NAME_FIELDS = {
     "first_name": optional(max=255),

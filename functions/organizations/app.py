@@ -5,17 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from gatehouse.services import audit
 from gatehouse.services import org_structure as structure
 from gatehouse.surfaces import documentarian, documentarian_positions, org_structure
 from gatehouse.validation import optional, required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentUser, RequestBody
 
-routes = APIRouter(prefix="/api")
-documentarian_routes = APIRouter(prefix=documentarian_positions.PREFIX)
+routes = Routes(prefix="/api")
+documentarian_routes = Routes(prefix=documentarian_positions.PREFIX)
 
 LIST_QUERY = {
     "page": optional("any"),  # anything but an integer >= 1 is page 1, as Laravel's paginator reads it

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import Request
 
 from gatehouse.services import accounts, audit, sessions, staff
 from gatehouse.services.mail import MailContext
 from gatehouse.services.org_structure import paging as page_request
 from gatehouse.surfaces import org_structure
 from gatehouse.validation import optional, required, validate
-from gatehouse.web.app import create_app, lambda_handler
+from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
-routes = APIRouter(prefix="/api")
+routes = Routes(prefix="/api")
 
 CREDENTIALS = {
     "email": required(max=255),

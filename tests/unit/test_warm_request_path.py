@@ -69,3 +69,46 @@ def test_no_route_depends_on_sync_work_without_io(function_id: str) -> None:
         and call.__qualname__ not in SYNC_IO_DEPENDENCIES
     }
     assert not sync, "sync dependencies run in the thread pool:\n" + "\n".join(sorted(sync))
+
+
+def test_each_declared_route_is_built_once_as_the_apps_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gatehouse.surfaces.envelope import PLAIN
+    from gatehouse.web.app import Routes, create_app
+
+    built: list[str] = []
+    original = APIRoute.__init__
+
+    def counting(self: APIRoute, path: str, *args: Any, **kwargs: Any) -> None:
+        built.append(path)
+        original(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(APIRoute, "__init__", counting)
+    routes_ = Routes(prefix="/api")
+
+    @routes_.get("/things/{thing}")
+    async def thing(thing: int) -> dict[str, Any]:
+        return {"id": thing}
+
+    @routes_.post("/things")
+    async def make_thing() -> dict[str, Any]:
+        return {}
+
+    assert built == []  # declaring records, builds nothing
+    app = create_app(routes_, surfaces=[("/api/", PLAIN)])
+    assert built == ["/api/things/{thing}", "/api/things"]
+    assert [route.path for route in _api_routes(app)] == ["/api/things", "/api/things/{thing}"]
+
+
+@pytest.mark.parametrize("function_id", sorted({route.function_id for route in API_FUNCTIONS.values()}))
+def test_the_rate_limit_is_no_node_of_dependency_solving(function_id: str) -> None:
+    from gatehouse.web.app import RateLimitedRoute
+    from gatehouse.web.throttle import enforce_rate_limit
+
+    app = _app_of(function_id)
+    if app is None:
+        return
+    assert not app.router.dependencies
+    for route in _api_routes(app):
+        assert enforce_rate_limit not in set(_dependencies(route.dependant)), route.path
+    limited = any(surface.rate_limited for _, surface in getattr(app.state, "surfaces", ()))
+    assert all(isinstance(route, RateLimitedRoute) == limited for route in _api_routes(app))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, FastAPI
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 from mangum import Mangum
 
@@ -13,7 +16,7 @@ from gatehouse.web.throttle import enforce_rate_limit
 
 
 def create_app(
-    *routers: APIRouter, surfaces: SurfacePrefixes, methods_of: MethodsOf = methods_of_app_routes
+    *routers: Routes, surfaces: SurfacePrefixes, methods_of: MethodsOf = methods_of_app_routes
 ) -> FastAPI:
     """An app serving `routers`; `surfaces` maps each path prefix to the surface that owns it.
 
@@ -27,10 +30,11 @@ def create_app(
         redoc_url=None,
         # The edge drops trailing slashes before routing; a redirect would only cost a round trip.
         redirect_slashes=False,
-        # Only where a surface is rate limited: elsewhere the dependency would answer "no limit"
-        # on every request (the plain surface of unknown paths is not limited either).
-        dependencies=[Depends(enforce_rate_limit)] if any(s.rate_limited for _, s in surfaces) else [],
     )
+    # Only where a surface is rate limited: elsewhere the check would answer "no limit" on
+    # every request (the plain surface of unknown paths is not limited either).
+    if any(surface.rate_limited for _, surface in surfaces):
+        app.router.route_class = RateLimitedRoute
     install_error_handlers(app, surfaces)
     app.add_middleware(EdgeMiddleware, methods_of=methods_of)
     for router in routers:
@@ -38,30 +42,44 @@ def create_app(
     return app
 
 
-def _add_routes(app: FastAPI, router: APIRouter) -> None:
+class RateLimitedRoute(APIRoute):
+    """A route that counts the request against its client (`enforce_rate_limit`) before
+    anything else of the route runs: where the app-wide dependency ran, first of the route's
+    dependencies, but without a node of FastAPI's dependency solving on every request. A
+    refusal (429) is raised inside the route, so the same error handlers render it."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def rate_limited(request: Request) -> Response:
+            await enforce_rate_limit(request)
+            return await handler(request)
+
+        return rate_limited
+
+
+class Routes(APIRouter):
+    """A function's routes, declared with FastAPI's decorators (`@routes.get(...)`) and only
+    recorded: `create_app` builds each route once, as the app's own. (An `APIRouter` builds an
+    `APIRoute` per declaration, analysing its signature and return type, and copying its routes
+    into the app built each one a second time: on every cold start.)"""
+
+    def __init__(self, prefix: str = "") -> None:
+        super().__init__(prefix=prefix)
+        self.declared: list[tuple[str, Callable[..., Any], dict[str, Any]]] = []
+
+    def add_api_route(self, path: str, endpoint: Callable[..., Any], **options: Any) -> None:
+        self.declared.append((self.prefix + path, endpoint, options))
+
+
+def _add_routes(app: FastAPI, router: Routes) -> None:
     """`router`'s routes as the app's own (what `include_router` did before FastAPI resolved
     included routers per request): a request is matched once against a flat list, and each
-    route's dependencies (the app-wide rate limit first) are solved as declared."""
-    for route in router.routes:
-        if not isinstance(route, APIRoute):
-            raise TypeError(f"{route!r}: only API routes are served")
-        app.router.add_api_route(
-            route.path,
-            route.endpoint,
-            response_model=route.response_model,
-            status_code=route.status_code,
-            dependencies=route.dependencies,
-            methods=route.methods,
-            include_in_schema=route.include_in_schema,
-            response_class=route.response_class,
-            name=route.name,
-            response_model_include=route.response_model_include,
-            response_model_exclude=route.response_model_exclude,
-            response_model_by_alias=route.response_model_by_alias,
-            response_model_exclude_unset=route.response_model_exclude_unset,
-            response_model_exclude_defaults=route.response_model_exclude_defaults,
-            response_model_exclude_none=route.response_model_exclude_none,
-        )
+    route's dependencies are solved as declared (after the rate limit, see RateLimitedRoute)."""
+    if router.routes:
+        raise TypeError(f"{router!r}: only routes declared with its decorators are served")
+    for path, endpoint, options in router.declared:
+        app.router.add_api_route(path, endpoint, **options)
 
 
 def lambda_handler(app: FastAPI, service: str) -> LambdaHandler:
