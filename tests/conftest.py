@@ -144,3 +144,24 @@ def deployed_signing_key(embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(signing_key, "_cache", signing_key._cache)  # restored afterwards
     signing_key.use_source(source)
     return source
+
+
+@pytest.fixture
+def pyjwt_decodes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every token PyJWT decodes during the test, in order; the container's verified-token
+    cache starts and ends empty."""
+    import jwt
+
+    from gatehouse.security import tokens
+
+    calls: list[str] = []
+    decode = jwt.decode
+
+    def counted(token: str, *args: object, **kwargs: object) -> object:
+        calls.append(token)
+        return decode(token, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jwt, "decode", counted)
+    tokens.verified_tokens.clear()
+    yield calls
+    tokens.verified_tokens.clear()

@@ -176,11 +176,17 @@ def _raw_items(seeded: Seeded, stamp: str, tokens_only: Collection[str] | None) 
             yield directory.posting(entry, token).serialize()
             heads[(f"SEARCH#ALL#{token}", False)] += 1
             heads[(f"SEARCH#ORG#{org_id}#{token}", True)] += 1
-    for (pk, in_gsi2), count in heads.items():
+    for head in _heads(heads):
+        yield head.serialize()
+
+
+def _heads(counts: Counter[tuple[str, bool]]) -> Iterator[SearchHeadItem]:
+    """Each token's count item; an organization's is also listed under GSI2."""
+    for (pk, in_gsi2), count in counts.items():
         head = SearchHeadItem(pk, HEAD, n=count)
         if in_gsi2:
             head.GSI2PK, head.GSI2SK = pk, HEAD
-        yield head.serialize()
+        yield head
 
 
 _SHARED = (
@@ -203,11 +209,7 @@ def _items(seeded: Seeded, stamp: str, tokens_only: Collection[str] | None) -> I
             yield directory.posting(entry, token)
             heads[(f"SEARCH#ALL#{token}", False)] += 1
             heads[(f"SEARCH#ORG#{org_id}#{token}", True)] += 1
-    for (pk, in_gsi2), count in heads.items():
-        head = SearchHeadItem(pk, HEAD, n=count)
-        if in_gsi2:
-            head.GSI2PK, head.GSI2SK = pk, HEAD
-        yield head
+    yield from _heads(heads)
 
 
 def _blocks(item: org.PagesItem, user_ids: Sequence[int]) -> None:

@@ -23,19 +23,6 @@ def empty_cache() -> Iterator[None]:
     tokens.verified_tokens.clear()
 
 
-@pytest.fixture
-def pyjwt_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    calls: list[str] = []
-    decode = jwt.decode
-
-    def counted(token: str, *args: object, **kwargs: object) -> object:
-        calls.append(token)
-        return decode(token, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(jwt, "decode", counted)
-    return calls
-
-
 def test_the_same_token_is_decoded_by_pyjwt_once_per_container(pyjwt_decodes: list[str]) -> None:
     token = tokens.issue(JWT_AUTH, user_id=7, session_id="s1", issued_at=int(time.time()))
     first, second = tokens.verify(token), tokens.verify(token)
