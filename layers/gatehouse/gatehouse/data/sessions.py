@@ -5,16 +5,12 @@ from __future__ import annotations
 from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from gatehouse.data import users
 from gatehouse.data.models import (
-    Item,
     SessionItem,
     UserItem,
-    UserSeenItem,
-    attach_seen,
     connection,
     session_key,
-    user_key,
-    user_seen_key,
 )
 
 
@@ -59,18 +55,8 @@ def put(session: SessionItem) -> None:
 def user_and_session(user_id: int, session_id: str) -> tuple[UserItem | None, SessionItem | None]:
     """Both items (and the user's `SEEN` timestamps) in one BatchGetItem: the per-request cost
     of authentication."""
-    user: UserItem | None = None
-    session: SessionItem | None = None
-    seen: UserSeenItem | None = None
-    for item in Item.batch_get([user_key(user_id), session_key(session_id), user_seen_key(user_id)]):
-        if isinstance(item, UserItem):
-            user = item
-        elif isinstance(item, SessionItem):
-            session = item
-        elif isinstance(item, UserSeenItem):
-            seen = item
-    if user is not None:
-        attach_seen(user, seen)
+    user, others = users.read(user_id, session_key(session_id))
+    session = next((item for item in others if isinstance(item, SessionItem)), None)
     return user, session
 
 

@@ -45,16 +45,24 @@ BATCH_GET_KEYS = 100
 
 def get(user_id: int) -> UserItem | None:
     """The user with their `SEEN` timestamps: one BatchGetItem of both items."""
+    return read(user_id)[0]
+
+
+def read(user_id: int, *other_keys: tuple[str, str]) -> tuple[UserItem | None, list[Item]]:
+    """The user with their `SEEN` timestamps, and the other items asked for, in one BatchGetItem."""
     user: UserItem | None = None
     seen: UserSeenItem | None = None
-    for item in Item.batch_get([user_key(user_id), user_seen_key(user_id)]):
+    others: list[Item] = []
+    for item in Item.batch_get([user_key(user_id), *other_keys, user_seen_key(user_id)]):
         if isinstance(item, UserItem):
             user = item
         elif isinstance(item, UserSeenItem):
             seen = item
+        else:
+            others.append(item)
     if user is not None:
         attach_seen(user, seen)
-    return user
+    return user, others
 
 
 def with_seen(found: Iterable[UserItem]) -> None:

@@ -52,7 +52,7 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
             # One department's or position's members: any page at a bounded cost.
             indexed = _members_page(paging_, organization_id, filters)
     if indexed is not None:
-        indexed.related = page_relations(indexed.items)
+        indexed.related = user_relations(indexed.items, with_seen=True)
         return indexed
     # The most specific filter picks the index; the others must agree with it.
     total: Callable[[], int]
@@ -90,7 +90,7 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
             )
 
     found = page_of(UserItem, partition, paging_, total, keep)
-    found.related = page_relations(found.items)
+    found.related = user_relations(found.items, with_seen=True)
     return found
 
 
@@ -161,18 +161,14 @@ def _users_by_id(user_ids: Sequence[int]) -> list[UserItem]:
 
 
 def user_relations(members: Sequence[UserItem], *, with_seen: bool = False) -> Related:
+    """The members' organizations, departments and positions; `with_seen` (a page read from an
+    index, without their SEEN items) adds their `last_login_at` in the same BatchGetItem."""
     return org.related(
         organization_ids=[u.organization_id for u in members],
         department_ids=[u.department_id for u in members],
         position_ids=[u.position_id for u in members],
         seen_of=members if with_seen else (),
     )
-
-
-def page_relations(page: Sequence[UserItem]) -> Related:
-    """A listed page's relations, and its users' `last_login_at` (on each user's SEEN item,
-    read from an index without it) in the same BatchGetItem."""
-    return user_relations(page, with_seen=True)
 
 
 def get_user(actor: UserItem, user_id: int) -> UserItem:
