@@ -23,7 +23,7 @@ from gatehouse.services import (
     verification,
 )
 from gatehouse.services import documentarian as a_users
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian as a
 from gatehouse.surfaces import link_pages

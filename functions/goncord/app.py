@@ -17,7 +17,7 @@ from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, goncord, sessions
 from gatehouse.services import apps as app_service
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import goncord as views
 from gatehouse.validation import optional, required, validate

@@ -23,7 +23,7 @@ from gatehouse.errors import (
 from gatehouse.security import tokens
 from gatehouse.security.tokens import GONCORD, JWT_AUTH
 from gatehouse.services import accounts, sessions
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 
 TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
 

@@ -12,7 +12,7 @@ import pytest
 
 from gatehouse.errors import Conflict, ValidationFailed
 from gatehouse.services import accounts
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 
 TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
 

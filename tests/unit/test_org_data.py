@@ -10,7 +10,7 @@ import pytest
 from gatehouse.data import org
 from gatehouse.services import accounts
 from gatehouse.services import org_structure as structure
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 
 TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
 

@@ -11,7 +11,7 @@ from gatehouse.data.models import UserItem
 from gatehouse.errors import PermissionDenied, ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, permissions, sessions
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
 
 TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")

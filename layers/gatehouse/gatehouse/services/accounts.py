@@ -27,7 +27,7 @@ from gatehouse.errors import (
 )
 from gatehouse.security.passwords import hash_password, verify_password
 from gatehouse.services import audit, email_change, lockouts, mail, verification
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.identity import canonical, identifier_kind
 from gatehouse.services.mail import MailContext
 from gatehouse.settings import get_settings

@@ -22,7 +22,7 @@ from gatehouse.errors import (
     ValidationFailed,
 )
 from gatehouse.services import lockouts, permissions
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 
 # The menu and the app list read every app in one Query; this cap keeps that one bounded call.
 MAX_APPS = 200

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from gatehouse.clock import iso, now
 from gatehouse.data import audit as audit_store
 from gatehouse.data.models import UserItem
+from gatehouse.services import caller
+from gatehouse.services.caller import ClientInfo
 
 logger = logging.getLogger("gatehouse.audit")
 
@@ -21,27 +22,19 @@ DetailValue = str | int | bool | None
 MAX_HEADER_VALUE = 256
 
 
-@dataclass(frozen=True)
-class ClientInfo:
-    """Where a request came from, as API Gateway saw it."""
-
-    ip: str | None = None
-    user_agent: str | None = None
-    device_id: str | None = None
-    request_id: str = "-"
-
-
 def record(
     action: str,
     *,
-    client: ClientInfo,
+    client: ClientInfo | None = None,
     actor: UserItem | None = None,
     target_type: str | None = None,
     target_id: int | str | None = None,
     outcome: str = "success",
     details: Mapping[str, DetailValue] | None = None,
 ) -> None:
-    """Record one action. `actor` is who did it (None for anonymous attempts)."""
+    """Record one action. `actor` is who did it (None for anonymous attempts); `client` is the
+    request's caller (`caller.current()`) unless given."""
+    client = client or caller.current()
     event = audit_store.new_event(
         uuid.uuid4().hex,
         iso(now()),

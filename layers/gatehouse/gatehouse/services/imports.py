@@ -46,7 +46,7 @@ from gatehouse.services import apps as app_service
 from gatehouse.services import audit, permissions
 from gatehouse.services import groups as group_rules
 from gatehouse.services.accounts import derived_logins
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.identity import canonical
 
 USER_COUNTER = "user"

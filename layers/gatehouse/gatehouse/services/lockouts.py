@@ -28,7 +28,7 @@ from gatehouse.data import lockouts as store
 from gatehouse.data.models import LockoutItem, UserItem
 from gatehouse.errors import TooManyRequests
 from gatehouse.services import audit
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.settings import get_settings
 
 WINDOW_SECONDS = 15 * 60

@@ -23,7 +23,7 @@ from gatehouse.errors import NotAuthenticated
 from gatehouse.security import tokens
 from gatehouse.security.tokens import TokenProfile
 from gatehouse.services import audit
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services.caller import ClientInfo
 from gatehouse.settings import get_settings
 
 _settings = get_settings()

@@ -10,6 +10,8 @@ from fastapi.routing import APIRoute
 from mangum import Mangum
 
 from gatehouse.observability import LambdaHandler, instrument
+from gatehouse.services import caller
+from gatehouse.web.deps import caller_of
 from gatehouse.web.edge import EdgeMiddleware, MethodsOf, methods_of_app_routes
 from gatehouse.web.errors import SurfacePrefixes, install_error_handlers
 from gatehouse.web.throttle import enforce_rate_limit
@@ -33,8 +35,9 @@ def create_app(
     )
     # Only where a surface is rate limited: elsewhere the check would answer "no limit" on
     # every request (the plain surface of unknown paths is not limited either).
-    if any(surface.rate_limited for _, surface in surfaces):
-        app.router.route_class = RateLimitedRoute
+    app.router.route_class = (
+        RateLimitedRoute if any(surface.rate_limited for _, surface in surfaces) else GatehouseRoute
+    )
     install_error_handlers(app, surfaces)
     app.add_middleware(EdgeMiddleware, methods_of=methods_of)
     for router in routers:
@@ -42,7 +45,22 @@ def create_app(
     return app
 
 
-class RateLimitedRoute(APIRoute):
+class GatehouseRoute(APIRoute):
+    """A route that binds its request's caller (`gatehouse.services.caller`) before anything
+    else of the route runs, so the services it calls record and key on the right client: once
+    per request, without a node of FastAPI's dependency solving."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def with_caller(request: Request) -> Response:
+            caller.bind(caller_of(request))
+            return await handler(request)
+
+        return with_caller
+
+
+class RateLimitedRoute(GatehouseRoute):
     """A route that counts the request against its client (`enforce_rate_limit`) before
     anything else of the route runs: where the app-wide dependency ran, first of the route's
     dependencies, but without a node of FastAPI's dependency solving on every request. A

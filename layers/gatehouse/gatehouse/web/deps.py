@@ -8,8 +8,8 @@ from fastapi import Depends, Request
 
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, TokenMissing
-from gatehouse.services import sessions
-from gatehouse.services.audit import ClientInfo
+from gatehouse.services import caller, sessions
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.sessions import Principal
 from gatehouse.settings import get_settings
 from gatehouse.surfaces.envelope import TokenRule
@@ -125,8 +125,8 @@ def client_ip(request: Request) -> str | None:
     return identity.get("sourceIp") or (request.client.host if request.client else None)
 
 
-async def client_info(request: Request) -> ClientInfo:
-    """Caller details for the audit log: API Gateway's source IP, user agent and X-Device-Id."""
+def caller_of(request: Request) -> ClientInfo:
+    """The request's caller: API Gateway's source IP, user agent, X-Device-Id and request id."""
     context = _event(request).get("requestContext") or {}
     return ClientInfo(
         ip=client_ip(request),
@@ -134,6 +134,11 @@ async def client_info(request: Request) -> ClientInfo:
         device_id=request.headers.get("x-device-id"),
         request_id=str(context.get("requestId") or "-"),
     )
+
+
+async def client_info(request: Request) -> ClientInfo:
+    """The caller bound for this request (see `gatehouse.web.app.GatehouseRoute`)."""
+    return caller.current()
 
 
 async def public_base_url(request: Request) -> str:
