@@ -175,24 +175,49 @@ class Change:
 
 
 def changes(stored: Stored, target: Wanted) -> list[Change]:
-    found: list[Change] = []
+    """What brings the stored index to the target, in batches: postings, heads, blocks, counts."""
+    return [
+        *_posting_changes(stored, target),
+        *_head_changes(stored, target),
+        *_block_changes(stored, target),
+        *(
+            Change("counts set", partial(_set_count, key, n))
+            for key, n in sorted(target.counts.items())
+            if stored.counts.get(key) != n and (key == POPULATION or key in stored.counts)
+        ),
+    ]
+
+
+def _posting_changes(stored: Stored, target: Wanted) -> list[Change]:
     puts = [
         (entry, token)
         for key, (compact, entry, token) in target.postings.items()
         if stored.postings.get(key) != compact
     ]
     gone = [key for key in stored.postings if key not in target.postings]
-    for start in range(0, len(puts), 25):
-        found.append(Change("postings put", partial(_put_postings, puts[start : start + 25])))
-    for start in range(0, len(gone), 25):
-        keys = gone[start : start + 25]
-        found.append(Change("postings deleted", partial(_batch, [], keys)))
+    found = [
+        Change("postings put", partial(_put_postings, puts[start : start + 25]))
+        for start in range(0, len(puts), 25)
+    ]
+    found += [
+        Change("postings deleted", partial(_batch, [], gone[start : start + 25]))
+        for start in range(0, len(gone), 25)
+    ]
+    return found
+
+
+def _head_changes(stored: Stored, target: Wanted) -> list[Change]:
     heads = {pk: n for pk, n in target.heads.items() if stored.heads.get(pk) != n}
     heads.update({pk: 0 for pk in stored.heads if pk not in target.heads and stored.heads[pk] != 0})
     head_items = [_head(pk, n).serialize() for pk, n in sorted(heads.items())]
-    for start in range(0, len(head_items), 25):
-        chunk = head_items[start : start + 25]
-        found.append(Change("heads set", partial(_batch, chunk, [])))
+    return [
+        Change("heads set", partial(_batch, head_items[start : start + 25], []))
+        for start in range(0, len(head_items), 25)
+    ]
+
+
+def _block_changes(stored: Stored, target: Wanted) -> list[Change]:
+    found: list[Change] = []
     for key in sorted(stored.blocks.keys() | target.blocks.keys()):
         have, want = stored.blocks.get(key, {}), target.blocks.get(key, {})
         actions: list[Action] = [
@@ -202,9 +227,6 @@ def changes(stored: Stored, target: Wanted) -> list[Change]:
         for start in range(0, len(actions), directory.BLOCKS_PER_UPDATE):
             chunk_actions = actions[start : start + directory.BLOCKS_PER_UPDATE]
             found.append(Change("blocks set", partial(_update_blocks, key, chunk_actions)))
-    for key, n in sorted(target.counts.items()):
-        if stored.counts.get(key) != n and (key == POPULATION or key in stored.counts):
-            found.append(Change("counts set", partial(_set_count, key, n)))
     return found
 
 

@@ -543,18 +543,51 @@ def _load_d(document: Any, name: str, loaded: Loaded) -> None:
 
 def _load_e(tables: dict[str, list[Line]], loaded: Loaded) -> None:
     role_names = {_safe_integer(line.values, "id"): _text(line.values, "name") for line in tables["roles"]}
-    roles_of: dict[int, list[str]] = defaultdict(list)
-    for line in tables["users_roles"]:
-        user, role = _safe_integer(line.values, "user_id"), _safe_integer(line.values, "role_id")
-        if user is not None and role_names.get(role):
-            roles_of[user].append(str(role_names[role]))
-    app_roles: dict[int, list[str]] = defaultdict(list)
-    for line in tables["roles_resources"]:
-        app, role = _safe_integer(line.values, "resource_id"), _safe_integer(line.values, "role_id")
-        if app is not None and role_names.get(role):
-            app_roles[app].append(str(role_names[role]))
+    roles_of = _role_names_by(tables["users_roles"], "user_id", role_names)
+    urls = _e_apps(
+        tables["resources"], _role_names_by(tables["roles_resources"], "resource_id", role_names), loaded
+    )
+    payloads = _e_payloads(tables["users_resources"], urls, loaded)
+
+    def build(values: Record) -> Person:
+        user_id = _integer(values, "id")
+        return _new_person(
+            str(user_id or ""),
+            _text(values, "email"),
+            _text(values, "hashed_password", "password"),
+            kept_id=user_id,
+            login=_text(values, "login"),
+            attributes={
+                "first_name": _text(values, "first_name"),
+                "last_name": _text(values, "last_name"),
+                "middle_name": _text(values, "second_name"),
+                "birthday": _text(values, "birthday"),
+                "app_roles": roles_of.get(user_id or 0) or None,
+                "app_data": payloads.get(user_id or 0) or None,
+            },
+            created_at=_iso(_text(values, "inserted_at", "created_at")),
+        )
+
+    for line in tables["users"]:
+        _person(loaded, line, build)
+
+
+def _role_names_by(
+    lines: list[Line], owner_column: str, role_names: dict[int | None, str | None]
+) -> dict[int, list[str]]:
+    """The names of the roles a join table (`users_roles`, `roles_resources`) gives each owner."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for line in lines:
+        owner, role = _safe_integer(line.values, owner_column), _safe_integer(line.values, "role_id")
+        if owner is not None and role_names.get(role):
+            names[owner].append(str(role_names[role]))
+    return names
+
+
+def _e_apps(lines: list[Line], app_roles: dict[int, list[str]], loaded: Loaded) -> dict[int, str]:
+    """Each resource as an app prerequisite; its URL by id (payloads are keyed by URL)."""
     urls: dict[int, str] = {}
-    for line in tables["resources"]:
+    for line in lines:
         app_id = _safe_integer(line.values, "id")
         token, url = _text(line.values, "token"), _text(line.values, "url")
         if app_id is None or not token or not url:
@@ -578,8 +611,13 @@ def _load_e(tables: dict[str, list[Line]], loaded: Loaded) -> None:
                 line.line,
             )
         )
+    return urls
+
+
+def _e_payloads(lines: list[Line], urls: dict[int, str], loaded: Loaded) -> dict[int, dict[str, Any]]:
+    """Each user's app payloads (`users_resources`), by app URL."""
     payloads: dict[int, dict[str, Any]] = defaultdict(dict)
-    for line in tables["users_resources"]:
+    for line in lines:
         user, app = _safe_integer(line.values, "user_id"), _safe_integer(line.values, "resource_id")
         if user is None or app not in urls:
             loaded.rejected.append(
@@ -594,28 +632,7 @@ def _load_e(tables: dict[str, list[Line]], loaded: Loaded) -> None:
             continue
         if isinstance(payload, dict):
             payloads[user][urls[app]] = payload
-
-    def build(values: Record) -> Person:
-        user_id = _integer(values, "id")
-        return _new_person(
-            str(user_id or ""),
-            _text(values, "email"),
-            _text(values, "hashed_password", "password"),
-            kept_id=user_id,
-            login=_text(values, "login"),
-            attributes={
-                "first_name": _text(values, "first_name"),
-                "last_name": _text(values, "last_name"),
-                "middle_name": _text(values, "second_name"),
-                "birthday": _text(values, "birthday"),
-                "app_roles": roles_of.get(user_id or 0) or None,
-                "app_data": payloads.get(user_id or 0) or None,
-            },
-            created_at=_iso(_text(values, "inserted_at", "created_at")),
-        )
-
-    for line in tables["users"]:
-        _person(loaded, line, build)
+    return payloads
 
 
 _LOADERS: dict[str, Callable[[dict[str, list[Line]], Loaded], None]] = {

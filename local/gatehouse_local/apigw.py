@@ -269,21 +269,29 @@ def proxy_response(result: Any, request_id: str) -> GatewayResponse:
     """
     if not isinstance(result, dict):
         raise MalformedProxyResponse(f"the function returned {type(result).__name__}, not an object")
+    return GatewayResponse(
+        status=_proxy_status(result),
+        headers=[*_proxy_headers(result), ("x-amzn-RequestId", request_id)],
+        body=_proxy_body(result),
+    )
+
+
+def _proxy_status(result: dict[str, Any]) -> int:
     status = result.get("statusCode")
     if isinstance(status, str) and status.isdigit():
         status = int(status)
     if not isinstance(status, int) or isinstance(status, bool) or not 100 <= status <= 599:
         raise MalformedProxyResponse(f"statusCode {result.get('statusCode')!r} is not an HTTP status")
+    return status
+
+
+def _proxy_headers(result: dict[str, Any]) -> list[tuple[str, str]]:
     single = result.get("headers") or {}
     multi = result.get("multiValueHeaders") or {}
     if not isinstance(single, dict) or not isinstance(multi, dict):
         raise MalformedProxyResponse("headers and multiValueHeaders must be objects")
     if any(not isinstance(values, list) for values in multi.values()):
         raise MalformedProxyResponse("every multiValueHeaders value must be a list")
-    body = result.get("body")
-    if body is not None and not isinstance(body, str):
-        raise MalformedProxyResponse(f"body must be a string, got {type(body).__name__}")
-
     multi_pairs = [(name, _header_text(value)) for name, values in multi.items() for value in values]
     seen = {(name.lower(), value) for name, value in multi_pairs}
     headers = [
@@ -291,16 +299,18 @@ def proxy_response(result: Any, request_id: str) -> GatewayResponse:
         for name, value in single.items()
         if (name.lower(), _header_text(value)) not in seen
     ]
-    headers += multi_pairs
-    headers.append(("x-amzn-RequestId", request_id))
+    return headers + multi_pairs
 
+
+def _proxy_body(result: dict[str, Any]) -> bytes:
+    body = result.get("body")
+    if body is not None and not isinstance(body, str):
+        raise MalformedProxyResponse(f"body must be a string, got {type(body).__name__}")
     if not body:
-        payload = b""
-    elif result.get("isBase64Encoded"):
-        payload = base64.b64decode(body)
-    else:
-        payload = body.encode("utf-8")
-    return GatewayResponse(status=status, headers=headers, body=payload)
+        return b""
+    if result.get("isBase64Encoded"):
+        return base64.b64decode(body)
+    return body.encode("utf-8")
 
 
 def _header_text(value: Any) -> str:

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import itertools
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -267,19 +267,9 @@ def _user_and_claims(
 def _create(row: ImportRow, dry_run: bool) -> RowResult:
     notes: list[str] = []
     password_hash, role, kept_object_id = _plan(row, notes)
-    user_id = row.kept_id
-    # A dry run reads whether the id is free; a real run lets the transaction's condition tell.
-    if dry_run and user_id is not None and users.get(user_id) is not None:
-        notes.append(f"id {user_id} is taken: a new id would be given")
-        user_id = None
-    if dry_run and kept_object_id is not None:
-        holder = users.owner_of(object_ids.KEPT_ID_CLAIM, kept_object_id)
-        if holder is not None:
-            raise RowRefused(f"_id {kept_object_id} is kept by user {holder}")
     if dry_run:
-        return RowResult(row, "would create", user_id, notes)
-    if user_id is None:
-        user_id = counters.next_id(USER_COUNTER)
+        return _would_create(row, kept_object_id, notes)
+    user_id = row.kept_id if row.kept_id is not None else counters.next_id(USER_COUNTER)
     stamp = iso(now())
     # The source's login first, then the candidates a sign-up without one would get.
     candidates = itertools.chain([row.login] if row.login else [], derived_logins(row.email, user_id))
@@ -291,34 +281,63 @@ def _create(row: ImportRow, dry_run: bool) -> RowResult:
         try:
             imports.create_user(user, claims, marker)
         except imports.RowTaken as taken:
-            if "marker" in taken.kinds:
-                return RowResult(row, "skipped", None, ["imported meanwhile by another run"])
-            if "email" in taken.kinds:
-                owner = users.owner_of("email", canonical(row.email))
-                if owner is None:
-                    raise RowRefused("the email was claimed and released meanwhile") from None
-                return _merge(row, owner, dry_run)
-            if object_ids.KEPT_ID_CLAIM in taken.kinds:
-                holder = users.owner_of(object_ids.KEPT_ID_CLAIM, str(kept_object_id))
-                raise RowRefused(f"_id {kept_object_id} is kept by user {holder}") from None
-            missing = taken.kinds & {"organization", "department", "position"}
-            if missing:
-                raise RowRefused(f"unknown {', '.join(sorted(missing))}") from None
+            settled = _settled_by_owner(row, taken, kept_object_id)
+            if settled is not None:
+                return settled
             if "user" in taken.kinds:
                 notes.append(f"id {user_id} is taken: a new id was given")
                 user_id = counters.next_id(USER_COUNTER)
             if "login" in taken.kinds:
-                following = next(candidates, None)
-                if following is None:
-                    raise RowRefused("no free login") from None
-                if row.login and login == row.login:
-                    notes.append(f"login {row.login!r} is taken: {following!r} given")
-                login = following
+                login = _next_login(row, login, candidates, notes)
             continue
         if password_hash is None:
             notes.append("needs a password reset (gatehouse users reset-password)")
         return RowResult(row, "created", user_id, notes)
     raise RowRefused("gave up after repeated conflicts")
+
+
+def _would_create(row: ImportRow, kept_object_id: str | None, notes: list[str]) -> RowResult:
+    """A dry run's answer: it reads whether the id and the `_id` are free (a real run lets the
+    transaction's conditions tell)."""
+    user_id = row.kept_id
+    if user_id is not None and users.get(user_id) is not None:
+        notes.append(f"id {user_id} is taken: a new id would be given")
+        user_id = None
+    if kept_object_id is not None:
+        holder = users.owner_of(object_ids.KEPT_ID_CLAIM, kept_object_id)
+        if holder is not None:
+            raise RowRefused(f"_id {kept_object_id} is kept by user {holder}")
+    return RowResult(row, "would create", user_id, notes)
+
+
+def _settled_by_owner(
+    row: ImportRow, taken: imports.RowTaken, kept_object_id: str | None
+) -> RowResult | None:
+    """The row's outcome when what was taken ends it (imported meanwhile, merged into the email's
+    owner, refused); None when another id or login may still succeed."""
+    if "marker" in taken.kinds:
+        return RowResult(row, "skipped", None, ["imported meanwhile by another run"])
+    if "email" in taken.kinds:
+        owner = users.owner_of("email", canonical(row.email))
+        if owner is None:
+            raise RowRefused("the email was claimed and released meanwhile") from None
+        return _merge(row, owner, dry_run=False)
+    if object_ids.KEPT_ID_CLAIM in taken.kinds:
+        holder = users.owner_of(object_ids.KEPT_ID_CLAIM, str(kept_object_id))
+        raise RowRefused(f"_id {kept_object_id} is kept by user {holder}") from None
+    missing = taken.kinds & {"organization", "department", "position"}
+    if missing:
+        raise RowRefused(f"unknown {', '.join(sorted(missing))}") from None
+    return None
+
+
+def _next_login(row: ImportRow, login: str, candidates: Iterator[str], notes: list[str]) -> str:
+    following = next(candidates, None)
+    if following is None:
+        raise RowRefused("no free login") from None
+    if row.login and login == row.login:
+        notes.append(f"login {row.login!r} is taken: {following!r} given")
+    return following
 
 
 def _new_user(
@@ -346,33 +365,9 @@ def _merge(row: ImportRow, owner_id: int, dry_run: bool) -> RowResult:
     if user is None:
         raise RowRefused("the user owning this email was removed meanwhile")
     notes = [f"same email as user {owner_id}: merged into it"]
-    changes: dict[str, Any] = {}
-    for name in MERGEABLE_FIELDS:
-        value = row.attributes.get(name)
-        if value is not None and getattr(user, name) in (None, ""):
-            changes[name] = value
-    roles = row.attributes.get("app_roles")
-    if roles:
-        union = list(dict.fromkeys([*(user.app_roles or []), *roles]))
-        if union != (user.app_roles or []):
-            changes["app_roles"] = union
-    payloads = row.attributes.get("app_data")
-    if payloads:
-        merged = {**payloads, **(user.app_data or {})}
-        if merged != (user.app_data or {}):
-            changes["app_data"] = merged
-    role = _importable_role(row.role, notes)
-    if user.role != "super" and permissions.rank(role) > permissions.rank(user.role):
-        changes["role"] = role
-    incoming_hash = usable_hash(row.password_hash)
-    if user.needs_password_reset and incoming_hash is not None:
-        changes["password_hash"] = incoming_hash
-        changes["needs_password_reset"] = None
-        notes.append("took this row's password (the user had none)")
-    if row.login and canonical(row.login) != canonical(user.login or ""):
-        notes.append(f"kept login {user.login!r} (this row's is {row.login!r})")
-    if row.kept_id is not None and row.kept_id != owner_id:
-        notes.append(f"original id {row.kept_id} maps to {owner_id}")
+    changes = _merged_profile(row, user)
+    changes.update(_merged_credentials(row, user, notes))
+    _note_kept_identifiers(row, user, notes)
     claims: list[tuple[str, str]] = []
     kept_object_id = _kept_object_id(row)
     if kept_object_id is not None and user.a_object_id is None:
@@ -394,12 +389,57 @@ def _merge(row: ImportRow, owner_id: int, dry_run: bool) -> RowResult:
         if object_ids.KEPT_ID_CLAIM in taken.kinds:
             raise RowRefused(f"_id {kept_object_id} is kept by another user") from None
         raise RowRefused("the user changed meanwhile") from None
-    if row.membership is not None and user.organization_id is None:
-        try:
-            org.move_user(user, row.membership, iso(now()))
-        except org.ReferenceGone as gone:
-            notes.append(f"membership not applied: unknown {', '.join(sorted(gone.labels))}")
+    _merge_membership(row, user, notes)
     return RowResult(row, "merged", owner_id, notes)
+
+
+def _merged_profile(row: ImportRow, user: UserItem) -> dict[str, Any]:
+    """What the row adds to the existing user's profile: fields the user has empty, the union of
+    app roles, the app payloads the user lacks."""
+    changes: dict[str, Any] = {}
+    for name in MERGEABLE_FIELDS:
+        value = row.attributes.get(name)
+        if value is not None and getattr(user, name) in (None, ""):
+            changes[name] = value
+    roles = row.attributes.get("app_roles")
+    union = list(dict.fromkeys([*(user.app_roles or []), *(roles or [])]))
+    if roles and union != (user.app_roles or []):
+        changes["app_roles"] = union
+    payloads = row.attributes.get("app_data")
+    merged = {**(payloads or {}), **(user.app_data or {})}
+    if payloads and merged != (user.app_data or {}):
+        changes["app_data"] = merged
+    return changes
+
+
+def _merged_credentials(row: ImportRow, user: UserItem, notes: list[str]) -> dict[str, Any]:
+    """A higher role (never over the super), and the row's password if the user has none."""
+    changes: dict[str, Any] = {}
+    role = _importable_role(row.role, notes)
+    if user.role != "super" and permissions.rank(role) > permissions.rank(user.role):
+        changes["role"] = role
+    incoming_hash = usable_hash(row.password_hash)
+    if user.needs_password_reset and incoming_hash is not None:
+        changes["password_hash"] = incoming_hash
+        changes["needs_password_reset"] = None
+        notes.append("took this row's password (the user had none)")
+    return changes
+
+
+def _note_kept_identifiers(row: ImportRow, user: UserItem, notes: list[str]) -> None:
+    if row.login and canonical(row.login) != canonical(user.login or ""):
+        notes.append(f"kept login {user.login!r} (this row's is {row.login!r})")
+    if row.kept_id is not None and row.kept_id != user.id:
+        notes.append(f"original id {row.kept_id} maps to {user.id}")
+
+
+def _merge_membership(row: ImportRow, user: UserItem, notes: list[str]) -> None:
+    if row.membership is None or user.organization_id is not None:
+        return
+    try:
+        org.move_user(user, row.membership, iso(now()))
+    except org.ReferenceGone as gone:
+        notes.append(f"membership not applied: unknown {', '.join(sorted(gone.labels))}")
 
 
 def _kept_object_id(row: ImportRow) -> str | None:
