@@ -30,7 +30,7 @@ NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
+.PHONY: help install start test test-fast coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -69,14 +69,29 @@ install: $(BIN)/.installed $(SAM_VENV)/bin/.installed $(ACTIONLINT) $(CHROMIUM) 
 start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
 	PORT=$(PORT) $(BIN)/python -m gatehouse_local
 
-test: install ## lint, type-check and run every test (unit, API, sam validate/build)
+# One pytest worker per core (WORKERS=1 for one process); a test file stays on one worker, so its
+# module fixtures (the sam build, the browser's local run) are made once.
+WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+# Line coverage through sys.monitoring (Python 3.12+): a few per cent of the suite's time.
+COVERAGE := COVERAGE_CORE=sysmon $(PYTEST) --cov --cov-report=term
+
+test: install ## lint, type-check, the complexity gate, then every test (unit, API, browser, sam validate/build) with a coverage report
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory typecheck
-	SAM_CLI=$(abspath $(SAM)) $(BIN)/pytest
+	$(MAKE) --no-print-directory complexity
+	SAM_CLI=$(abspath $(SAM)) $(COVERAGE)
 
 test-fast: $(BIN)/.installed $(ACTIONLINT) $(CHROMIUM) ## the tests without the SAM CLI ones
-	$(BIN)/pytest -m "not sam"
+	$(PYTEST) -m "not sam"
+
+coverage: install ## every test, with a coverage report in the terminal and as HTML (htmlcov/)
+	SAM_CLI=$(abspath $(SAM)) $(COVERAGE) --cov-report=html
+	@echo "HTML report: htmlcov/index.html"
+
+complexity: $(BIN)/.installed ## the complexity gate: no function or method worse than grade C (radon's cyclomatic complexity)
+	$(BIN)/xenon --max-absolute C layers functions local bench
 
 lint: $(BIN)/.installed ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -129,4 +144,4 @@ deploy: build ## sam deploy --config-env $(ENV) (default|staging|prod); MAIL_FRO
 		$(if $(STACK),--stack-name $(STACK) --s3-prefix $(STACK)) $(if $(REGION),--region $(REGION)) $(DEPLOY_FLAGS)
 
 clean: ## remove build output and local state
-	rm -rf .aws-sam .local .mypy_cache .pytest_cache .ruff_cache
+	rm -rf .aws-sam .local .coverage .coverage.* htmlcov .mypy_cache .pytest_cache .ruff_cache
