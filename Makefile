@@ -30,7 +30,7 @@ NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install start test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
+.PHONY: help install start reset-local test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ install: $(BIN)/.installed $(SAM_VENV)/bin/.installed $(ACTIONLINT) $(CHROMIUM) 
 
 start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
 	PORT=$(PORT) $(BIN)/python -m gatehouse_local
+
+reset-local: $(BIN)/.installed ## the next `make start` starts empty: removes .local/store.json (the data snapshot) only
+	$(BIN)/python -m gatehouse_local.persistence reset
 
 test: install ## lint, type-check and run every test (unit, API, sam validate/build)
 	$(BIN)/ruff check .
