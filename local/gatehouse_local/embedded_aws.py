@@ -35,6 +35,8 @@ FAKE_CREDENTIAL = "testing"
 
 
 MOTO_COMMAND = (sys.executable, "-m", "gatehouse_local.moto_process")
+# Where the moto process answers how many requests may have changed DynamoDB or S3.
+CHANGES_PATH = "/gatehouse-local/changes"
 # Our own server on loopback: never through an HTTP(S)_PROXY from the environment.
 _DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
@@ -119,6 +121,11 @@ class EmbeddedAws:
                 pass
             time.sleep(0.05)
         return False
+
+    def changes(self) -> int:
+        """How many requests so far may have changed DynamoDB or S3 (counted by ``moto_process``)."""
+        with _DIRECT.open(f"{self.endpoint_url}{CHANGES_PATH}", timeout=10) as answer:
+            return int(answer.read())
 
     def _moto_api(self, path: str, *, method: str = "GET", timeout_s: float = 10) -> int:
         url = f"{self.endpoint_url}/moto-api/{path}"

@@ -11,15 +11,22 @@ one run in ten of 16 threads x 20 ADDs ends at 319). DynamoDB itself applies
 writes to an item atomically, so the tests need a server that does too. (The
 GIL leaves little to gain from running the backend on two threads anyway: the
 lock covers moto's work, while reading requests and writing answers overlap.)
+
+It also counts the requests that may change the stored data (DynamoDB and S3 writes),
+answered at ``CHANGES_PATH``: the local run snapshots its store only when that count moved,
+and knows a snapshot is consistent when it did not move during the dump.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import signal
 import sys
 import threading
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
 from typing import Any
 
@@ -27,18 +34,48 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoReque
 from werkzeug.serving import run_simple
 
 from gatehouse_local import moto_transactions
+from gatehouse_local.embedded_aws import CHANGES_PATH
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
+
+# The services whose data the local run keeps (gatehouse_local.persistence).
+STORED_SERVICES = frozenset({"dynamodb", "s3"})
+# The service in a SigV4 credential scope: <key>/<date>/<region>/<service>/aws4_request.
+_SIGNED_SERVICE = re.compile(r"Credential=[^/,\s]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+_READ_ONLY_OPERATION = re.compile(r"(?:Get|BatchGet|TransactGet|Describe|List)[A-Z]\w*|Query|Scan")
+_READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def may_change_stored_data(environ: Mapping[str, Any]) -> bool:
+    """False only for requests known to leave DynamoDB and S3 as they were (an unknown one counts)."""
+    signed = _SIGNED_SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+    if signed is None:
+        # A presigned URL: X-Amz-Credential in the query, its slashes percent-encoded.
+        signed = _SIGNED_SERVICE.search(environ.get("QUERY_STRING", "").replace("%2F", "/"))
+    if signed is not None and signed.group(1) not in STORED_SERVICES:
+        return False
+    target = environ.get("HTTP_X_AMZ_TARGET", "")
+    if target:
+        return _READ_ONLY_OPERATION.fullmatch(target.rpartition(".")[2]) is None
+    return environ.get("REQUEST_METHOD", "GET").upper() not in _READ_ONLY_METHODS
 
 
 def serialised(app: WsgiApp) -> WsgiApp:
     lock = threading.Lock()
+    changes = 0
 
     def handle(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        nonlocal changes
+        if environ.get("PATH_INFO") == CHANGES_PATH:
+            start_response("200 OK", [("Content-Type", "text/plain")])
+            return [str(changes).encode()]
         with lock:
             # The body is produced inside the lock: a lazy iterable would run the
             # backend after the lock was released.
-            return list(app(environ, start_response))
+            body = list(app(environ, start_response))
+            if may_change_stored_data(environ):
+                changes += 1
+            return body
 
     return handle
 
@@ -54,13 +91,28 @@ def _exit(signum: int, frame: FrameType | None) -> None:
     sys.exit(0)
 
 
+def exit_with_parent(interval_s: float = 1.0) -> None:
+    """Stop when the process that started this one is gone (killed, so it could not stop us)."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m gatehouse_local.moto_process")
     parser.add_argument("-H", "--host", default="127.0.0.1")
     parser.add_argument("-p", "--port", type=int, required=True)
     arguments = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _exit)
-    signal.signal(signal.SIGINT, _exit)
+    # Ctrl-C in a terminal reaches the whole process group: the local run stops this server
+    # itself (SIGTERM) once it has saved the store's last snapshot from it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    exit_with_parent()
     # Refuses (and the server does not start) if moto is not the reviewed version.
     moto_transactions.install()
     application = DomainDispatcherApplication(create_backend_app)

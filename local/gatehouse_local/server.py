@@ -45,6 +45,7 @@ from gatehouse_local.environment import (
     parse_parameter_overrides,
 )
 from gatehouse_local.lambda_runtime import invoke, load_handler
+from gatehouse_local.persistence import DEFAULT_INTERVAL_S, StoredResources, StoreKeeper, snapshot_path
 from gatehouse_local.template import DEFAULT_TEMPLATE, Route, TemplateError, load_template, routes
 
 DEFAULT_PORT = 3000
@@ -202,6 +203,8 @@ def banner(
     moto_url: str,
     jwt_key_source: str,
     failed: list[str],
+    snapshot: Path,
+    snapshot_interval_s: float,
 ) -> str:
     width = max((len(route.method) for route in server.api_routes), default=3)
     lines = [
@@ -214,7 +217,8 @@ def banner(
     lines += [
         "",
         f"  DynamoDB table  {environment.get('TABLE_NAME', LOCAL_TABLE_NAME)}  and S3 on moto at {moto_url}",
-        "  Data is in memory: it lasts as long as this process, and is gone after Ctrl-C.",
+        f"  Data is kept in {snapshot} (saved every {snapshot_interval_s:g}s after a change, and on Ctrl-C);",
+        "  `make reset-local` (with the server stopped) starts the next run empty.",
         "  The admin CLI reaches it while it runs: .venv/bin/gatehouse --local … (.local/endpoint.json)",
         f"  Mail: MailerFunction reads the table's stream and writes to {environment['OUTBOX_DIR']}",
         f"  JWT signing key from {jwt_key_source}",
@@ -249,6 +253,7 @@ def serve(
     template_path: Path | None = None,
     state_dir: Path | None = None,
     parameter_overrides: Mapping[str, str] | None = None,
+    snapshot_interval_s: float = DEFAULT_INTERVAL_S,
 ) -> None:
     template_file = (template_path or DEFAULT_TEMPLATE).resolve()
     template = load_template(template_file)
@@ -278,10 +283,21 @@ def serve(
     Path(environment["OUTBOX_DIR"]).mkdir(parents=True, exist_ok=True)
     aws = EmbeddedAws(log_path=state / "moto_server.log")
     previous_sigterm = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    # Set once the snapshot is restored: a run stopped before then must not overwrite it.
+    keeper: StoreKeeper | None = None
     try:
         aws.start()
         aws.configure_environment()
-        aws.create_resources(template, environment["TABLE_NAME"], local_bucket_names(template))
+        bucket_names = local_bucket_names(template)
+        aws.create_resources(template, environment["TABLE_NAME"], bucket_names)
+        restoring = StoreKeeper(
+            aws,
+            StoredResources(environment["TABLE_NAME"], tuple(bucket_names.values())),
+            snapshot_path(state),
+            interval_s=snapshot_interval_s,
+        )
+        restoring.restore()
+        keeper = restoring
         os.environ.update(environment)
         failed: list[str] = []
         for route in {route.function_id: route for route in api_routes}.values():
@@ -291,7 +307,19 @@ def serve(
                 print(f"Could not import {route.function_id} ({route.code_uri}):", file=sys.stderr)
                 traceback.print_exc()
                 failed.append(route.function_id)
-        print(banner(server, base_url, environment, aws.endpoint_url, jwt_key_source, failed), flush=True)
+        print(
+            banner(
+                server,
+                base_url,
+                environment,
+                aws.endpoint_url,
+                jwt_key_source,
+                failed,
+                keeper.path,
+                snapshot_interval_s,
+            ),
+            flush=True,
+        )
         # The mail outbox: the table's stream to MailerFunction, as Lambda's event source mapping.
         pump = streams.StreamPump(
             aws.client,
@@ -300,15 +328,26 @@ def serve(
             streams.local_queue_names(template),
         )
         announce_endpoint(state, aws.endpoint_url, environment, base_url)
-        with pump.running():
+        with pump.running(), keeper.saving_periodically():
             server.serve_forever()
     except KeyboardInterrupt:
         print("\nStopping.", flush=True)
     finally:
         endpoint_file(state).unlink(missing_ok=True)
         server.server_close()
+        if keeper is not None:
+            _save_last_snapshot(keeper)
         aws.stop()
         signal.signal(signal.SIGTERM, previous_sigterm)
+
+
+def _save_last_snapshot(keeper: StoreKeeper) -> None:
+    # A second Ctrl-C while saving would leave the previous snapshot (the write is atomic).
+    try:
+        if keeper.save_if_changed(final=True):
+            print(f"Data saved to {keeper.path}.", flush=True)
+    except Exception as error:
+        print(f"WARNING: data not saved to {keeper.path}: {type(error).__name__}: {error}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -330,10 +369,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="template parameters instead of their defaults, as for `sam local start-api` "
         "(e.g. RateLimitPerMinute=0); default: $PARAMETER_OVERRIDES",
     )
+    parser.add_argument(
+        "--snapshot-interval",
+        type=float,
+        default=DEFAULT_INTERVAL_S,
+        metavar="SECONDS",
+        help=f"how often the data is saved to <state-dir>/store.json when it changed (default {DEFAULT_INTERVAL_S:g})",
+    )
     arguments = parser.parse_args(argv)
+    if arguments.snapshot_interval <= 0:
+        parser.error("--snapshot-interval must be positive")
     try:
         overrides = parse_parameter_overrides(arguments.parameter_overrides)
     except ValueError as error:
         parser.error(f"--parameter-overrides: {error}")
-    serve(arguments.host, arguments.port, arguments.template, arguments.state_dir, overrides)
+    serve(
+        arguments.host,
+        arguments.port,
+        arguments.template,
+        arguments.state_dir,
+        overrides,
+        snapshot_interval_s=arguments.snapshot_interval,
+    )
     return 0

@@ -142,7 +142,9 @@ def bucket_logical_ids(template: Template) -> list[str]:
 def _reject_intrinsics(value: Any, where: str) -> None:
     if isinstance(value, dict):
         if len(value) == 1 and next(iter(value)) in _INTRINSIC_KEYS:
-            raise TemplateError(f"{where} uses {next(iter(value))}, which the local run does not resolve")
+            raise TemplateError(
+                f"{where}: not supported by the local run: {next(iter(value))} (plain values only)"
+            )
         for item in value.values():
             _reject_intrinsics(item, where)
     elif isinstance(value, list):
@@ -261,6 +263,7 @@ def _as_env_string(value: Any, where: str) -> str:
     raise TemplateError(f"{where} resolves to {value!r}, not a string")
 
 
+# Every intrinsic function's key: a value that is one of these is never taken as a literal.
 _INTRINSIC_KEYS = frozenset(
     {
         "Ref",
@@ -285,6 +288,8 @@ _INTRINSIC_KEYS = frozenset(
         "Fn::ToJsonString",
     }
 )
+# What template.yaml uses, and so all the local run resolves (conditions: Fn::Equals, Fn::Not).
+SUPPORTED_INTRINSICS = frozenset({"Ref", "Fn::Sub", "Fn::GetAtt", "Fn::If", "Fn::Equals", "Fn::Not"})
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
 
@@ -297,6 +302,9 @@ class _Resolver:
 
     def fail(self, message: str) -> TemplateError:
         return TemplateError(f"{self.where}: {message}")
+
+    def unsupported(self, what: str) -> TemplateError:
+        return self.fail(f"not supported by the local run: {what} (it resolves {_supported_list()})")
 
     def resolve(self, value: Any) -> Any:
         if isinstance(value, list):
@@ -314,46 +322,20 @@ class _Resolver:
         if key == "Ref":
             return self.ref(self.text(argument, key))
         if key == "Fn::GetAtt":
-            parts = argument.split(".", 1) if isinstance(argument, str) else self.resolve(argument)
+            parts = self.resolve(argument)
             if not isinstance(parts, list) or len(parts) != 2:
                 raise self.fail(f"Fn::GetAtt needs [Resource, Attribute], got {argument!r}")
             return self.get_att(str(parts[0]), str(parts[1]))
         if key == "Fn::Sub":
             return self.sub(argument)
-        if key == "Fn::Join":
-            delimiter, items = self.pair(argument, key)
-            if not isinstance(items, list):
-                raise self.fail("Fn::Join needs a list to join")
-            return self.text(delimiter, key).join(self.text(item, key) for item in items)
-        if key == "Fn::Select":
-            index, items = self.pair(argument, key)
-            if not isinstance(items, list):
-                raise self.fail("Fn::Select needs a list to select from")
-            try:
-                return items[int(index)]
-            except (IndexError, ValueError) as error:
-                raise self.fail(f"Fn::Select index {index!r} is out of range") from error
-        if key == "Fn::Split":
-            delimiter, text = self.pair(argument, key)
-            return self.text(text, key).split(self.text(delimiter, key))
         if key == "Fn::If":
             if not isinstance(argument, list) or len(argument) != 3:
                 raise self.fail("Fn::If needs [Condition, ValueIfTrue, ValueIfFalse]")
             chosen = argument[1] if self.condition(self.text(argument[0], key)) else argument[2]
             return self.resolve(chosen)
-        if key in ("Fn::Equals", "Fn::Not", "Fn::And", "Fn::Or", "Condition"):
+        if key in ("Fn::Equals", "Fn::Not"):
             return self.evaluate({key: argument})
-        if key == "Fn::Base64":
-            raise self.fail("Fn::Base64 is not resolved locally")
-        if key == "Fn::FindInMap":
-            resolved = self.resolve(argument)
-            if not isinstance(resolved, list) or len(resolved) < 3:
-                raise self.fail("Fn::FindInMap needs [Map, TopKey, SecondKey]")
-            try:
-                return self.template["Mappings"][resolved[0]][resolved[1]][resolved[2]]
-            except (KeyError, TypeError) as error:
-                raise self.fail(f"Fn::FindInMap {resolved!r} is not in Mappings") from error
-        raise self.fail(f"{key} cannot be resolved for the local run")
+        raise self.unsupported(key)
 
     def pair(self, argument: Any, key: str) -> tuple[Any, Any]:
         resolved = self.resolve(argument)
@@ -398,27 +380,19 @@ class _Resolver:
         raise self.fail(f"Fn::GetAtt {qualified} has no local value; add {qualified!r} to the local values")
 
     def sub(self, argument: Any) -> str:
-        variables: dict[str, Any] = {}
-        if isinstance(argument, list):
-            if len(argument) != 2 or not isinstance(argument[1], dict):
-                raise self.fail("Fn::Sub needs a string or [string, {variables}]")
-            text = self.text(argument[0], "Fn::Sub")
-            variables = {name: self.text(value, "Fn::Sub") for name, value in argument[1].items()}
-        else:
-            text = self.text(argument, "Fn::Sub")
+        if not isinstance(argument, str):
+            raise self.unsupported("Fn::Sub with a map of variables (only Fn::Sub of a string)")
 
         def substitute(match: re.Match[str]) -> str:
             name = match.group(1).strip()
-            if name.startswith("!"):
+            if name.startswith("!"):  # Fn::Sub's escape: ${!Literal} is the text ${Literal}
                 return "${" + name[1:] + "}"
-            if name in variables:
-                return str(variables[name])
             if "." in name and not name.startswith("AWS::"):
                 resource, attribute = name.split(".", 1)
                 return self.text(self.get_att(resource, attribute), "Fn::Sub")
             return self.text(self.ref(name), "Fn::Sub")
 
-        return _SUB_VARIABLE.sub(substitute, text)
+        return _SUB_VARIABLE.sub(substitute, argument)
 
     def condition(self, name: str) -> bool:
         conditions: dict[str, Any] = self.template.get("Conditions") or {}
@@ -432,17 +406,17 @@ class _Resolver:
         if not isinstance(expression, dict) or len(expression) != 1:
             raise self.fail(f"not a condition: {expression!r}")
         ((key, argument),) = expression.items()
-        if key == "Condition":
-            return self.condition(self.text(argument, key))
         if key == "Fn::Equals":
             left, right = self.pair(argument, key)
             return self.text(left, key) == self.text(right, key)
-        if not isinstance(argument, list):
-            raise self.fail(f"{key} needs a list of conditions")
         if key == "Fn::Not":
+            if not isinstance(argument, list) or len(argument) != 1:
+                raise self.fail("Fn::Not needs [Condition]")
             return not self.evaluate(argument[0])
-        if key == "Fn::And":
-            return all(self.evaluate(item) for item in argument)
-        if key == "Fn::Or":
-            return any(self.evaluate(item) for item in argument)
-        raise self.fail(f"{key} is not a condition function")
+        if key in SUPPORTED_INTRINSICS or key not in _INTRINSIC_KEYS:
+            raise self.fail(f"{key} is not a condition function")
+        raise self.unsupported(f"{key} in a condition")
+
+
+def _supported_list() -> str:
+    return ", ".join(sorted(SUPPORTED_INTRINSICS))

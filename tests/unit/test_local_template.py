@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,7 @@ Parameters:
     Type: String
 Conditions:
   IsProd: !Equals [!Ref Stage, prod]
-  NotProd: !Not [!Condition IsProd]
+  NotProd: !Not [!Equals [!Ref Stage, prod]]
 Globals:
   Function:
     Handler: app.handler
@@ -76,7 +77,6 @@ Resources:
           QUEUE_ARN: !GetAtt Queue.Arn
           LEVEL: !If [IsProd, WARNING, DEBUG]
           SAFE: !If [NotProd, "yes", "no"]
-          JOINED: !Join [",", [a, !Ref Stage, !Select [1, [x, y, z]]]]
           LITERAL: !Sub "${!NotAVariable}"
           COUNT: 3
           FLAG: true
@@ -102,7 +102,9 @@ def test_short_form_tags_load_as_long_form_intrinsics(small_template: Template) 
     assert variables["QUEUE_ARN"] == {"Fn::GetAtt": ["Queue", "Arn"]}
     assert variables["LEVEL"] == {"Fn::If": ["IsProd", "WARNING", "DEBUG"]}
     assert small_template["Conditions"]["IsProd"] == {"Fn::Equals": [{"Ref": "Stage"}, "prod"]}
-    assert small_template["Conditions"]["NotProd"] == {"Fn::Not": [{"Condition": "IsProd"}]}
+    assert small_template["Conditions"]["NotProd"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "Stage"}, "prod"]}]
+    }
 
 
 def test_default_template_is_the_repository_root_one(real_template: Template) -> None:
@@ -211,7 +213,7 @@ def test_function_environment_resolves_refs_and_parameter_defaults(real_template
     assert environment["MAIL_TRANSPORT"] == "ses"
 
 
-def test_function_environment_resolves_sub_getatt_if_join_select(small_template: Template) -> None:
+def test_function_environment_resolves_sub_getatt_if_equals_not(small_template: Template) -> None:
     values = {"Table": "t", "Queue.Arn": "arn:aws:sqs:us-east-1:123456789012:q"}
     environment = function_environment(small_template, "Custom", values)
     assert environment == {
@@ -221,7 +223,6 @@ def test_function_environment_resolves_sub_getatt_if_join_select(small_template:
         "QUEUE_ARN": "arn:aws:sqs:us-east-1:123456789012:q",
         "LEVEL": "DEBUG",
         "SAFE": "yes",
-        "JOINED": "a,dev,y",
         "LITERAL": "${NotAVariable}",
         "COUNT": "3",
         "FLAG": "true",
@@ -251,6 +252,35 @@ def test_unresolvable_reference_is_a_clear_error(
 ) -> None:
     small_template["Resources"]["Plain"]["Properties"]["Environment"] = {"Variables": {"X": variable}}
     with pytest.raises(TemplateError, match=message):
+        function_environment(small_template, "Plain", {"Table": "t"})
+
+
+@pytest.mark.parametrize(
+    ("variable", "unsupported"),
+    [
+        ({"Fn::Join": [",", ["a", "b"]]}, "Fn::Join"),
+        ({"Fn::Select": [0, ["a"]]}, "Fn::Select"),
+        ({"Fn::Split": [",", "a,b"]}, "Fn::Split"),
+        ({"Fn::FindInMap": ["Map", "Top", "Second"]}, "Fn::FindInMap"),
+        ({"Fn::Base64": "text"}, "Fn::Base64"),
+        ({"Fn::Sub": ["${X}", {"X": "x"}]}, "Fn::Sub with a map of variables"),
+    ],
+)
+def test_an_intrinsic_template_yaml_does_not_use_is_refused_by_name(
+    small_template: Template, variable: dict[str, Any], unsupported: str
+) -> None:
+    small_template["Resources"]["Plain"]["Properties"]["Environment"] = {"Variables": {"X": variable}}
+    expected = f"Plain.Environment: not supported by the local run: {re.escape(unsupported)}"
+    with pytest.raises(TemplateError, match=expected):
+        function_environment(small_template, "Plain", {"Table": "t"})
+
+
+def test_a_condition_function_template_yaml_does_not_use_is_refused_by_name(small_template: Template) -> None:
+    small_template["Conditions"]["Either"] = {"Fn::Or": [{"Condition": "IsProd"}, {"Condition": "NotProd"}]}
+    small_template["Resources"]["Plain"]["Properties"]["Environment"] = {
+        "Variables": {"X": {"Fn::If": ["Either", "a", "b"]}}
+    }
+    with pytest.raises(TemplateError, match="not supported by the local run: Fn::Or in a condition"):
         function_environment(small_template, "Plain", {"Table": "t"})
 
 
