@@ -17,7 +17,7 @@ from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
 from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import directory, org, writes
+from gatehouse.data import directory, writes
 from gatehouse.data.models import (
     CounterItem,
     IntegerAttribute,
@@ -245,10 +245,10 @@ def update_user_profile(user: UserItem, changes: dict[str, Any], unchanged: Mapp
     # A new name moves the user's search tokens (gatehouse.data.directory) in the same transaction.
     required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
     try:
-        org.transact(
-            [org.Write("update", user, required, writes.set_actions(UserItem, changes), "user"), *reindex]
+        writes.transact(
+            [writes.Write("update", user, required, writes.set_actions(UserItem, changes), "user"), *reindex]
         )
-    except org.ReferenceGone as gone:
+    except writes.ConditionFailed as gone:
         if "user" in gone.labels:
             return False
         raise

@@ -23,7 +23,7 @@ from gatehouse.data.models import (
     user_key,
     user_seen_key,
 )
-from gatehouse.data.writes import set_actions
+from gatehouse.data.writes import TRANSACTION_ATTEMPTS, Write, set_actions, transact
 
 SUPER_ROLE_CLAIM = ("role", "super")
 # How many users exist (C's and D's lists answer a `total`); an atomic ADD beside each create/delete.
@@ -130,10 +130,10 @@ class _Attempt:
 
 
 def _attempts() -> Iterator[_Attempt]:
-    """Up to org.TRANSACTION_ATTEMPTS tries, with jittered backoff after a conflict; the last
+    """Up to TRANSACTION_ATTEMPTS tries, with jittered backoff after a conflict; the last
     one's error is raised."""
-    for number in range(org.TRANSACTION_ATTEMPTS):
-        attempt = _Attempt(retry=number + 1 < org.TRANSACTION_ATTEMPTS)
+    for number in range(TRANSACTION_ATTEMPTS):
+        attempt = _Attempt(retry=number + 1 < TRANSACTION_ATTEMPTS)
         yield attempt
         if not attempt.conflicted:
             return
@@ -270,12 +270,12 @@ def update_with_claims(
 def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
     """Remove the user and release their claims in one transaction, which also takes the user
     out of their organization's, department's and position's `users_count`."""
-    org.transact(
+    transact(
         [
-            org.Write("delete", user, org.membership_unchanged(user)),
-            org.Write("delete", UserSeenItem(*user_seen_key(user.id))),
+            Write("delete", user, org.membership_unchanged(user)),
+            Write("delete", UserSeenItem(*user_seen_key(user.id))),
             *[
-                org.Write("delete", UniqueItem(*UniqueItem.key(kind, value)), UniqueItem.owner_id == user.id)
+                Write("delete", UniqueItem(*UniqueItem.key(kind, value)), UniqueItem.owner_id == user.id)
                 for kind, value in claims
             ],
             *org.membership_removal(user),
