@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from gatehouse.data import directory, org
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UniqueItem, UserItem
-from gatehouse.data.writes import ConditionFailed, Write, set_actions, transact
+from gatehouse.data.writes import TRANSACTION_FAILURES, ConditionFailed, Write, set_actions, transact
 
 # BatchGetItem's limit.
 BATCH_SIZE = 100
@@ -102,7 +102,7 @@ def create_users(created: Sequence[tuple[UserItem, Sequence[tuple[str, str]], Im
     writes += directory.index_changes([], [directory.Entry.of(user) for user, _, _ in created])
     try:
         transact(writes)
-    except (ConditionFailed, TransactWriteError):
+    except TRANSACTION_FAILURES:
         return False
     return True
 

@@ -71,6 +71,10 @@ class ConditionFailed(Exception):
         self.labels = labels
 
 
+# Whatever a failed transaction raises: a refused condition, or any other cancellation or error.
+TRANSACTION_FAILURES = (ConditionFailed, TransactWriteError)
+
+
 @dataclass(frozen=True)
 class Write:
     """One item of a TransactWriteItems; `label` names it when its condition fails."""
