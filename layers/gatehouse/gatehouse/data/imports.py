@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import UpdateError
 
 from gatehouse.data import directory, org
-from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UniqueItem, UserItem
+from gatehouse.data.models import IntegerAttribute, Item, UniqueItem, UserItem
 from gatehouse.data.writes import TRANSACTION_FAILURES, ConditionFailed, Write, set_actions, transact
 
 # BatchGetItem's limit.
@@ -157,20 +156,6 @@ def attach(
         raise RowTaken(set(gone.labels)) from None
     for name, value in changes.items():
         setattr(user, name, value)
-
-
-def advance_counter(name: str, at_least: int) -> None:
-    """Make the counter at least `at_least` (the next id it hands out is above it): one
-    conditional SET, which fails harmlessly when the counter is already there or beyond."""
-    counter = CounterItem(*CounterItem.key(name))
-    try:
-        counter.update(
-            actions=[CounterItem.value.set(at_least), CounterItem.entity.set(CounterItem)],
-            condition=CounterItem.value.does_not_exist() | (CounterItem.value < at_least),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
 
 
 def count_users(user_ids: Sequence[int]) -> None:

@@ -592,15 +592,7 @@ def seed_positions(positions: Sequence[PositionItem]) -> bool:
     The position id counter is first raised to the last seeded id, so ids issued later follow them.
     """
     last_id = max(position.id for position in positions)
-    counter = CounterItem(*CounterItem.key("position"))
-    try:
-        counter.update(
-            actions=[CounterItem.value.set(last_id), CounterItem.entity.set(CounterItem)],
-            condition=CounterItem.value.does_not_exist() | (CounterItem.value < last_id),
-        )
-    except Exception as error:
-        if "ConditionalCheckFailed" not in repr(error):
-            raise
+    counters.advance("position", last_id)
     marker = SeedMarkerItem(*POSITION_SEED_MARKER)
     try:
         transact(
