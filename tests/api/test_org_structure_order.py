@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gatehouse.clock import iso, now
-from gatehouse.data import org
+from gatehouse.data import org, writes
 from gatehouse.data.org import OrganizationItem
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api.test_org_structure import new_dept, new_member, new_org, new_position, sign_up
@@ -188,7 +188,7 @@ def add_organizations(count: int) -> None:
     with OrganizationItem.batch_write() as batch:
         for n in range(count):
             batch.save(org.new_organization(100_000 + n, stamp, {"name": f"Bulk {n:05d}"}))
-    org.transact([org.count_change(org.ORGANIZATIONS_TOTAL, count)])
+    writes.transact([org.count_change(org.ORGANIZATIONS_TOTAL, count)])
 
 
 LIST_REQUESTS: list[tuple[str, dict[str, Any]]] = [

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
-
-from gatehouse.data import directory, users
+from gatehouse.data import directory
 from gatehouse.data.directory import Blocks, Entry
 
 
@@ -43,34 +38,3 @@ def test_every_user_has_at_most_max_tokens() -> None:
     found = directory.words("Анна-Мария Ольга Петровна", "Ким", "very.long.address@example.com")
     assert found == ["анна-мария", "ольга", "very.long.address@example.com"]
     assert len(directory.tokens(found)) <= directory.MAX_TOKENS == 15
-
-
-def _conflict(*codes: str) -> TransactWriteError:
-    reasons = [CancellationReason(code=code) if code != "None" else None for code in codes]
-    cause = VerboseClientError(
-        {"Error": {"Code": "TransactionCanceledException", "Message": "cancelled"}},
-        "TransactWriteItems",
-        cancellation_reasons=reasons,
-    )
-    return TransactWriteError("cancelled", cause)
-
-
-def test_a_transaction_cancelled_only_by_a_concurrent_one_is_retried(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("gatehouse.data.users.time.sleep", lambda _: None)
-    tries: list[int] = []
-
-    def run(errors: list[Any]) -> None:
-        for attempt in users._attempts():
-            with attempt:
-                tries.append(1)
-                if errors:
-                    raise errors.pop(0)
-
-    run([_conflict("None", "TransactionConflict"), _conflict("TransactionConflict")])
-    assert len(tries) == 3
-    with pytest.raises(TransactWriteError):
-        run([_conflict("ConditionalCheckFailed", "TransactionConflict")])  # a real refusal: at once
-    assert len(tries) == 4
-    with pytest.raises(TransactWriteError):
-        run([_conflict("TransactionConflict") for _ in range(20)])
-    assert len(tries) == 4 + 8

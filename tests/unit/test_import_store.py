@@ -10,14 +10,14 @@ pytestmark = pytest.mark.usefixtures("embedded_aws")
 
 
 def test_advancing_a_counter_only_ever_raises_it() -> None:
-    from gatehouse.data import counters, imports
+    from gatehouse.data import counters
 
-    imports.advance_counter("user", 40)
-    imports.advance_counter("user", 10)
+    counters.advance("user", 40)
+    counters.advance("user", 10)
     assert counters.current("user") == 40
     assert counters.next_id("user") == 41
-    imports.advance_counter("user", 41)
-    imports.advance_counter("user", 100)
+    counters.advance("user", 41)
+    counters.advance("user", 100)
     assert counters.next_id("user") == 101
 
 

@@ -13,18 +13,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
-from gatehouse.data import directory, org, writes
+from gatehouse.data import directory, writes
 from gatehouse.data.models import (
     CounterItem,
     IntegerAttribute,
     Item,
     UniqueItem,
     UserItem,
-    connection,
     sortable_id,
 )
 
@@ -101,27 +99,35 @@ def _url_claim(url: str, app_id: int | None = None) -> UniqueItem:
     return UniqueItem(*UniqueItem.key(URL_CLAIM, url), owner_id=app_id)
 
 
+def _token_unchanged(app: AppItem) -> Condition:
+    """The stored app still has the token it was read with (not rotated or deleted meanwhile)."""
+    return AppItem.token_hash == app.token_hash
+
+
+def _token_of(app: AppItem) -> Condition:
+    """The token lookup still points at `app`."""
+    return AppTokenItem.app_id == app.id
+
+
 def create(app: AppItem, max_apps: int) -> None:
     """Write the app, its token lookup and its url claim, and count it, in one transaction."""
     counter = CounterItem(*CounterItem.key(LIVE_APPS_COUNTER))
+    below_limit = CounterItem.value.does_not_exist() | (CounterItem.value < max_apps)
+    counted = [CounterItem.value.add(1), CounterItem.entity.set(CounterItem)]
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(
-                counter,
-                actions=[CounterItem.value.add(1), CounterItem.entity.set(CounterItem)],
-                condition=CounterItem.value.does_not_exist() | (CounterItem.value < max_apps),
-            )
-            transaction.save(app, condition=AppItem.PK.does_not_exist())
-            transaction.save(_token_item(app), condition=AppTokenItem.PK.does_not_exist())
-            transaction.save(_url_claim(app.url, app.id), condition=UniqueItem.PK.does_not_exist())
-    except TransactWriteError as error:
-        # PynamoDB sends puts before updates: app, token lookup, url claim, then the counter.
-        failed = [
-            bool(reason and reason.code == "ConditionalCheckFailed") for reason in error.cancellation_reasons
-        ]
-        if len(failed) == 4 and failed[2]:
+        writes.transact(
+            [
+                writes.Write("update", counter, below_limit, counted, label="limit"),
+                writes.Write("put", app, AppItem.PK.does_not_exist()),
+                writes.Write("put", _token_item(app), AppTokenItem.PK.does_not_exist()),
+                writes.Write("put", _url_claim(app.url, app.id), UniqueItem.PK.does_not_exist(), label="url"),
+            ],
+            attempts=1,
+        )
+    except writes.ConditionFailed as refused:
+        if "url" in refused.labels:
             raise UrlTaken() from None
-        if len(failed) == 4 and failed[3]:
+        if "limit" in refused.labels:
             raise AppLimitReached() from None
         raise
 
@@ -155,20 +161,15 @@ def all_apps(max_apps: int) -> list[AppItem]:
 
 def update(app: AppItem, changes: dict[str, Any]) -> None:
     """Change name/roles/is_super; the token lookup's copy of `is_super` moves in the same transaction."""
+    actions = [getattr(AppItem, name).set(value) for name, value in changes.items()]
+    changed = [writes.Write("update", app, _token_unchanged(app), actions)]
+    if "is_super" in changes:
+        token = AppTokenItem(*AppTokenItem.key(app.token_hash))
+        copied = [AppTokenItem.is_super.set(changes["is_super"])]
+        changed.append(writes.Write("update", token, _token_of(app), copied))
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(
-                app,
-                actions=[getattr(AppItem, name).set(value) for name, value in changes.items()],
-                condition=AppItem.token_hash == app.token_hash,
-            )
-            if "is_super" in changes:
-                transaction.update(
-                    AppTokenItem(*AppTokenItem.key(app.token_hash)),
-                    actions=[AppTokenItem.is_super.set(changes["is_super"])],
-                    condition=AppTokenItem.app_id == app.id,
-                )
-    except TransactWriteError as error:
+        writes.transact(changed, attempts=1)
+    except writes.TRANSACTION_FAILURES as error:
         raise AppGone() from error
     for name, value in changes.items():
         setattr(app, name, value)
@@ -177,19 +178,18 @@ def update(app: AppItem, changes: dict[str, Any]) -> None:
 def replace_token(app: AppItem, new_token_hash: str, updated_at: str) -> None:
     """Rotate: the old lookup goes and the new one comes in one transaction (the old token dies at once)."""
     old = AppTokenItem(*AppTokenItem.key(app.token_hash))
+    new = AppTokenItem(*AppTokenItem.key(new_token_hash), app_id=app.id, is_super=app.is_super)
+    rotated = [AppItem.token_hash.set(new_token_hash), AppItem.updated_at.set(updated_at)]
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(
-                app,
-                actions=[AppItem.token_hash.set(new_token_hash), AppItem.updated_at.set(updated_at)],
-                condition=AppItem.token_hash == app.token_hash,
-            )
-            transaction.delete(old, condition=AppTokenItem.app_id == app.id)
-            transaction.save(
-                AppTokenItem(*AppTokenItem.key(new_token_hash), app_id=app.id, is_super=app.is_super),
-                condition=AppTokenItem.PK.does_not_exist(),
-            )
-    except TransactWriteError as error:
+        writes.transact(
+            [
+                writes.Write("update", app, _token_unchanged(app), rotated),
+                writes.Write("delete", old, _token_of(app)),
+                writes.Write("put", new, AppTokenItem.PK.does_not_exist()),
+            ],
+            attempts=1,
+        )
+    except writes.TRANSACTION_FAILURES as error:
         raise AppGone() from error
     app.token_hash, app.updated_at = new_token_hash, updated_at
 
@@ -198,14 +198,16 @@ def delete(app: AppItem) -> None:
     """Remove the app, its token lookup and url claim, and uncount it."""
     counter = CounterItem(*CounterItem.key(LIVE_APPS_COUNTER))
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.delete(app, condition=AppItem.token_hash == app.token_hash)
-            transaction.delete(
-                AppTokenItem(*AppTokenItem.key(app.token_hash)), condition=AppTokenItem.app_id == app.id
-            )
-            transaction.delete(_url_claim(app.url), condition=UniqueItem.owner_id == app.id)
-            transaction.update(counter, actions=[CounterItem.value.add(-1)])
-    except TransactWriteError as error:
+        writes.transact(
+            [
+                writes.Write("delete", app, _token_unchanged(app)),
+                writes.Write("delete", AppTokenItem(*AppTokenItem.key(app.token_hash)), _token_of(app)),
+                writes.Write("delete", _url_claim(app.url), UniqueItem.owner_id == app.id),
+                writes.Write("update", counter, actions=[CounterItem.value.add(-1)]),
+            ],
+            attempts=1,
+        )
+    except writes.TRANSACTION_FAILURES as error:
         raise AppGone() from error
 
 
@@ -245,10 +247,10 @@ def update_user_profile(user: UserItem, changes: dict[str, Any], unchanged: Mapp
     # A new name moves the user's search tokens (gatehouse.data.directory) in the same transaction.
     required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
     try:
-        org.transact(
-            [org.Write("update", user, required, writes.set_actions(UserItem, changes), "user"), *reindex]
+        writes.transact(
+            [writes.Write("update", user, required, writes.set_actions(UserItem, changes), "user"), *reindex]
         )
-    except org.ReferenceGone as gone:
+    except writes.ConditionFailed as gone:
         if "user" in gone.labels:
             return False
         raise

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pynamodb.exceptions import UpdateError
+
 from gatehouse.data.models import CounterItem
 
 
@@ -16,6 +18,20 @@ def next_ids(name: str, count: int) -> range:
     counter = CounterItem(*CounterItem.key(name))
     counter.update(actions=[CounterItem.value.add(count), CounterItem.entity.set(CounterItem)])
     return range(counter.value - count + 1, counter.value + 1)
+
+
+def advance(name: str, at_least: int) -> None:
+    """Make the counter at least `at_least` (the next id it hands out is above it): one
+    conditional SET, which fails harmlessly when the counter is already there or beyond."""
+    counter = CounterItem(*CounterItem.key(name))
+    try:
+        counter.update(
+            actions=[CounterItem.value.set(at_least), CounterItem.entity.set(CounterItem)],
+            condition=CounterItem.value.does_not_exist() | (CounterItem.value < at_least),
+        )
+    except UpdateError as error:
+        if error.cause_response_code != "ConditionalCheckFailedException":
+            raise
 
 
 def add(name: str, delta: int) -> None:

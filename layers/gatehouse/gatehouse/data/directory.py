@@ -28,6 +28,7 @@ from pynamodb.attributes import UnicodeAttribute
 
 from gatehouse.data import org
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, sortable_id
+from gatehouse.data.writes import Write
 
 BLOCK = org.BLOCK
 TOKEN_LENGTH = 5
@@ -107,21 +108,21 @@ def _org_key(organization_id: int, token: str) -> str:
 # ---- writes ----
 
 
-def _head_write(pk: str, delta: int, in_gsi2: bool) -> org.Write:
+def _head_write(pk: str, delta: int, in_gsi2: bool) -> Write:
     head = SearchHeadItem(pk, HEAD)
     actions = [SearchHeadItem.n.add(delta), SearchHeadItem.entity.set(SearchHeadItem)]
     if in_gsi2:
         actions += [SearchHeadItem.GSI2PK.set(pk), SearchHeadItem.GSI2SK.set(HEAD)]
-    return org.Write("update", head, actions=actions, label="search")
+    return Write("update", head, actions=actions, label="search")
 
 
-def index_changes(before: Iterable[Entry], after: Iterable[Entry]) -> list[org.Write]:
+def index_changes(before: Iterable[Entry], after: Iterable[Entry]) -> list[Write]:
     """The writes that take the index from the `before` entries to the `after` ones (users
     created: no before; deleted: no after): postings put or deleted, each head moved once
     (merged over every user, as a transaction touches an item only once)."""
     old = {entry.user_id: entry for entry in before}
     new = {entry.user_id: entry for entry in after}
-    writes: list[org.Write] = []
+    writes: list[Write] = []
     deltas: Counter[tuple[str, bool]] = Counter()
     for user_id in sorted(old.keys() | new.keys()):
         was, now_ = old.get(user_id), new.get(user_id)
@@ -129,12 +130,12 @@ def index_changes(before: Iterable[Entry], after: Iterable[Entry]) -> list[org.W
         now_tokens = now_.tokens if now_ else set()
         for token in sorted(was_tokens - now_tokens):
             gone = SearchPostingItem(_all_key(token), f"USER#{sortable_id(user_id)}")
-            writes.append(org.Write("delete", gone))
+            writes.append(Write("delete", gone))
         if now_ is not None:
             for token in sorted(now_tokens):
                 if was is not None and token in was_tokens and was == now_:
                     continue
-                writes.append(org.Write("put", posting(now_, token)))
+                writes.append(Write("put", posting(now_, token)))
         for token in was_tokens:
             deltas[(_all_key(token), False)] -= 1
             if was is not None and was.organization_id is not None:

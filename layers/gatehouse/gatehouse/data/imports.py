@@ -12,11 +12,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from gatehouse.data import directory, org
-from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UniqueItem, UserItem
-from gatehouse.data.writes import set_actions
+from gatehouse.data.models import IntegerAttribute, Item, UniqueItem, UserItem
+from gatehouse.data.writes import TRANSACTION_FAILURES, ConditionFailed, Write, set_actions, transact
 
 # BatchGetItem's limit.
 BATCH_SIZE = 100
@@ -89,8 +88,8 @@ def create_user(user: UserItem, claims: Sequence[tuple[str, str]], marker: Impor
     """The user, their claims, the row's marker and the counts of the organization, department
     and position the user belongs to, in one transaction: all or nothing."""
     try:
-        org.transact(user_writes(user, claims, marker))
-    except org.ReferenceGone as gone:
+        transact(user_writes(user, claims, marker))
+    except ConditionFailed as gone:
         raise RowTaken(set(gone.labels)) from None
 
 
@@ -101,16 +100,16 @@ def create_users(created: Sequence[tuple[UserItem, Sequence[tuple[str, str]], Im
     writes = [write for user, claims, marker in created for write in _row_writes(user, claims, marker)]
     writes += directory.index_changes([], [directory.Entry.of(user) for user, _, _ in created])
     try:
-        org.transact(writes)
-    except (org.ReferenceGone, TransactWriteError):
+        transact(writes)
+    except TRANSACTION_FAILURES:
         return False
     return True
 
 
-def _claim_writes(owner_id: int, claims: Sequence[tuple[str, str]]) -> list[org.Write]:
+def _claim_writes(owner_id: int, claims: Sequence[tuple[str, str]]) -> list[Write]:
     """Each claim (email, login, a kept A `_id`) as a put that fails if someone holds it."""
     return [
-        org.Write(
+        Write(
             "put",
             UniqueItem(*UniqueItem.key(kind, value), owner_id=owner_id),
             UniqueItem.PK.does_not_exist(),
@@ -120,20 +119,16 @@ def _claim_writes(owner_id: int, claims: Sequence[tuple[str, str]]) -> list[org.
     ]
 
 
-def user_writes(
-    user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem
-) -> list[org.Write]:
+def user_writes(user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem) -> list[Write]:
     """The user's items, counts and search index entries (gatehouse.data.directory)."""
     return [*_row_writes(user, claims, marker), *directory.index_changes([], [directory.Entry.of(user)])]
 
 
-def _row_writes(
-    user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem
-) -> list[org.Write]:
+def _row_writes(user: UserItem, claims: Sequence[tuple[str, str]], marker: ImportMarkerItem) -> list[Write]:
     return [
-        org.Write("put", user, UserItem.PK.does_not_exist(), label="user"),
+        Write("put", user, UserItem.PK.does_not_exist(), label="user"),
         *_claim_writes(user.id, claims),
-        org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
+        Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
         *org.membership_addition(user),
     ]
 
@@ -147,34 +142,20 @@ def attach(
     """Merge a row into an existing user: the changes, the claims it adds (a kept A `_id`) and
     the row's marker in one transaction."""
     writes = [
-        org.Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
+        Write("put", marker, ImportMarkerItem.PK.does_not_exist(), label="marker"),
         *_claim_writes(user.id, claims),
     ]
     if changes:
         writes.append(
-            org.Write("update", user, UserItem.PK.exists(), set_actions(UserItem, changes), label="user")
+            Write("update", user, UserItem.PK.exists(), set_actions(UserItem, changes), label="user")
         )
         writes += directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
     try:
-        org.transact(writes)
-    except org.ReferenceGone as gone:
+        transact(writes)
+    except ConditionFailed as gone:
         raise RowTaken(set(gone.labels)) from None
     for name, value in changes.items():
         setattr(user, name, value)
-
-
-def advance_counter(name: str, at_least: int) -> None:
-    """Make the counter at least `at_least` (the next id it hands out is above it): one
-    conditional SET, which fails harmlessly when the counter is already there or beyond."""
-    counter = CounterItem(*CounterItem.key(name))
-    try:
-        counter.update(
-            actions=[CounterItem.value.set(at_least), CounterItem.entity.set(CounterItem)],
-            condition=CounterItem.value.does_not_exist() | (CounterItem.value < at_least),
-        )
-    except UpdateError as error:
-        if error.cause_response_code != "ConditionalCheckFailedException":
-            raise
 
 
 def count_users(user_ids: Sequence[int]) -> None:

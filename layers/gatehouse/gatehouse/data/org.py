@@ -9,19 +9,16 @@ refused delete never leaves a dangling reference. Totals for paging are counter 
 
 from __future__ import annotations
 
-import random
-import time
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
+from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
-from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters
 from gatehouse.data.models import (
@@ -31,11 +28,10 @@ from gatehouse.data.models import (
     UserItem,
     UserSeenItem,
     attach_seen,
-    connection,
     sortable_id,
     user_seen_key,
 )
-from gatehouse.data.writes import set_actions, update_existing
+from gatehouse.data.writes import ConditionFailed, Write, set_actions, transact, update_existing
 
 ORGANIZATIONS_TOTAL = "count#organizations"
 DEPARTMENTS_TOTAL = "count#departments"
@@ -46,7 +42,6 @@ POSITION_SEED_MARKER = ("SEED#positions", "SEED")
 # Lists read at most this many index entries (in list order) per request: the bound on a page's cost.
 WINDOW = 1000
 QUERY_PAGE = 250
-TRANSACTION_ATTEMPTS = 8
 
 
 class OrganizationItem(Item, discriminator="organization"):
@@ -154,12 +149,9 @@ class SeedMarkerItem(Item, discriminator="seed"):
     """Written once with the seeded rows, so seeding never repeats (even after they are deleted)."""
 
 
-class ReferenceGone(Exception):
-    """A referenced organization, department or position no longer exists (or changed meanwhile)."""
-
-    def __init__(self, labels: set[str]) -> None:
-        super().__init__(", ".join(sorted(labels)))
-        self.labels = labels
+# A refused write here: its labels name the organization, department or position that no
+# longer exists (or changed meanwhile).
+ReferenceGone = ConditionFailed
 
 
 class StillReferenced(Exception):
@@ -168,58 +160,6 @@ class StillReferenced(Exception):
 
 class ChangedMeanwhile(Exception):
     """An update lost to a concurrent write (the item was moved or deleted since it was read)."""
-
-
-@dataclass(frozen=True)
-class Write:
-    """One item of a TransactWriteItems; `label` names it when its condition fails."""
-
-    operation: str  # put, update, delete
-    item: Item
-    condition: Condition | None = None
-    actions: Sequence[Action] = ()
-    label: str = ""
-
-    def apply(self, transaction: TransactWrite) -> None:
-        if self.operation == "put":
-            transaction.save(self.item, condition=self.condition)
-        elif self.operation == "update":
-            transaction.update(self.item, actions=list(self.actions), condition=self.condition)
-        else:
-            transaction.delete(self.item, condition=self.condition)
-
-
-_SENT_ORDER = {"delete": 0, "put": 1, "update": 2}
-
-
-def transact(writes: Sequence[Write]) -> None:
-    """Run the writes as one transaction; retried when DynamoDB cancels it for a conflict
-    with a concurrent transaction on a shared count. Raises ReferenceGone with the labels of
-    the writes whose conditions failed."""
-    # In the order DynamoDB receives them (PynamoDB sends deletes, then puts, then updates), so
-    # each cancellation reason pairs with its own write.
-    writes = sorted(writes, key=lambda write: _SENT_ORDER[write.operation])
-    for attempt in range(TRANSACTION_ATTEMPTS):
-        try:
-            with TransactWrite(connection=connection) as transaction:
-                for write in writes:
-                    write.apply(transaction)
-            return
-        except TransactWriteError as error:
-            reasons = error.cancellation_reasons or []
-            failed = {
-                write.label or write.operation
-                for write, reason in zip(writes, reasons, strict=False)
-                if reason is not None and reason.code == "ConditionalCheckFailed"
-            }
-            if failed:
-                raise ReferenceGone(failed) from None
-            conflicted = any(
-                reason is not None and reason.code == "TransactionConflict" for reason in reasons
-            )
-            if not conflicted or attempt + 1 == TRANSACTION_ATTEMPTS:
-                raise
-            time.sleep(random.uniform(0, 0.02 * 2**attempt))  # noqa: S311 - jitter, not a secret
 
 
 def count_change(name: str, delta: int) -> Write:
@@ -652,15 +592,7 @@ def seed_positions(positions: Sequence[PositionItem]) -> bool:
     The position id counter is first raised to the last seeded id, so ids issued later follow them.
     """
     last_id = max(position.id for position in positions)
-    counter = CounterItem(*CounterItem.key("position"))
-    try:
-        counter.update(
-            actions=[CounterItem.value.set(last_id), CounterItem.entity.set(CounterItem)],
-            condition=CounterItem.value.does_not_exist() | (CounterItem.value < last_id),
-        )
-    except Exception as error:
-        if "ConditionalCheckFailed" not in repr(error):
-            raise
+    counters.advance("position", last_id)
     marker = SeedMarkerItem(*POSITION_SEED_MARKER)
     try:
         transact(

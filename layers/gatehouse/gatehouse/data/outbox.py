@@ -17,9 +17,9 @@ from typing import Any
 
 from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
-from pynamodb.transactions import TransactWrite
 
-from gatehouse.data.models import IntegerAttribute, Item, connection
+from gatehouse.data.models import IntegerAttribute, Item
+from gatehouse.data.writes import Write, transact
 
 ENTITY = "outbox"
 PENDING = "pending"
@@ -70,9 +70,7 @@ def new(kind: str, surface: str, to: str, params: dict[str, Any]) -> OutboxItem:
 
 def save_all(items: Sequence[Item]) -> None:
     """New items (a one-time token and the messages carrying its link) in one transaction."""
-    with TransactWrite(connection=connection) as transaction:
-        for item in items:
-            transaction.save(item, condition=type(item).PK.does_not_exist())
+    transact([Write("put", item, type(item).PK.does_not_exist()) for item in items], attempts=1)
 
 
 def claim(message_id: str, now_epoch: int) -> bool:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from pynamodb.exceptions import DoesNotExist
 
 from gatehouse.data import users
 from gatehouse.data.models import (
     SessionItem,
     UserItem,
-    connection,
     session_key,
 )
+from gatehouse.data.writes import TRANSACTION_FAILURES, Write, transact
 
 
 class SessionGone(Exception):
@@ -72,19 +71,18 @@ def delete(session: SessionItem) -> None:
 def supersede(old: SessionItem, new: SessionItem) -> None:
     """Refresh: mark `old` superseded by `new` and write `new`, in one transaction; only a live,
     not yet superseded `old` can be refreshed (SessionGone otherwise)."""
+    superseded = [
+        SessionItem.superseded_at_ms.set(new.created_at_ms),
+        SessionItem.successor_id.set(new.session_id),
+        SessionItem.successor_created_at_ms.set(new.created_at_ms),
+    ]
+    live = SessionItem.PK.exists() & SessionItem.superseded_at_ms.does_not_exist()
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(
-                old,
-                actions=[
-                    SessionItem.superseded_at_ms.set(new.created_at_ms),
-                    SessionItem.successor_id.set(new.session_id),
-                    SessionItem.successor_created_at_ms.set(new.created_at_ms),
-                ],
-                condition=SessionItem.PK.exists() & SessionItem.superseded_at_ms.does_not_exist(),
-            )
-            transaction.save(new, condition=SessionItem.PK.does_not_exist())
-    except TransactWriteError as error:
+        transact(
+            [Write("update", old, live, superseded), Write("put", new, SessionItem.PK.does_not_exist())],
+            attempts=1,
+        )
+    except TRANSACTION_FAILURES as error:
         raise SessionGone() from error
 
 

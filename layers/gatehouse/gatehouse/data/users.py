@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import random
-import time
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, NoReturn
 
-from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
-from pynamodb.transactions import TransactWrite
 
 from gatehouse.data import counters, directory, org
 from gatehouse.data.models import (
@@ -18,12 +15,11 @@ from gatehouse.data.models import (
     UserItem,
     UserSeenItem,
     attach_seen,
-    connection,
     sortable_id,
     user_key,
     user_seen_key,
 )
-from gatehouse.data.writes import set_actions
+from gatehouse.data.writes import ConditionFailed, Write, set_actions, transact
 
 SUPER_ROLE_CLAIM = ("role", "super")
 # How many users exist (C's and D's lists answer a `total`); an atomic ADD beside each create/delete.
@@ -110,34 +106,27 @@ def find_at_constant_cost(kind: str, value: str) -> UserItem | None:
     return user if owner is not None else None
 
 
-class _Attempt:
-    """One try of a transaction: a cancellation only for conflicts with concurrent transactions
-    (two sign-ups moving one search head) is swallowed and marks the try for a retry."""
-
-    def __init__(self, retry: bool) -> None:
-        self.conflicted = False
-        self.retry = retry
-
-    def __enter__(self) -> _Attempt:
-        return self
-
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: object) -> bool:
-        if not isinstance(error, TransactWriteError):
-            return False
-        reasons = [reason for reason in error.cancellation_reasons or [] if reason is not None]
-        self.conflicted = bool(reasons) and all(r.code in ("TransactionConflict", "None") for r in reasons)
-        return self.conflicted and self.retry
+def _claim(kind: str, value: str, owner_id: int) -> Write:
+    """Take a unique value: refused (labelled with its kind) when someone already holds it."""
+    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=owner_id)
+    return Write("put", claim, UniqueItem.PK.does_not_exist(), label=kind)
 
 
-def _attempts() -> Iterator[_Attempt]:
-    """Up to org.TRANSACTION_ATTEMPTS tries, with jittered backoff after a conflict; the last
-    one's error is raised."""
-    for number in range(org.TRANSACTION_ATTEMPTS):
-        attempt = _Attempt(retry=number + 1 < org.TRANSACTION_ATTEMPTS)
-        yield attempt
-        if not attempt.conflicted:
-            return
-        time.sleep(random.uniform(0, 0.02 * 2**number))  # noqa: S311 - jitter, not a secret
+def _release(kind: str, value: str, owner_id: int) -> Write:
+    """Give a unique value up, only while `owner_id` holds it."""
+    return Write("delete", UniqueItem(*UniqueItem.key(kind, value)), UniqueItem.owner_id == owner_id)
+
+
+def _new_items(items: Sequence[Item]) -> list[Write]:
+    return [Write("put", item, type(item).PK.does_not_exist()) for item in items]
+
+
+def _raise_taken(refused: ConditionFailed, claims: Sequence[tuple[str, str]]) -> NoReturn:
+    """ValuesTaken naming the claimed kinds someone else holds; any other refusal as it is."""
+    taken = refused.labels & {kind for kind, _ in claims}
+    if not taken:
+        raise refused
+    raise ValuesTaken(taken) from None
 
 
 def super_exists() -> bool:
@@ -153,28 +142,17 @@ def create(user: UserItem, claims: Sequence[tuple[str, str]], also: Sequence[Ite
     sign-up never leaves an orphan claim behind. `also` (new items: the verification
     token, the mail that carries it) is written in the same transaction, after the claims.
     """
-    index = directory.index_changes([], [directory.Entry.of(user)])
     try:
-        for attempt in _attempts():
-            with attempt, TransactWrite(connection=connection) as transaction:
-                transaction.save(user, condition=UserItem.PK.does_not_exist())
-                for kind, value in claims:
-                    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
-                    transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-                for item in also:
-                    transaction.save(item, condition=type(item).PK.does_not_exist())
-                for write in index:
-                    write.apply(transaction)
-    except TransactWriteError as error:
-        reasons = error.cancellation_reasons
-        taken = {
-            kind
-            for (kind, _), reason in zip(claims, reasons[1:], strict=False)
-            if reason is not None and reason.code == "ConditionalCheckFailed"
-        }
-        if not taken:
-            raise
-        raise ValuesTaken(taken) from None
+        transact(
+            [
+                Write("put", user, UserItem.PK.does_not_exist(), label="user"),
+                *[_claim(kind, value, user.id) for kind, value in claims],
+                *_new_items(also),
+                *directory.index_changes([], [directory.Entry.of(user)]),
+            ]
+        )
+    except ConditionFailed as refused:
+        _raise_taken(refused, claims)
     # Outside the transaction: every sign-up touching one hot item would make concurrent ones conflict.
     directory.population_change([user.id], 1)
 
@@ -183,16 +161,15 @@ def promote_to_super(user: UserItem, stamp: str) -> None:
     """Claim the single super for `user` and set their role, in one transaction."""
     changes = {"role": "super", "updated_at": stamp}
     try:
-        with TransactWrite(connection=connection) as transaction:
-            transaction.update(user, actions=set_actions(UserItem, changes), condition=UserItem.PK.exists())
-            claim = UniqueItem(*UniqueItem.key(*SUPER_ROLE_CLAIM), owner_id=user.id)
-            transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-    except TransactWriteError as error:
-        # PynamoDB sends puts before updates: the claim's reason comes first.
-        reasons = error.cancellation_reasons or []
-        if reasons and reasons[0] is not None and reasons[0].code == "ConditionalCheckFailed":
-            raise ValuesTaken({SUPER_ROLE_CLAIM[0]}) from None
-        raise
+        transact(
+            [
+                Write("update", user, UserItem.PK.exists(), set_actions(UserItem, changes), label="user"),
+                _claim(*SUPER_ROLE_CLAIM, user.id),
+            ],
+            attempts=1,
+        )
+    except ConditionFailed as refused:
+        _raise_taken(refused, [SUPER_ROLE_CLAIM])
     for name, value in changes.items():
         setattr(user, name, value)
 
@@ -236,33 +213,18 @@ def update_with_claims(
     """Change the user and move their unique claims (a new email or login) atomically, with
     `also` (new items: tokens, mail) in the same transaction. `condition` must hold on the user."""
     required = UserItem.PK.exists() if condition is None else UserItem.PK.exists() & condition
-    reindex = directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)])
     try:
-        for attempt in _attempts():
-            with attempt, TransactWrite(connection=connection) as transaction:
-                transaction.update(user, actions=set_actions(UserItem, changes), condition=required)
-                for kind, value in add_claims:
-                    claim = UniqueItem(*UniqueItem.key(kind, value), owner_id=user.id)
-                    transaction.save(claim, condition=UniqueItem.PK.does_not_exist())
-                for kind, value in drop_claims:
-                    claim = UniqueItem(*UniqueItem.key(kind, value))
-                    transaction.delete(claim, condition=UniqueItem.owner_id == user.id)
-                for item in also:
-                    transaction.save(item, condition=type(item).PK.does_not_exist())
-                for write in reindex:
-                    write.apply(transaction)
-    except TransactWriteError as error:
-        # PynamoDB sends deletes (dropped claims, postings), then puts (claims first), then updates.
-        first = len(drop_claims) + sum(write.operation == "delete" for write in reindex)
-        reasons = error.cancellation_reasons[first : first + len(add_claims)]
-        taken = {
-            kind
-            for (kind, _), reason in zip(add_claims, reasons, strict=False)
-            if reason is not None and reason.code == "ConditionalCheckFailed"
-        }
-        if not taken:
-            raise
-        raise ValuesTaken(taken) from None
+        transact(
+            [
+                Write("update", user, required, set_actions(UserItem, changes), label="user"),
+                *[_claim(kind, value, user.id) for kind, value in add_claims],
+                *[_release(kind, value, user.id) for kind, value in drop_claims],
+                *_new_items(also),
+                *directory.index_changes([directory.Entry.of(user)], [directory.Entry.of(user, **changes)]),
+            ]
+        )
+    except ConditionFailed as refused:
+        _raise_taken(refused, add_claims)
     for name, value in changes.items():
         setattr(user, name, value)
 
@@ -270,14 +232,11 @@ def update_with_claims(
 def delete(user: UserItem, claims: Sequence[tuple[str, str]]) -> None:
     """Remove the user and release their claims in one transaction, which also takes the user
     out of their organization's, department's and position's `users_count`."""
-    org.transact(
+    transact(
         [
-            org.Write("delete", user, org.membership_unchanged(user)),
-            org.Write("delete", UserSeenItem(*user_seen_key(user.id))),
-            *[
-                org.Write("delete", UniqueItem(*UniqueItem.key(kind, value)), UniqueItem.owner_id == user.id)
-                for kind, value in claims
-            ],
+            Write("delete", user, org.membership_unchanged(user)),
+            Write("delete", UserSeenItem(*user_seen_key(user.id))),
+            *[_release(kind, value, user.id) for kind, value in claims],
             *org.membership_removal(user),
             *directory.index_changes([directory.Entry.of(user)], []),
         ]

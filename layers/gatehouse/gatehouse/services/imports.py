@@ -173,12 +173,12 @@ def reserve_ids(rows: Sequence[ImportRow]) -> None:
     concurrent sign-up never draws an id an imported user is about to take."""
     highest = max((row.kept_id for row in rows if row.kept_id is not None), default=None)
     if highest is not None:
-        imports.advance_counter(USER_COUNTER, highest)
+        counters.advance(USER_COUNTER, highest)
 
 
 def reserve_counter(name: str, highest: int | None) -> None:
     if highest is not None:
-        imports.advance_counter(name, highest)
+        counters.advance(name, highest)
 
 
 def record_run(source: str, counts: Mapping[str, int]) -> None:
