@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pynamodb.exceptions import CancellationReason, TransactWriteError, VerboseClientError
 
-from gatehouse.data import writes
+from gatehouse.data import apps, writes
 from gatehouse.data.models import CounterItem, UniqueItem
 from gatehouse.data.writes import ConditionFailed, Write
 
@@ -141,3 +141,16 @@ def test_a_failure_that_is_neither_a_condition_nor_a_conflict_is_raised_as_it_is
         "ValidationError",
     ]
     assert len(dynamo.calls) == 2  # neither is retried
+
+
+def test_creating_an_app_retries_a_conflict_on_the_shared_app_count(dynamo: ScriptedDynamo) -> None:
+    app = apps.new_app(
+        5, token_hash="0" * 64, name="Menu", url="https://menu.example", created_at="t", updated_at="t"
+    )
+    live_apps = CounterItem(*CounterItem.key(apps.LIVE_APPS_COUNTER)).PK
+    dynamo.answers = [{live_apps: CONFLICT}, {}]
+    apps.create(app, max_apps=100)
+    assert len(dynamo.calls) == 2  # another app's creation moved the count meanwhile: sent again
+    dynamo.answers = [{live_apps: REFUSED}]
+    with pytest.raises(apps.AppLimitReached):
+        apps.create(app, max_apps=100)

@@ -110,7 +110,8 @@ def _token_of(app: AppItem) -> Condition:
 
 
 def create(app: AppItem, max_apps: int) -> None:
-    """Write the app, its token lookup and its url claim, and count it, in one transaction."""
+    """Write the app, its token lookup and its url claim, and count it, in one transaction
+    (retried when it meets a concurrent one on the shared app count)."""
     counter = CounterItem(*CounterItem.key(LIVE_APPS_COUNTER))
     below_limit = CounterItem.value.does_not_exist() | (CounterItem.value < max_apps)
     counted = [CounterItem.value.add(1), CounterItem.entity.set(CounterItem)]
@@ -122,7 +123,6 @@ def create(app: AppItem, max_apps: int) -> None:
                 writes.Write("put", _token_item(app), AppTokenItem.PK.does_not_exist()),
                 writes.Write("put", _url_claim(app.url, app.id), UniqueItem.PK.does_not_exist(), label="url"),
             ],
-            attempts=1,
         )
     except writes.ConditionFailed as refused:
         if "url" in refused.labels:
