@@ -8,14 +8,13 @@ from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
-from gatehouse.errors import GatehouseError, ValidationFailed
-from gatehouse.services import admin_users, audit, groups, userpics
+from gatehouse.errors import ValidationFailed
+from gatehouse.services import admin_users, groups, userpics
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
-    Client,
     CurrentPrincipal,
     CurrentUser,
     PublicBaseUrl,
@@ -83,19 +82,10 @@ def user_answer(user: UserItem) -> dict[str, Any]:
 
 @users_routes.post("/new_user")
 async def new_user(
-    client: Client, actor: Annotated[UserItem | None, Depends(optional_user)], body: RequestBody
+    actor: Annotated[UserItem | None, Depends(optional_user)], body: RequestBody
 ) -> dict[str, Any]:
     data = validate(d_fields(body), NEW_USER)
-    user = admin_users.create_user(actor, data)
-    audit.record(
-        "user.create",
-        client=client,
-        actor=actor or user,
-        target_type="user",
-        target_id=user.id,
-        details={"role": user.role, "group_id": user.group_id},
-    )
-    return user_answer(user)
+    return user_answer(admin_users.create_user(actor, data))
 
 
 @users_routes.get("/list")
@@ -123,37 +113,18 @@ async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
 
 @users_routes.post("/id/{user_id}/update")
 async def update_user(
-    user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
+    user_id: UserId, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(d_fields(body), UPDATE)
-    user, changed = admin_users.update_user(actor, user_id, data, MailContext("d", base_url))
-    if changed - {"group_id"}:
-        audit.record(
-            "user.update",
-            client=client,
-            actor=actor,
-            target_type="user",
-            target_id=user.id,
-            details={"fields": ",".join(sorted(changed - {"group_id"}))},
-        )
-    if "group_id" in changed:
-        audit.record(
-            "user.group", client=client, actor=actor, target_type="user", target_id=user.id,
-            details={"group_id": user.group_id},
-        )  # fmt: skip
+    user, _ = admin_users.update_user(actor, user_id, data, MailContext("d", base_url))
     return user_answer(user)
 
 
 @users_routes.post("/id/{user_id}/update/userpic")
 async def update_userpic(
-    user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
+    user_id: UserId, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    user = userpics.replace(actor, user_id, body.get(userpics.FIELD), base_url)
-    audit.record(
-        "user.update", client=client, actor=actor, target_type="user", target_id=user.id,
-        details={"fields": "userpic"},
-    )  # fmt: skip
-    return user_answer(user)
+    return user_answer(userpics.replace(actor, user_id, body.get(userpics.FIELD), base_url))
 
 
 @users_routes.get("/id/{user_id}/userpic/{file_name}")
@@ -162,45 +133,23 @@ async def userpic(user_id: UserId, file_name: str) -> RedirectResponse:
 
 
 @users_routes.post("/id/{user_id}/update/role")
-async def update_role(
-    user_id: UserId, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_role(user_id: UserId, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     data = validate(body, ROLE)
-    user = admin_users.change_role(actor, user_id, data["role"])
-    audit.record(
-        "user.role", client=client, actor=actor, target_type="user", target_id=user.id,
-        details={"role": user.role},
-    )  # fmt: skip
-    return user_answer(user)
+    return user_answer(admin_users.change_role(actor, user_id, data["role"]))
 
 
 @users_routes.post("/id/{user_id}/update/password")
-async def update_password(
-    user_id: UserId, principal: CurrentPrincipal, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_password(user_id: UserId, principal: CurrentPrincipal, body: RequestBody) -> dict[str, Any]:
     data = validate(body, PASSWORD_CHANGE)
-    actor = principal.user
-    try:
-        user = admin_users.change_password(
-            actor, user_id, data["password"], data["new_password"], principal.session
-        )
-    except GatehouseError as refused:
-        audit.record(
-            "user.password", client=client, actor=actor, target_type="user", target_id=user_id,
-            outcome="failure", details={"reason": type(refused).__name__},
-        )  # fmt: skip
-        raise
-    audit.record("user.password", client=client, actor=actor, target_type="user", target_id=user.id)
+    user = admin_users.change_password(
+        principal.user, user_id, data["password"], data["new_password"], principal.session
+    )
     return user_answer(user)
 
 
 @users_routes.get("/id/{user_id}/reset_password")
-async def reset_password(user_id: UserId, actor: CurrentUser, client: Client) -> dict[str, Any]:
-    user, password = admin_users.reset_password(actor, user_id)
-    audit.record(
-        "user.password", client=client, actor=actor, target_type="user", target_id=user.id,
-        details={"reset": True},
-    )  # fmt: skip
+async def reset_password(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+    _, password = admin_users.reset_password(actor, user_id)
     return users_admin.ok(new_password=password)
 
 
@@ -210,11 +159,8 @@ async def user_permissions(user_id: UserId, actor: CurrentUser) -> dict[str, Any
 
 
 @users_routes.get("/id/{user_id}/remove")
-async def remove(user_id: UserId, actor: CurrentUser, client: Client) -> dict[str, Any]:
-    user = admin_users.remove_user(actor, user_id)
-    answer = user_answer(user)
-    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=user.id)
-    return answer
+async def remove(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+    return user_answer(admin_users.remove_user(actor, user_id))
 
 
 app = create_app(users_routes, surfaces=[("/api/v1/users/", users_admin.SURFACE)])

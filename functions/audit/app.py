@@ -6,11 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from gatehouse.services import audit, audit_log, groups
+from gatehouse.services import audit_log, groups
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentUser, RequestBody
+from gatehouse.web.deps import CurrentUser, RequestBody
 
 logs_routes = Routes(prefix="/api/v1/logs")
 groups_routes = Routes(prefix="/api/v1/groups")
@@ -81,9 +81,8 @@ async def list_groups(actor: CurrentUser, request: Request) -> dict[str, Any]:
 
 
 @groups_routes.post("")
-async def create_group(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_group(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     group = groups.create(actor, validate(body, GROUP_FIELDS) | _permissions(body))
-    audit.record("group.create", client=client, actor=actor, target_type="group", target_id=group.id)
     return users_admin.ok(group=users_admin.group_view(group))
 
 
@@ -93,21 +92,17 @@ async def read_group(group_id: GroupId, actor: CurrentUser) -> dict[str, Any]:
 
 
 @groups_routes.api_route("/{group_id}", methods=["PUT", "PATCH"])
-async def update_group(
-    group_id: GroupId, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_group(group_id: GroupId, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     group = groups.update(
         actor, groups.read(actor, group_id), validate(body, GROUP_CHANGES) | _permissions(body)
     )
-    audit.record("group.update", client=client, actor=actor, target_type="group", target_id=group.id)
     return users_admin.ok(group=users_admin.group_view(group))
 
 
 @groups_routes.delete("/{group_id}")
-async def delete_group(group_id: GroupId, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def delete_group(group_id: GroupId, actor: CurrentUser) -> dict[str, Any]:
     group = groups.read(actor, group_id)
     groups.delete(actor, group)
-    audit.record("group.delete", client=client, actor=actor, target_type="group", target_id=group.id)
     return users_admin.ok(group=users_admin.group_view(group))
 
 

@@ -343,12 +343,14 @@ def apps_create(
 ) -> None:
     """Create an app as the super; its token is printed once, here, and stored only as a hash."""
     from gatehouse.errors import GatehouseError
-    from gatehouse.services import apps
+    from gatehouse.services import apps, caller
+    from gatehouse.services.imports import OPERATOR
 
     try:
-        created, token = apps.create(
-            _the_super(), {"name": name, "url": url, "is_super": super_app, "roles": role or []}
-        )
+        with caller.bound(OPERATOR):
+            created, token = apps.create(
+                _the_super(), {"name": name, "url": url, "is_super": super_app, "roles": role or []}
+            )
     except GatehouseError as error:
         raise fail(f"cannot create the app: {_describe(error)}") from None
     err.print(f"app {created.id} {created.name} ({created.url}); its token, shown only now:")
@@ -376,10 +378,12 @@ def apps_list() -> None:
 def apps_rotate(app_id: Annotated[int, typer.Argument(help="The app's id.")]) -> None:
     """A new token for the app; the old one stops working at once. Printed once."""
     from gatehouse.errors import GatehouseError
-    from gatehouse.services import apps
+    from gatehouse.services import apps, caller
+    from gatehouse.services.imports import OPERATOR
 
     try:
-        rotated, token = apps.rotate_token(_the_super(), app_id)
+        with caller.bound(OPERATOR):
+            rotated, token = apps.rotate_token(_the_super(), app_id)
     except GatehouseError as error:
         raise fail(f"cannot rotate app {app_id}: {_describe(error)}") from None
     err.print(f"app {rotated.id} {rotated.name}: new token, shown only now (the old one no longer works):")

@@ -16,7 +16,8 @@ from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
-from gatehouse.services import admin_users, audit_log, groups, sessions, userpics
+from gatehouse.services import admin_users, audit_log, caller, groups, sessions, userpics
+from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
 
 EVERYTHING = list(groups.CATALOGUE)
@@ -161,6 +162,34 @@ def test_password_change_is_ones_own_checks_the_current_one_and_ends_the_other_s
     assert sessions.authenticate(current.token).user.id == user.id
     with pytest.raises(NotAuthenticated):
         sessions.authenticate(other.token)
+
+
+def test_password_changes_are_recorded_with_the_bound_caller_refused_ones_with_the_reason(
+    root: UserItem,
+) -> None:
+    user = admin_users.create_user(root, fields("plain"))
+    current = sessions.start(user, JWT_AUTH)
+    with caller.bound(ClientInfo(ip="198.51.100.7")):
+        with pytest.raises(ValidationFailed):
+            admin_users.change_password(user, user.id, "wrong", "new-secret", current.session)
+        admin_users.change_password(user, user.id, "secret-pass", "new-secret", current.session)
+    recorded = audit_log.search(root, audit_log.LogQuery(by_user=user.id, newest_first=False)).events
+    assert [(e.action, e.outcome, e.target_id, e.ip, e.details) for e in recorded] == [
+        ("user.password", "failure", str(user.id), "198.51.100.7", {"reason": "ValidationFailed"}),
+        ("user.password", "success", str(user.id), "198.51.100.7", None),
+    ]
+
+
+def test_a_group_move_is_recorded_apart_from_the_profile_fields(root: UserItem) -> None:
+    staff = groups.create(root, {"name": "staff", "level": 5})
+    user = admin_users.create_user(root, fields("plain"))
+    admin_users.update_user(root, user.id, {"first_name": "Ann", "group_id": staff.id}, D_MAIL)
+    recorded = audit_log.search(root, audit_log.LogQuery(by_user=root.id, newest_first=False)).events
+    assert [(e.action, e.target_type, e.details) for e in recorded if e.target_id == str(user.id)] == [
+        ("user.create", "user", {"role": "user", "group_id": None}),
+        ("user.update", "user", {"fields": "first_name"}),
+        ("user.group", "user", {"group_id": staff.id}),
+    ]
 
 
 def test_generated_passwords_mix_every_character_class() -> None:

@@ -11,8 +11,9 @@ from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from gatehouse.services import accounts, goncord
+from gatehouse.services import accounts, audit_log, caller, goncord, lockouts
 from gatehouse.services import apps as app_service
+from gatehouse.services.caller import ClientInfo
 
 
 @pytest.fixture
@@ -92,6 +93,34 @@ def test_an_app_token_authorizes_only_a_super_app(root: UserItem) -> None:
     for missing in (None, "", "unknown-token", "x" * 129):
         with pytest.raises(app_service.AppTokenUnknown):
             app_service.authorize_super_app(missing)
+
+
+def test_unknown_app_tokens_lock_out_only_the_caller_who_guessed_them(
+    root: UserItem, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(lockouts._settings, "lockout_threshold", 2)
+    with caller.bound(ClientInfo(ip="198.51.100.9")):
+        for _ in range(2):
+            with pytest.raises(app_service.AppTokenUnknown):
+                app_service.authorize_super_app("guessed-token")
+        with pytest.raises(lockouts.LockedOut):
+            app_service.authorize_super_app("guessed-token")
+    with caller.bound(ClientInfo(ip="198.51.100.10")), pytest.raises(app_service.AppTokenUnknown):
+        app_service.authorize_super_app("guessed-token")
+
+
+def test_an_apps_change_to_a_user_is_recorded_as_the_users_own_naming_the_app(
+    root: UserItem, member: UserItem
+) -> None:
+    app, token = app_service.create(root, {"name": "Super", "url": "https://super", "is_super": True})
+    calling_app = app_service.authorize_super_app(token)
+    goncord.set_roles_by(calling_app, member, ["hr", "staff"])
+    goncord.remove_roles_by(calling_app, member, ["hr"])
+    recorded = audit_log.search(root, audit_log.LogQuery(by_user=member.id, newest_first=False)).events
+    assert [(e.action, e.target_id, e.details) for e in recorded if e.action == "user.update"] == [
+        ("user.update", str(member.id), {"app_id": app.id, "fields": "app_roles"}),
+        ("user.update", str(member.id), {"app_id": app.id, "fields": "app_roles"}),
+    ]
 
 
 def test_any_known_app_identifies_itself_by_its_token(root: UserItem) -> None:

@@ -10,6 +10,9 @@ What each role may do without a group, and how groups narrow or widen it, is in
 - `/update/password` is the user's own, with their current password.
 - Removing needs admin or above (with `users.remove`) and a lower role; nobody removes the super.
 - Everyone reads themselves; reading others needs `users.read`.
+
+Every change is recorded in the audit log once it succeeded; a refused own-password change is
+recorded too.
 """
 
 from __future__ import annotations
@@ -23,9 +26,9 @@ from typing import Any
 from gatehouse.data import users
 from gatehouse.data.groups import GroupItem
 from gatehouse.data.models import SessionItem, UserItem
-from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
+from gatehouse.errors import GatehouseError, NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from gatehouse.security.passwords import verify_password
-from gatehouse.services import accounts, permissions
+from gatehouse.services import accounts, audit, permissions
 from gatehouse.services import groups as group_rules
 from gatehouse.services.mail import MailContext
 
@@ -69,10 +72,15 @@ def _manages(actor: UserItem, target: UserItem, permission: str) -> bool:
 
 
 def create_user(actor: UserItem | None, data: Mapping[str, Any]) -> UserItem:
-    """`data` holds D's validated fields (nickname, email, password, role, group_id, profile)."""
+    """`data` holds D's validated fields (nickname, email, password, role, group_id, profile).
+    The first user, created anonymously, is recorded as their own creator."""
+    user = _create_first_user(data) if actor is None else _create_by(actor, data)
+    _record("user.create", actor or user, user.id, {"role": user.role, "group_id": user.group_id})
+    return user
+
+
+def _create_by(actor: UserItem, data: Mapping[str, Any]) -> UserItem:
     role = data.get("role") or "user"
-    if actor is None:
-        return _create_first_user(data)
     if role == "super":
         raise PermissionDenied()  # the super exists: it is the first user ever created
     group_rules.require_permission(actor, group_rules.USERS_CREATE)
@@ -175,6 +183,12 @@ def update_user(
         target, changes, field_names=FIELD_NAMES, mail_context=mail_context, by_owner=actor.id == target.id
     )
     changed = {name for name, value in before.items() if getattr(target, name) != value}
+    # A move to another group is its own event, apart from the profile's fields.
+    profile_fields = changed - {"group_id"}
+    if profile_fields:
+        _record("user.update", actor, target.id, {"fields": ",".join(sorted(profile_fields))})
+    if "group_id" in changed:
+        _record("user.group", actor, target.id, {"group_id": target.group_id})
     return target, changed
 
 
@@ -182,13 +196,27 @@ def change_role(actor: UserItem, target_id: int, role: str) -> UserItem:
     permissions.require_role(actor, "super")
     target = get_user(target_id)
     accounts.set_role(target, role)  # refuses to make or unmake the super
+    _record("user.role", actor, target.id, {"role": target.role})
     return target
 
 
 def change_password(
     actor: UserItem, target_id: int, current: str, new: str, session: SessionItem
 ) -> UserItem:
-    """Only the user themselves, proving the current password; their other sessions end."""
+    """Only the user themselves, proving the current password; their other sessions end.
+    A refused change is recorded with the reason's name."""
+    try:
+        target = _change_own_password(actor, target_id, current, new, session)
+    except GatehouseError as refused:
+        _record("user.password", actor, target_id, {"reason": type(refused).__name__}, outcome="failure")
+        raise
+    _record("user.password", actor, target.id)
+    return target
+
+
+def _change_own_password(
+    actor: UserItem, target_id: int, current: str, new: str, session: SessionItem
+) -> UserItem:
     permissions.require(actor.id == target_id)
     target = get_user(target_id)
     if not verify_password(current, target.password_hash).ok:
@@ -203,6 +231,7 @@ def reset_password(actor: UserItem, target_id: int) -> tuple[UserItem, str]:
     permissions.require(actor.id != target.id and _manages(actor, target, group_rules.USERS_RESET_PASSWORD))
     password = generate_password()
     accounts.set_password(target, password, keep_session=None)
+    _record("user.password", actor, target.id, {"reset": True})
     return target, password
 
 
@@ -217,6 +246,7 @@ def remove_user(actor: UserItem, target_id: int) -> UserItem:
     target = get_user(target_id)
     permissions.require(_manages(actor, target, group_rules.USERS_REMOVE))
     accounts.remove(target)
+    _record("user.delete", actor, target.id)
     return target
 
 
@@ -226,6 +256,19 @@ def userpic_target(actor: UserItem, target_id: int) -> UserItem:
     if actor.id != target.id:
         permissions.require(_manages(actor, target, group_rules.USERS_UPDATE))
     return target
+
+
+def _record(
+    action: str,
+    actor: UserItem,
+    target_id: int,
+    details: Mapping[str, audit.DetailValue] | None = None,
+    *,
+    outcome: str = "success",
+) -> None:
+    audit.record(
+        action, actor=actor, target_type=USER_ENTITY, target_id=target_id, outcome=outcome, details=details
+    )
 
 
 def generate_password() -> str:

@@ -1,7 +1,8 @@
 """Goncord's apps: super users manage them; an app's `x-app-token` lets a super app edit users.
 
 An app token is a UUID shown once (on creation and on rotation) and stored only as a hash.
-Role names given to users and apps are created on first use.
+Role names given to users and apps are created on first use. Every change to an app is recorded
+in the audit log once it succeeded.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from gatehouse.errors import (
     PermissionDenied,
     ValidationFailed,
 )
-from gatehouse.services import lockouts, permissions
-from gatehouse.services.caller import ClientInfo
+from gatehouse.services import audit, caller, lockouts, permissions
 
 # The menu and the app list read every app in one Query; this cap keeps that one bounded call.
 MAX_APPS = 200
@@ -44,38 +44,34 @@ class AppNotSuper(PermissionDenied):
 APP_TOKEN_SCOPE = "app_token"
 
 
-def calling_app(token: str | None, client: ClientInfo | None = None) -> AppTokenItem | None:
+def calling_app(token: str | None) -> AppTokenItem | None:
     """The app an `x-app-token` belongs to, or None for no token or an unknown one (one GetItem).
 
-    With `client`, token guessing is locked out (`gatehouse.services.lockouts`): a client that
-    sent too many unknown tokens gets 429 for a while, before any lookup."""
+    Token guessing is locked out per caller (`gatehouse.services.lockouts`): a client that sent
+    too many unknown tokens gets 429 for a while, before any lookup."""
     token = (token or "").strip()
     if not token:
         return None
-    attempt = (
-        lockouts.Attempt(APP_TOKEN_SCOPE, lockouts.ANY_ACCOUNT, lockouts.client_of(client), False)
-        if client
-        else None
-    )
-    if attempt is not None:
-        lockouts.check(attempt)
+    client = caller.current()
+    attempt = lockouts.Attempt(APP_TOKEN_SCOPE, lockouts.ANY_ACCOUNT, lockouts.client_of(client), False)
+    lockouts.check(attempt)
     app = app_store.token_lookup(token) if len(token) <= APP_TOKEN_MAX_LENGTH else None
-    if app is None and attempt is not None and client is not None:
+    if app is None:
         lockouts.failed(attempt, client=client)
     return app
 
 
-def require_app(token: str | None, client: ClientInfo | None = None) -> AppTokenItem:
+def require_app(token: str | None) -> AppTokenItem:
     """Any app, super or not, identified by its `x-app-token`."""
-    app = calling_app(token, client)
+    app = calling_app(token)
     if app is None:
         raise NotFound("app")
     return app
 
 
-def authorize_super_app(token: str | None, client: ClientInfo | None = None) -> AppTokenItem:
+def authorize_super_app(token: str | None) -> AppTokenItem:
     """The super app an `x-app-token` belongs to (one GetItem)."""
-    app = calling_app(token, client)
+    app = calling_app(token)
     if app is None:
         raise AppTokenUnknown()
     if not app.is_super:
@@ -136,6 +132,7 @@ def create(actor: UserItem, data: Mapping[str, Any]) -> tuple[AppItem, str]:
         raise ValidationFailed.single("url", "unique") from None
     except app_store.AppLimitReached:
         raise ValidationFailed.single("url", "max.apps", max=MAX_APPS) from None
+    _record("app.create", actor, app)
     return app, token
 
 
@@ -167,13 +164,13 @@ def update(actor: UserItem, app_id: int, data: Mapping[str, Any]) -> AppItem:
         changes["roles"] = role_names(data["roles"])
         ensure_roles(changes["roles"])
     changes = {name: value for name, value in changes.items() if getattr(app, name) != value}
-    if not changes:
-        return app
-    changes["updated_at"] = iso(now())
-    try:
-        app_store.update(app, changes)
-    except app_store.AppGone:
-        raise _gone_or_conflict(app_id) from None
+    if changes:
+        changes["updated_at"] = iso(now())
+        try:
+            app_store.update(app, changes)
+        except app_store.AppGone:
+            raise _gone_or_conflict(app_id) from None
+    _record("app.update", actor, app)  # a request that changes nothing is recorded too
     return app
 
 
@@ -185,6 +182,7 @@ def rotate_token(actor: UserItem, app_id: int) -> tuple[AppItem, str]:
         app_store.replace_token(app, app_store.token_digest(token), iso(now()))
     except app_store.AppGone:
         raise _gone_or_conflict(app_id) from None
+    _record("app.token", actor, app)
     return app, token
 
 
@@ -194,6 +192,7 @@ def delete(actor: UserItem, app_id: int) -> AppItem:
         app_store.delete(app)
     except app_store.AppGone:
         raise _gone_or_conflict(app_id) from None
+    _record("app.delete", actor, app)
     return app
 
 
@@ -203,6 +202,10 @@ def menu(user: UserItem) -> list[AppItem]:
     if not roles:
         return []
     return [app for app in app_store.all_apps(MAX_APPS) if roles.intersection(app.roles or [])]
+
+
+def _record(action: str, actor: UserItem, app: AppItem) -> None:
+    audit.record(action, actor=actor, target_type="app", target_id=app.id)
 
 
 def _gone_or_conflict(app_id: int) -> Exception:

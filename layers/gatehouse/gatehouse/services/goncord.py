@@ -1,6 +1,11 @@
-"""Goncord's user rules: the profile update a super app makes (names, birthday, app roles,
-per-app payloads), an app's update of its own payload, a super app's role changes, and the
-signed-in user's password change."""
+"""Goncord's user rules: sign-up, sign-in and sign-out, the profile update a super app makes
+(names, birthday, app roles, per-app payloads), an app's update of its own payload, a super
+app's role changes, and the signed-in user's password change.
+
+The actions are recorded in the audit log once they succeeded (a refused password change too);
+an app's change to a user names the app. `update_profile`, `set_roles` and `remove_roles` are the
+rules alone: the routes call them through the `..._by` actions, which record them.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +20,11 @@ from gatehouse.data.apps import AppTokenItem
 from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import Conflict, InvalidCredentials, MalformedRequest, NotFound, ValidationFailed
 from gatehouse.security.passwords import verify_password
-from gatehouse.services import accounts
+from gatehouse.security.tokens import GONCORD
+from gatehouse.services import accounts, audit, caller, sessions
 from gatehouse.services import apps as app_service
+from gatehouse.services.mail import MailContext
+from gatehouse.services.sessions import IssuedToken, Principal
 from gatehouse.validation import json_violation, required, validate
 
 MAX_APPS_PER_UPDATE = 20
@@ -28,11 +36,40 @@ UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
 # Ecto's `validate_length(:password, min: 6)`; the 256-character cap is every surface's.
 NEW_PASSWORD = {"new_password": required("new_password", min=6)}
+# Goncord's names for the canonical handles, so a taken value is reported on the field sent.
+FIELD_NAMES = {"email": "email", "login": "login"}
 
 
 class PasswordNotChanged(InvalidCredentials):
     """A refused password change: a wrong current password or a new one the rules refuse
     (the original answered both the same way)."""
+
+
+def register(
+    *, email: str, password: str, login: str, profile: Mapping[str, Any], mail_context: MailContext
+) -> UserItem:
+    """A user's own sign-up; the verification mail goes out with the account."""
+    user = accounts.register(
+        email=email,
+        password=password,
+        login=login,
+        attributes=profile,
+        field_names=FIELD_NAMES,
+        mail_context=mail_context,
+    )
+    _record("user.register", user)
+    return user
+
+
+def sign_in(identifier: str, password: str) -> tuple[UserItem, IssuedToken]:
+    """The user a login or email and password name, and a Goncord token for them."""
+    user = accounts.sign_in(identifier, password, client=caller.current())
+    return user, sessions.start(user, GONCORD)
+
+
+def sign_out(principal: Principal) -> None:
+    sessions.end(principal)
+    _record("auth.logout", principal.user)
 
 
 def required_parameters(request: Mapping[str, Any], *names: str) -> list[Any]:
@@ -97,6 +134,15 @@ def update_profile(
     return _update(user, changes, guarded=("app_data",))
 
 
+def update_profile_by(
+    app: AppTokenItem, user: UserItem, profile: Mapping[str, Any], roles: Any = None, apps: Any = None
+) -> UserItem:
+    """`update_profile`, made by the super app `app`."""
+    user, changed = update_profile(user, profile, roles, apps)
+    _record_app_update(app, user, changed)
+    return user
+
+
 def set_own_payload(user: UserItem, app: AppTokenItem, value: Any) -> UserItem:
     """An app replaces its own payload in `user`'s apps (the original's `self_update`)."""
     checked = payload(value, "payload")
@@ -108,6 +154,7 @@ def set_own_payload(user: UserItem, app: AppTokenItem, value: Any) -> UserItem:
         lambda current: {"app_data": _merged(current.app_data, {stored.url: checked}, "payload")},
         guarded=("app_data",),
     )
+    _record_app_update(app, user, ["app_data"])  # recorded even when the payload was already so
     return user
 
 
@@ -115,6 +162,13 @@ def set_roles(user: UserItem, roles: Any) -> tuple[UserItem, list[str]]:
     """Replace the user's app roles with `roles`, creating unknown ones (the original's
     `Role.set_roles`, behind `POST /roles`); unlike `update_profile`, null is no "keep"."""
     return update_profile(user, {}, roles=app_service.role_names(roles))
+
+
+def set_roles_by(app: AppTokenItem, user: UserItem, roles: Any) -> UserItem:
+    """`set_roles`, made by the super app `app`."""
+    user, changed = set_roles(user, roles)
+    _record_app_update(app, user, changed)
+    return user
 
 
 def remove_roles(user: UserItem, roles: Any) -> tuple[UserItem, list[str]]:
@@ -125,6 +179,13 @@ def remove_roles(user: UserItem, roles: Any) -> tuple[UserItem, list[str]]:
         lambda current: {"app_roles": [name for name in current.app_roles or [] if name not in names]},
         guarded=("app_roles",),
     )
+
+
+def remove_roles_by(app: AppTokenItem, user: UserItem, roles: Any) -> UserItem:
+    """`remove_roles`, made by the super app `app`."""
+    user, changed = remove_roles(user, roles)
+    _record_app_update(app, user, changed)
+    return user
 
 
 def _update(
@@ -166,8 +227,18 @@ def change_password(user: UserItem, request: Mapping[str, Any], session: Session
 
     As the original's `UserController.change_password`: both fields must be sent (it had no
     action clause otherwise: Phoenix's 400); a current password that does not match, or a new
-    one that is not a 6-256-character string with something besides spaces, is PasswordNotChanged.
+    one that is not a 6-256-character string with something besides spaces, is PasswordNotChanged
+    (recorded as a failure).
     """
+    try:
+        _change_own_password(user, request, session)
+    except PasswordNotChanged:
+        _record("user.password", user, outcome="failure")
+        raise
+    _record("user.password", user)
+
+
+def _change_own_password(user: UserItem, request: Mapping[str, Any], session: SessionItem) -> None:
     current, new = required_parameters(request, "old_password", "new_password")
     try:
         new = validate({"new_password": new}, NEW_PASSWORD)["new_password"]
@@ -176,3 +247,18 @@ def change_password(user: UserItem, request: Mapping[str, Any], session: Session
     if not new.strip() or not isinstance(current, str) or not verify_password(current, user.password_hash).ok:
         raise PasswordNotChanged()
     accounts.set_password(user, new, keep_session=session)
+
+
+def _record_app_update(app: AppTokenItem, user: UserItem, changed: list[str]) -> None:
+    _record("user.update", user, details={"app_id": app.app_id, "fields": ",".join(changed)})
+
+
+def _record(
+    action: str,
+    user: UserItem,
+    *,
+    outcome: str = "success",
+    details: Mapping[str, audit.DetailValue] | None = None,
+) -> None:
+    """`action` by `user` on themselves (what an app changes, it changes on their behalf)."""
+    audit.record(action, actor=user, target_type="user", target_id=user.id, outcome=outcome, details=details)

@@ -29,7 +29,7 @@ from gatehouse.data import groups as group_store
 from gatehouse.data.groups import GroupItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
-from gatehouse.services import permissions
+from gatehouse.services import audit, permissions
 
 USERS_READ = "users.read"
 USERS_CREATE = "users.create"
@@ -161,6 +161,7 @@ def create(actor: UserItem, data: Mapping[str, Any]) -> GroupItem:
         updated_at=stamp,
     )
     group_store.put(group)
+    _record("group.create", actor, group)
     return group
 
 
@@ -177,11 +178,11 @@ def update(actor: UserItem, group: GroupItem, data: Mapping[str, Any]) -> GroupI
     _require_manageable(
         actor, changes.get("level", group.level), changes.get("permissions", group_store.granted(group))
     )
-    if not changes:
-        return group
-    changes["updated_at"] = iso(now())
-    if not group_store.update(group, **changes):
-        raise NotFound(GROUP_ENTITY)
+    if changes:
+        changes["updated_at"] = iso(now())
+        if not group_store.update(group, **changes):
+            raise NotFound(GROUP_ENTITY)
+    _record("group.update", actor, group)  # a request that changes nothing is recorded too
     return group
 
 
@@ -191,6 +192,11 @@ def delete(actor: UserItem, group: GroupItem) -> None:
     _require_manageable(actor, group.level, group_store.granted(group))
     if not group_store.delete(group):
         raise NotFound(GROUP_ENTITY)
+    _record("group.delete", actor, group)
+
+
+def _record(action: str, actor: UserItem, group: GroupItem) -> None:
+    audit.record(action, actor=actor, target_type=GROUP_ENTITY, target_id=group.id)
 
 
 def page(actor: UserItem, limit: int, after_id: int | None) -> tuple[list[GroupItem], int | None]:

@@ -29,7 +29,7 @@ from gatehouse import snapstart
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed
-from gatehouse.services import accounts, admin_users
+from gatehouse.services import accounts, admin_users, audit
 from gatehouse.settings import get_settings
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def public_path(user_id: int, file_name: str) -> str:
 
 
 def replace(actor: UserItem, target_id: int, upload: object, base_url: str) -> UserItem:
-    """Check the upload, store it, and point the user's `userpic` at it."""
+    """Check the upload, store it, point the user's `userpic` at it and record the update."""
     target = admin_users.userpic_target(actor, target_id)
     raw, extension, content_type = decode(upload)
     file_name = f"{hashlib.sha256(raw).hexdigest()}.{extension}"
@@ -149,6 +149,9 @@ def replace(actor: UserItem, target_id: int, upload: object, base_url: str) -> U
         CacheControl="private, max-age=86400, immutable",
     )
     accounts.update(target, {"userpic": f"{base_url}{public_path(target.id, file_name)}"})
+    audit.record(
+        "user.update", actor=actor, target_type="user", target_id=target.id, details={"fields": "userpic"}
+    )
     return target
 
 
