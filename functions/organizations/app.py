@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import audit
+from gatehouse.services import audit, paging
 from gatehouse.services import org_structure as structure
 from gatehouse.surfaces import documentarian, documentarian_positions, org_structure
 from gatehouse.validation import optional, required, validate
@@ -65,9 +65,9 @@ A_NEW_POSITION = {"name": required(max=255), "description": optional(max=65_535)
 A_POSITION_CHANGES = {"name": optional(max=255, nullable=False), "description": optional(max=65_535)}
 
 
-def _paging(request: Request, **filters: Any) -> tuple[structure.Paging, dict[str, Any]]:
+def _list_query(request: Request, **filters: Any) -> tuple[paging.Paging, dict[str, Any]]:
     query = validate(dict(request.query_params), {**LIST_QUERY, **filters})
-    return structure.paging(query.get("page"), query.get("per_page"), query.get("search")), query
+    return paging.requested(query.get("page"), query.get("per_page"), query.get("search")), query
 
 
 # ---- organizations ----
@@ -75,8 +75,8 @@ def _paging(request: Request, **filters: Any) -> tuple[structure.Paging, dict[st
 
 @routes.get("/organizations")
 async def list_organizations(request: Request, actor: CurrentUser) -> dict[str, Any]:
-    paging, _ = _paging(request)
-    page = structure.list_organizations(actor, paging)
+    requested, _ = _list_query(request)
+    page = structure.list_organizations(actor, requested)
     views = [org_structure.organization_view(o, counts=True) for o in page.items]
     return org_structure.listing("Organizations retrieved successfully", "organizations", views, page)
 
@@ -123,8 +123,8 @@ async def delete_organization(organization_id: int, actor: CurrentUser, client: 
 
 @routes.get("/departments")
 async def list_departments(request: Request, actor: CurrentUser) -> dict[str, Any]:
-    paging, query = _paging(request, organization_id=optional("integer", min=1))
-    page = structure.list_departments(actor, paging, query.get("organization_id"))
+    requested, query = _list_query(request, organization_id=optional("integer", min=1))
+    page = structure.list_departments(actor, requested, query.get("organization_id"))
     views = [org_structure.department_view(d, page.related, counts=True) for d in page.items]
     return org_structure.listing("Departments retrieved successfully", "departments", views, page)
 
@@ -178,8 +178,8 @@ async def delete_department(department_id: int, actor: CurrentUser, client: Clie
 
 @routes.get("/positions")
 async def list_positions(request: Request, actor: CurrentUser) -> dict[str, Any]:
-    paging, query = _paging(request, department_id=optional("integer", min=1))
-    page = structure.list_positions(actor, paging, query.get("department_id"))
+    requested, query = _list_query(request, department_id=optional("integer", min=1))
+    page = structure.list_positions(actor, requested, query.get("department_id"))
     views = [org_structure.position_view(p, page.related, counts=True) for p in page.items]
     return org_structure.listing("Positions retrieved successfully", "positions", views, page)
 

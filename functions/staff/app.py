@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import accounts, audit, sessions, staff
+from gatehouse.services import accounts, audit, paging, sessions, staff
 from gatehouse.services.mail import MailContext
-from gatehouse.services.org_structure import paging as page_request
 from gatehouse.surfaces import org_structure
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
@@ -79,7 +78,7 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 @routes.get("/users")
 async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
     query = validate(dict(request.query_params), USERS_QUERY)
-    paging = page_request(query.get("page"), query.get("per_page"), query.get("search"))
+    requested = paging.requested(query.get("page"), query.get("per_page"), query.get("search"))
     filters = staff.UserFilters(
         organization_id=query.get("organization_id"),
         department_id=query.get("department_id"),
@@ -87,7 +86,7 @@ async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
         role=query.get("role"),
         is_active=query.get("is_active"),
     )
-    page = staff.list_users(actor, paging, filters)
+    page = staff.list_users(actor, requested, filters)
     views = [org_structure.user_view(user, page.related) for user in page.items]
     return org_structure.listing("Users retrieved successfully", "users", views, page)
 

@@ -17,7 +17,8 @@ from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
 from gatehouse.services import accounts, permissions
 from gatehouse.services.mail import MailContext
-from gatehouse.services.org_structure import Page, Paging, empty_page, home_organization, is_global, page_of
+from gatehouse.services.org_structure import home_organization, is_global
+from gatehouse.services.paging import Page, Paging, empty_page, page_of
 
 ASSIGNABLE_ROLES = ("admin", "manager", "user")
 
@@ -37,7 +38,7 @@ class UserFilters:
     is_active: bool | None = None
 
 
-def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[UserItem]:
+def list_users(actor: UserItem, paging: Paging, filters: UserFilters) -> Page[UserItem]:
     organization_id = filters.organization_id
     if not is_global(actor):
         home = home_organization(actor)
@@ -47,10 +48,10 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
     if filters.role is None and filters.is_active is None:
         if filters.department_id is None and filters.position_id is None:
             # The whole directory or one organization: any page, any search, at a bounded cost.
-            indexed = _directory_page(paging_, organization_id)
-        elif not paging_.search:
+            indexed = _directory_page(paging, organization_id)
+        elif not paging.search:
             # One department's or position's members: any page at a bounded cost.
-            indexed = _members_page(paging_, organization_id, filters)
+            indexed = _members_page(paging, organization_id, filters)
     if indexed is not None:
         indexed.related = user_relations(indexed.items, with_seen=True)
         return indexed
@@ -59,9 +60,9 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
     if filters.position_id is not None:
         position = org.get_position(filters.position_id)
         if position is None or (organization_id is not None and position.organization_id != organization_id):
-            return empty_page(paging_)
+            return empty_page(paging)
         if filters.department_id is not None and position.department_id != filters.department_id:
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(None, None, position.id)
         total = lambda: max(position.users_count, 0)  # noqa: E731
     elif filters.department_id is not None:
@@ -69,13 +70,13 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
         if department is None or (
             organization_id is not None and department.organization_id != organization_id
         ):
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(None, department.id, None)
         total = lambda: max(department.users_count, 0)  # noqa: E731
     elif organization_id is not None:
         organization = org.get_organization(organization_id)
         if organization is None:
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(organization.id, None, None)
         total = lambda: max(organization.users_count, 0)  # noqa: E731
     else:
@@ -89,32 +90,30 @@ def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[U
                 filters.is_active is None or user.is_active == filters.is_active
             )
 
-    found = page_of(UserItem, partition, paging_, total, keep)
+    found = page_of(UserItem, partition, paging, total, keep)
     found.related = user_relations(found.items, with_seen=True)
     return found
 
 
-def _directory_page(paging_: Paging, organization_id: int | None) -> Page[UserItem] | None:
+def _directory_page(paging: Paging, organization_id: int | None) -> Page[UserItem] | None:
     """A page from gatehouse.data.directory: search tokens, or page blocks then one Query.
     None when the scope's blocks do not cover all its users (written before blocks were)."""
-    start = (paging_.page - 1) * paging_.per_page
-    if paging_.search:
-        found = directory.search(paging_.search, organization_id, start, paging_.per_page)
-        return Page(_users_by_id(found.user_ids), found.total, paging_.page, paging_.per_page)
+    start = (paging.page - 1) * paging.per_page
+    if paging.search:
+        found = directory.search(paging.search, organization_id, start, paging.per_page)
+        return Page(_users_by_id(found.user_ids), found.total, paging.page, paging.per_page)
     if organization_id is None:
         blocks = directory.directory_blocks()
         partition = org.users_partition(None, None, None)
     else:
         organization, blocks = directory.organization_with_blocks(organization_id)
         if organization is None:
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(organization.id, None, None)
-    return _blocks_page(paging_, blocks, partition)
+    return _blocks_page(paging, blocks, partition)
 
 
-def _members_page(
-    paging_: Paging, organization_id: int | None, filters: UserFilters
-) -> Page[UserItem] | None:
+def _members_page(paging: Paging, organization_id: int | None, filters: UserFilters) -> Page[UserItem] | None:
     """A page of one position's (else one department's) members from its page blocks, then one
     Query; the other filters must agree with it. None when the blocks do not cover every member
     (users written before these blocks were: `gatehouse directory reindex` writes them)."""
@@ -126,7 +125,7 @@ def _members_page(
             and filters.department_id is not None
             and scope.department_id != filters.department_id
         ):
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(None, None, filters.position_id)
     elif filters.department_id is not None:
         scope, blocks = directory.department_with_blocks(filters.department_id)
@@ -134,18 +133,18 @@ def _members_page(
     else:
         return None
     if scope is None or (organization_id is not None and scope.organization_id != organization_id):
-        return empty_page(paging_)
-    return _blocks_page(paging_, blocks, partition)
+        return empty_page(paging)
+    return _blocks_page(paging, blocks, partition)
 
 
 def _blocks_page(
-    paging_: Paging, blocks: directory.Blocks, partition: tuple[str, str]
+    paging: Paging, blocks: directory.Blocks, partition: tuple[str, str]
 ) -> Page[UserItem] | None:
     if not blocks.complete:
         return None
-    first_id, skip = blocks.start_of((paging_.page - 1) * paging_.per_page)
-    members = [] if first_id < 0 else directory.users_from(*partition, first_id, skip + paging_.per_page)
-    return Page(members[skip:], blocks.total, paging_.page, paging_.per_page)
+    first_id, skip = blocks.start_of((paging.page - 1) * paging.per_page)
+    members = [] if first_id < 0 else directory.users_from(*partition, first_id, skip + paging.per_page)
+    return Page(members[skip:], blocks.total, paging.page, paging.per_page)
 
 
 def _users_by_id(user_ids: Sequence[int]) -> list[UserItem]:
