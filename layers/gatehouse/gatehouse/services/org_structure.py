@@ -1,10 +1,6 @@
 """Organization structure: organizations, departments, positions and who belongs where.
 
-Who may do what (SPEC's default where surface C's document is silent):
-- "global" actors (super, and admins without an organization) manage everything;
-- an organization's admin manages that organization, its departments, positions and users;
-- a department's manager manages that department, its positions and its plain users;
-- everyone reads their own organization's directory and edits themselves.
+Who may do what: `gatehouse.services.org_permissions`.
 """
 
 from __future__ import annotations
@@ -17,8 +13,16 @@ from gatehouse.clock import iso, now
 from gatehouse.data import counters, org
 from gatehouse.data.models import Item, UserItem
 from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
-from gatehouse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gatehouse.errors import Conflict, NotFound, ValidationFailed
 from gatehouse.services import permissions
+from gatehouse.services.org_permissions import (
+    can_manage_department,
+    can_manage_organization,
+    can_read_organization,
+    home_organization,
+    is_global,
+    require_manage_position,
+)
 from gatehouse.services.paging import Page, Paging, empty_page, page_of
 
 # How many departments/users a single organization, department or position shows inline.
@@ -33,36 +37,6 @@ SEEDED_POSITIONS = (
 )
 
 _T = TypeVar("_T", bound=Item)
-
-
-# ---- permissions ----
-
-
-def is_global(actor: UserItem) -> bool:
-    return actor.role == "super" or (actor.role == "admin" and actor.organization_id is None)
-
-
-def can_manage_organization(actor: UserItem, organization_id: int | None) -> bool:
-    return is_global(actor) or (
-        actor.role == "admin" and organization_id is not None and actor.organization_id == organization_id
-    )
-
-
-def can_manage_department(actor: UserItem, department: DepartmentItem) -> bool:
-    return can_manage_organization(actor, department.organization_id) or (
-        actor.role == "manager" and actor.department_id == department.id
-    )
-
-
-def can_read_organization(actor: UserItem, organization_id: int | None) -> bool:
-    return is_global(actor) or (organization_id is not None and actor.organization_id == organization_id)
-
-
-def home_organization(actor: UserItem) -> int:
-    """The only organization a non-global actor's lists show."""
-    if actor.organization_id is None:
-        raise PermissionDenied()
-    return actor.organization_id
 
 
 # ---- organizations ----
@@ -304,13 +278,6 @@ def _position_relations(positions: Sequence[PositionItem]) -> Related:
     )
 
 
-def _require_manage_position(actor: UserItem, department: DepartmentItem | None) -> None:
-    if department is None:
-        permissions.require(is_global(actor))  # positions outside any department are shared by everyone
-    else:
-        permissions.require(can_manage_department(actor, department))
-
-
 def _department_reference(department_id: int | None) -> DepartmentItem | None:
     if department_id is None:
         return None
@@ -331,7 +298,7 @@ def create_position(actor: UserItem, fields: Mapping[str, Any]) -> tuple[Positio
     fields = dict(fields)
     _check_salary(fields)
     department = _department_reference(fields.pop("department_id", None))
-    _require_manage_position(actor, department)
+    require_manage_position(actor, department)
     position = org.new_position(
         counters.next_id("position"),
         iso(now()),
@@ -369,7 +336,7 @@ def update_position(
 ) -> tuple[PositionItem, Related]:
     found = get_position(actor, position_id)
     current = _department_reference(found.department_id) if found.department_id is not None else None
-    _require_manage_position(actor, current)
+    require_manage_position(actor, current)
     fields = dict(fields)
     _check_salary(
         {
@@ -379,7 +346,7 @@ def update_position(
     )
     if "department_id" in fields and fields["department_id"] != found.department_id:
         target = _department_reference(fields["department_id"])
-        _require_manage_position(actor, target)
+        require_manage_position(actor, target)
         fields["organization_id"] = target.organization_id if target else None
         if found.users_count > 0 and (target.organization_id if target else None) != found.organization_id:
             raise Conflict("A position with users cannot move to another organization.")
@@ -393,7 +360,7 @@ def update_position(
 def delete_position(actor: UserItem, position_id: int) -> PositionItem:
     found = get_position(actor, position_id)
     department = org.get_department(found.department_id) if found.department_id is not None else None
-    _require_manage_position(actor, department)
+    require_manage_position(actor, department)
     try:
         org.delete_position(found)
     except org.StillReferenced:

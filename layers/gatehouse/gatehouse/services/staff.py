@@ -1,6 +1,6 @@
 """Surface C's staff directory: users as members of organizations, departments and positions.
 
-Who may do what: see `gatehouse.services.org_structure` (global actors, organization admins,
+Who may do what: `gatehouse.services.org_permissions` (global actors, organization admins,
 department managers, everyone reading their own organization and editing themselves).
 """
 
@@ -17,7 +17,12 @@ from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
 from gatehouse.services import accounts, permissions
 from gatehouse.services.mail import MailContext
-from gatehouse.services.org_structure import home_organization, is_global
+from gatehouse.services.org_permissions import (
+    home_organization,
+    is_global,
+    require_assignable,
+    require_membership_scope,
+)
 from gatehouse.services.paging import Page, Paging, empty_page, page_of
 
 ASSIGNABLE_ROLES = ("admin", "manager", "user")
@@ -206,25 +211,6 @@ def _membership(data: Mapping[str, Any], current: Membership) -> Membership:
     return Membership(organization_id, department_id, position_id)
 
 
-def _require_membership_scope(actor: UserItem, membership: Membership) -> None:
-    if is_global(actor):
-        return
-    if actor.role == "admin":
-        permissions.require(membership.organization_id == actor.organization_id)
-        return
-    permissions.require(
-        actor.role == "manager"
-        and membership.organization_id == actor.organization_id
-        and membership.department_id is not None
-        and membership.department_id == actor.department_id
-    )
-
-
-def _require_assignable(actor: UserItem, role: str) -> None:
-    """Roles below one's own (the super assigns any of C's three)."""
-    permissions.require(actor.role == "super" or permissions.rank(role) < permissions.rank(actor.role))
-
-
 def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> None:
     try:
         reindex = directory.index_changes(
@@ -243,8 +229,8 @@ def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> 
 def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailContext) -> UserItem:
     role = data.get("role") or "user"
     membership = _membership(data, Membership())
-    _require_membership_scope(actor, membership)
-    _require_assignable(actor, role)
+    require_membership_scope(actor, membership)
+    require_assignable(actor, role)
     user = accounts.register(
         email=data["email"],
         password=data["password"],
@@ -275,9 +261,9 @@ def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserI
     if moves:
         # Nobody moves or promotes themselves, except the global actors their own membership.
         permissions.require(actor.id != target.id or (is_global(actor) and role == target.role))
-        _require_membership_scope(actor, membership)
+        require_membership_scope(actor, membership)
         if role != target.role:
-            _require_assignable(actor, role)
+            require_assignable(actor, role)
     profile: dict[str, Any] = {}
     if data.get("name") is not None:
         profile.update(split_name(data["name"]))
