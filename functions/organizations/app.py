@@ -7,11 +7,11 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import audit, organizations, paging
+from gatehouse.services import organizations, paging
 from gatehouse.surfaces import documentarian, documentarian_positions, org_structure
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentUser, RequestBody
+from gatehouse.web.deps import CurrentUser, RequestBody
 
 routes = Routes(prefix="/api")
 documentarian_routes = Routes(prefix=documentarian_positions.PREFIX)
@@ -81,9 +81,8 @@ async def list_organizations(request: Request, actor: CurrentUser) -> dict[str, 
 
 
 @routes.post("/organizations", status_code=201)
-async def create_organization(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_organization(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     created = organizations.create_organization(actor, validate(body, NEW_ORGANIZATION))
-    audit.record("org.create", client=client, actor=actor, target_type="organization", target_id=created.id)
     return org_structure.success(
         "Organization created successfully", {"organization": org_structure.organization_view(created)}
     )
@@ -97,23 +96,17 @@ async def show_organization(organization_id: int, actor: CurrentUser) -> dict[st
 
 
 @routes.put("/organizations/{organization_id}")
-async def update_organization(
-    organization_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_organization(organization_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, ORGANIZATION_CHANGES)
     updated = organizations.update_organization(actor, organization_id, changes)
-    audit.record("org.update", client=client, actor=actor, target_type="organization", target_id=updated.id)
     return org_structure.success(
         "Organization updated successfully", {"organization": org_structure.organization_view(updated)}
     )
 
 
 @routes.delete("/organizations/{organization_id}")
-async def delete_organization(organization_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def delete_organization(organization_id: int, actor: CurrentUser) -> dict[str, Any]:
     organizations.delete_organization(actor, organization_id)
-    audit.record(
-        "org.delete", client=client, actor=actor, target_type="organization", target_id=organization_id
-    )
     return org_structure.success("Organization deleted successfully")
 
 
@@ -129,11 +122,8 @@ async def list_departments(request: Request, actor: CurrentUser) -> dict[str, An
 
 
 @routes.post("/departments", status_code=201)
-async def create_department(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_department(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     created, related = organizations.create_department(actor, validate(body, NEW_DEPARTMENT))
-    audit.record(
-        "department.create", client=client, actor=actor, target_type="department", target_id=created.id
-    )
     return org_structure.success(
         "Department created successfully", {"department": org_structure.department_view(created, related)}
     )
@@ -150,25 +140,17 @@ async def show_department(department_id: int, actor: CurrentUser) -> dict[str, A
 
 
 @routes.put("/departments/{department_id}")
-async def update_department(
-    department_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_department(department_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, DEPARTMENT_CHANGES)
     updated, related = organizations.update_department(actor, department_id, changes)
-    audit.record(
-        "department.update", client=client, actor=actor, target_type="department", target_id=updated.id
-    )
     return org_structure.success(
         "Department updated successfully", {"department": org_structure.department_view(updated, related)}
     )
 
 
 @routes.delete("/departments/{department_id}")
-async def delete_department(department_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def delete_department(department_id: int, actor: CurrentUser) -> dict[str, Any]:
     organizations.delete_department(actor, department_id)
-    audit.record(
-        "department.delete", client=client, actor=actor, target_type="department", target_id=department_id
-    )
     return org_structure.success("Department deleted successfully")
 
 
@@ -184,9 +166,8 @@ async def list_positions(request: Request, actor: CurrentUser) -> dict[str, Any]
 
 
 @routes.post("/positions", status_code=201)
-async def create_position(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_position(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     created, related = organizations.create_position(actor, validate(body, NEW_POSITION))
-    audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
     return org_structure.success(
         "Position created successfully", {"position": org_structure.position_view(created, related)}
     )
@@ -203,21 +184,17 @@ async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.put("/positions/{position_id}")
-async def update_position(
-    position_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_position(position_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, POSITION_CHANGES)
     updated, related = organizations.update_position(actor, position_id, changes)
-    audit.record("position.update", client=client, actor=actor, target_type="position", target_id=updated.id)
     return org_structure.success(
         "Position updated successfully", {"position": org_structure.position_view(updated, related)}
     )
 
 
 @routes.delete("/positions/{position_id}")
-async def delete_position(position_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def delete_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
     organizations.delete_position(actor, position_id)
-    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=position_id)
     return org_structure.success("Position deleted successfully")
 
 
@@ -238,9 +215,8 @@ async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
 
 
 @documentarian_routes.post("")
-async def a_create_position(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def a_create_position(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     created, _ = organizations.create_position(actor, validate(body, A_NEW_POSITION))
-    audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
     return documentarian_positions.position_view(created)
 
 
@@ -250,21 +226,17 @@ async def a_show_position(position_id: int, actor: CurrentUser) -> dict[str, Any
 
 
 @documentarian_routes.api_route("/{position_id}", methods=["PUT", "PATCH"])
-async def a_update_position(
-    position_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def a_update_position(position_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, A_POSITION_CHANGES)
     updated, _ = organizations.update_position(actor, position_id, changes)
-    audit.record("position.update", client=client, actor=actor, target_type="position", target_id=updated.id)
     return documentarian_positions.position_view(updated)
 
 
 @documentarian_routes.delete("/{position}")
-async def a_delete_position(position: str, actor: CurrentUser, client: Client) -> bool:
+async def a_delete_position(position: str, actor: CurrentUser) -> bool:
     # Parsed here, not by FastAPI, so that any id naming nothing gets the removal's wording.
     with documentarian.removal():
-        removed = organizations.delete_position(actor, documentarian_positions.position_id(position))
-    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=removed.id)
+        organizations.delete_position(actor, documentarian_positions.position_id(position))
     return True
 
 

@@ -14,7 +14,7 @@ from gatehouse.data import counters, org
 from gatehouse.data.models import Item, UserItem
 from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed
-from gatehouse.services import permissions
+from gatehouse.services import audit, permissions
 from gatehouse.services.org_permissions import (
     can_manage_department,
     can_manage_organization,
@@ -57,7 +57,9 @@ def list_organizations(actor: UserItem, paging: Paging) -> Page[OrganizationItem
 
 def create_organization(actor: UserItem, fields: Mapping[str, Any]) -> OrganizationItem:
     permissions.require(is_global(actor))
-    return org.create_organization(counters.next_id("organization"), iso(now()), dict(fields))
+    created = org.create_organization(counters.next_id("organization"), iso(now()), dict(fields))
+    audit.record("org.create", actor=actor, target_type="organization", target_id=created.id)
+    return created
 
 
 def get_organization(actor: UserItem, organization_id: int) -> OrganizationItem:
@@ -89,7 +91,9 @@ def organization_detail(actor: UserItem, organization_id: int) -> OrganizationDe
 def update_organization(actor: UserItem, organization_id: int, fields: Mapping[str, Any]) -> OrganizationItem:
     found = get_organization(actor, organization_id)
     permissions.require(can_manage_organization(actor, found.id))
-    return _apply(found, fields, org.update_organization)
+    updated = _apply(found, fields, org.update_organization)
+    audit.record("org.update", actor=actor, target_type="organization", target_id=updated.id)
+    return updated
 
 
 def delete_organization(actor: UserItem, organization_id: int) -> None:
@@ -99,6 +103,7 @@ def delete_organization(actor: UserItem, organization_id: int) -> None:
         org.delete_organization(found)
     except org.StillReferenced:
         raise Conflict("The organization still has departments, positions or users.") from None
+    audit.record("org.delete", actor=actor, target_type="organization", target_id=found.id)
 
 
 def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, Any]], None]) -> _T:
@@ -164,6 +169,7 @@ def create_department(actor: UserItem, fields: Mapping[str, Any]) -> tuple[Depar
         created = org.create_department(counters.next_id("department"), iso(now()), parent.id, fields)
     except org.ReferenceGone:
         raise ValidationFailed.single("organization_id", "exists") from None
+    audit.record("department.create", actor=actor, target_type="department", target_id=created.id)
     return created, Related({parent.id: parent}, {}, {})
 
 
@@ -198,6 +204,7 @@ def update_department(
         raise ValidationFailed.single("organization_id", "exists") from None
     except org.StillReferenced:
         raise Conflict("A department with users or positions cannot move to another organization.") from None
+    audit.record("department.update", actor=actor, target_type="department", target_id=found.id)
     return found, org.related(organization_ids=[found.organization_id])
 
 
@@ -208,6 +215,7 @@ def delete_department(actor: UserItem, department_id: int) -> DepartmentItem:
         org.delete_department(found)
     except org.StillReferenced:
         raise Conflict("The department still has users or positions.") from None
+    audit.record("department.delete", actor=actor, target_type="department", target_id=found.id)
     return found
 
 
@@ -312,6 +320,7 @@ def create_position(actor: UserItem, fields: Mapping[str, Any]) -> tuple[Positio
         org.create_position(position)
     except org.ReferenceGone:
         raise ValidationFailed.single("department_id", "exists") from None
+    audit.record("position.create", actor=actor, target_type="position", target_id=position.id)
     return position, _position_relations([position])
 
 
@@ -354,6 +363,7 @@ def update_position(
         _apply(found, fields, org.update_position)
     except org.ReferenceGone:
         raise ValidationFailed.single("department_id", "exists") from None
+    audit.record("position.update", actor=actor, target_type="position", target_id=found.id)
     return found, _position_relations([found])
 
 
@@ -365,4 +375,5 @@ def delete_position(actor: UserItem, position_id: int) -> PositionItem:
         org.delete_position(found)
     except org.StillReferenced:
         raise Conflict("The position still has users.") from None
+    audit.record("position.delete", actor=actor, target_type="position", target_id=found.id)
     return found

@@ -15,7 +15,7 @@ from gatehouse.data import directory, org, users
 from gatehouse.data.models import SessionItem, UserItem, user_key
 from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
-from gatehouse.services import accounts, permissions
+from gatehouse.services import accounts, audit, permissions, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.services.org_permissions import (
     home_organization,
@@ -249,6 +249,7 @@ def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailCont
     except Exception:
         accounts.remove(user)  # never leave a half-made user behind
         raise
+    audit.record("user.create", actor=actor, target_type="user", target_id=user.id)
     return user
 
 
@@ -274,6 +275,7 @@ def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserI
     _moved(target, membership)
     if role != target.role:
         accounts.set_role(target, role)
+    audit.record("user.update", actor=actor, target_type="user", target_id=target.id)
     return target
 
 
@@ -289,6 +291,7 @@ def delete_user(actor: UserItem, user_id: int) -> UserItem:
         accounts.remove(target)
     except org.ReferenceGone:
         raise Conflict("The user changed meanwhile; try again.") from None
+    audit.record("user.delete", actor=actor, target_type="user", target_id=target.id)
     return target
 
 
@@ -297,6 +300,7 @@ def change_password(actor: UserItem, user_id: int, password: str, session: Sessi
     permissions.require(permissions.can_manage(actor, target))
     # Someone else's change signs the user out everywhere; one's own keeps only the session making it.
     accounts.set_password(target, password, keep_session=session if actor.id == target.id else None)
+    audit.record("user.password", actor=actor, target_type="user", target_id=target.id)
     return target
 
 
@@ -304,4 +308,13 @@ def set_active(actor: UserItem, user_id: int, active: bool) -> UserItem:
     target = _managed_other(actor, user_id)
     if target.is_active != active:
         accounts.set_active(target, active)
+    audit.record(
+        "user.activate" if active else "user.deactivate", actor=actor, target_type="user", target_id=target.id
+    )
     return target
+
+
+def sign_out(principal: sessions.Principal) -> None:
+    """The personal access token making the request stops working."""
+    sessions.end(principal)
+    audit.record("auth.logout", actor=principal.user, target_type="user", target_id=principal.user.id)
