@@ -42,62 +42,105 @@ class UserFilters:
     role: str | None = None
     is_active: bool | None = None
 
+    @property
+    def on_attributes(self) -> bool:
+        """Whether it filters on what only the user items hold (no page blocks or search tokens do)."""
+        return self.role is not None or self.is_active is not None
+
+    def keeps(self, user: UserItem) -> bool:
+        return _agrees(user.role, self.role) and _agrees(user.is_active, self.is_active)
+
+
+def _agrees(value: object, wanted: object) -> bool:
+    """An absent filter (None) agrees with any value."""
+    return wanted is None or value == wanted
+
+
+@dataclass(frozen=True)
+class _ScannedScope:
+    """An index partition a filtered page is read from, and how many users it holds."""
+
+    partition: tuple[str, str]
+    total: Callable[[], int]
+
 
 def list_users(actor: UserItem, paging: Paging, filters: UserFilters) -> Page[UserItem]:
-    organization_id = filters.organization_id
-    if not is_global(actor):
-        home = home_organization(actor)
-        permissions.require(organization_id in (None, home))
-        organization_id = home
-    indexed: Page[UserItem] | None = None
-    if filters.role is None and filters.is_active is None:
-        if filters.department_id is None and filters.position_id is None:
-            # The whole directory or one organization: any page, any search, at a bounded cost.
-            indexed = _directory_page(paging, organization_id)
-        elif not paging.search:
-            # One department's or position's members: any page at a bounded cost.
-            indexed = _members_page(paging, organization_id, filters)
-    if indexed is not None:
-        indexed.related = user_relations(indexed.items, with_seen=True)
-        return indexed
-    # The most specific filter picks the index; the others must agree with it.
-    total: Callable[[], int]
-    if filters.position_id is not None:
-        position = org.get_position(filters.position_id)
-        if position is None or (organization_id is not None and position.organization_id != organization_id):
+    organization_id = _listed_organization(actor, filters.organization_id)
+    found = _indexed_page(paging, organization_id, filters)
+    if found is None:
+        scope = _scanned_scope(organization_id, filters)
+        if scope is None:
             return empty_page(paging)
-        if filters.department_id is not None and position.department_id != filters.department_id:
-            return empty_page(paging)
-        partition = org.users_partition(None, None, position.id)
-        total = lambda: max(position.users_count, 0)  # noqa: E731
-    elif filters.department_id is not None:
-        department = org.get_department(filters.department_id)
-        if department is None or (
-            organization_id is not None and department.organization_id != organization_id
-        ):
-            return empty_page(paging)
-        partition = org.users_partition(None, department.id, None)
-        total = lambda: max(department.users_count, 0)  # noqa: E731
-    elif organization_id is not None:
-        organization = org.get_organization(organization_id)
-        if organization is None:
-            return empty_page(paging)
-        partition = org.users_partition(organization.id, None, None)
-        total = lambda: max(organization.users_count, 0)  # noqa: E731
-    else:
-        partition = org.users_partition(None, None, None)
-        total = users.population
-    keep = None
-    if filters.role is not None or filters.is_active is not None:
-
-        def keep(user: UserItem) -> bool:
-            return (filters.role is None or user.role == filters.role) and (
-                filters.is_active is None or user.is_active == filters.is_active
-            )
-
-    found = page_of(UserItem, partition, paging, total, keep)
+        keep = filters.keeps if filters.on_attributes else None
+        found = page_of(UserItem, scope.partition, paging, scope.total, keep)
     found.related = user_relations(found.items, with_seen=True)
     return found
+
+
+def _listed_organization(actor: UserItem, organization_id: int | None) -> int | None:
+    """The organization a list is limited to: any (or none) for global actors, else their own."""
+    if is_global(actor):
+        return organization_id
+    home = home_organization(actor)
+    permissions.require(organization_id in (None, home))
+    return home
+
+
+def _indexed_page(paging: Paging, organization_id: int | None, filters: UserFilters) -> Page[UserItem] | None:
+    """A page read at a bounded cost from page blocks or search tokens; None when they cannot
+    answer these filters (or do not cover every user yet)."""
+    if filters.on_attributes:
+        return None
+    if filters.department_id is None and filters.position_id is None:
+        # The whole directory or one organization: any page, any search.
+        return _directory_page(paging, organization_id)
+    if paging.search:
+        return None
+    # One department's or position's members: any page.
+    return _members_page(paging, organization_id, filters)
+
+
+def _scanned_scope(organization_id: int | None, filters: UserFilters) -> _ScannedScope | None:
+    """The most specific filter picks the index partition; the others must agree with it.
+    None when they do not, or when it names nothing."""
+    if filters.position_id is not None:
+        return _position_scope(filters.position_id, filters.department_id, organization_id)
+    if filters.department_id is not None:
+        return _department_scope(filters.department_id, organization_id)
+    if organization_id is not None:
+        return _organization_scope(organization_id)
+    return _ScannedScope(org.users_partition(None, None, None), users.population)
+
+
+def _position_scope(
+    position_id: int, department_id: int | None, organization_id: int | None
+) -> _ScannedScope | None:
+    position = org.get_position(position_id)
+    if position is None:
+        return None
+    if not (
+        _agrees(position.organization_id, organization_id) and _agrees(position.department_id, department_id)
+    ):
+        return None
+    return _ScannedScope(org.users_partition(None, None, position.id), lambda: max(position.users_count, 0))
+
+
+def _department_scope(department_id: int, organization_id: int | None) -> _ScannedScope | None:
+    department = org.get_department(department_id)
+    if department is None or not _agrees(department.organization_id, organization_id):
+        return None
+    return _ScannedScope(
+        org.users_partition(None, department.id, None), lambda: max(department.users_count, 0)
+    )
+
+
+def _organization_scope(organization_id: int) -> _ScannedScope | None:
+    organization = org.get_organization(organization_id)
+    if organization is None:
+        return None
+    return _ScannedScope(
+        org.users_partition(organization.id, None, None), lambda: max(organization.users_count, 0)
+    )
 
 
 def _directory_page(paging: Paging, organization_id: int | None) -> Page[UserItem] | None:
