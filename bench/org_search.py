@@ -192,7 +192,7 @@ def _moto_writer() -> Callable[[Iterable[Any]], None]:
 def _measure_size(size: int, progress: Progress) -> list[Figure]:
     from gatehouse.data.models import UserItem
     from gatehouse.services import staff
-    from gatehouse.services.org_structure import Paging
+    from gatehouse.services.paging import Paging
     from gatehouse_local import directory_seed
 
     tokens = {RARE_TERM, COMMON_TERM}

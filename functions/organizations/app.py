@@ -7,12 +7,11 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import audit
-from gatehouse.services import org_structure as structure
+from gatehouse.services import organizations, paging
 from gatehouse.surfaces import documentarian, documentarian_positions, org_structure
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentUser, RequestBody
+from gatehouse.web.deps import CurrentUser, RequestBody
 
 routes = Routes(prefix="/api")
 documentarian_routes = Routes(prefix=documentarian_positions.PREFIX)
@@ -65,9 +64,9 @@ A_NEW_POSITION = {"name": required(max=255), "description": optional(max=65_535)
 A_POSITION_CHANGES = {"name": optional(max=255, nullable=False), "description": optional(max=65_535)}
 
 
-def _paging(request: Request, **filters: Any) -> tuple[structure.Paging, dict[str, Any]]:
+def _list_query(request: Request, **filters: Any) -> tuple[paging.Paging, dict[str, Any]]:
     query = validate(dict(request.query_params), {**LIST_QUERY, **filters})
-    return structure.paging(query.get("page"), query.get("per_page"), query.get("search")), query
+    return paging.requested(query.get("page"), query.get("per_page"), query.get("search")), query
 
 
 # ---- organizations ----
@@ -75,16 +74,15 @@ def _paging(request: Request, **filters: Any) -> tuple[structure.Paging, dict[st
 
 @routes.get("/organizations")
 async def list_organizations(request: Request, actor: CurrentUser) -> dict[str, Any]:
-    paging, _ = _paging(request)
-    page = structure.list_organizations(actor, paging)
+    requested, _ = _list_query(request)
+    page = organizations.list_organizations(actor, requested)
     views = [org_structure.organization_view(o, counts=True) for o in page.items]
     return org_structure.listing("Organizations retrieved successfully", "organizations", views, page)
 
 
 @routes.post("/organizations", status_code=201)
-async def create_organization(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    created = structure.create_organization(actor, validate(body, NEW_ORGANIZATION))
-    audit.record("org.create", client=client, actor=actor, target_type="organization", target_id=created.id)
+async def create_organization(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
+    created = organizations.create_organization(actor, validate(body, NEW_ORGANIZATION))
     return org_structure.success(
         "Organization created successfully", {"organization": org_structure.organization_view(created)}
     )
@@ -92,29 +90,23 @@ async def create_organization(actor: CurrentUser, body: RequestBody, client: Cli
 
 @routes.get("/organizations/{organization_id}")
 async def show_organization(organization_id: int, actor: CurrentUser) -> dict[str, Any]:
-    detail = structure.organization_detail(actor, organization_id)
+    detail = organizations.organization_detail(actor, organization_id)
     view = org_structure.organization_detail_view(detail.organization, detail.departments, detail.users)
     return org_structure.success("Organization retrieved successfully", {"organization": view})
 
 
 @routes.put("/organizations/{organization_id}")
-async def update_organization(
-    organization_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_organization(organization_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, ORGANIZATION_CHANGES)
-    updated = structure.update_organization(actor, organization_id, changes)
-    audit.record("org.update", client=client, actor=actor, target_type="organization", target_id=updated.id)
+    updated = organizations.update_organization(actor, organization_id, changes)
     return org_structure.success(
         "Organization updated successfully", {"organization": org_structure.organization_view(updated)}
     )
 
 
 @routes.delete("/organizations/{organization_id}")
-async def delete_organization(organization_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
-    structure.delete_organization(actor, organization_id)
-    audit.record(
-        "org.delete", client=client, actor=actor, target_type="organization", target_id=organization_id
-    )
+async def delete_organization(organization_id: int, actor: CurrentUser) -> dict[str, Any]:
+    organizations.delete_organization(actor, organization_id)
     return org_structure.success("Organization deleted successfully")
 
 
@@ -123,18 +115,15 @@ async def delete_organization(organization_id: int, actor: CurrentUser, client: 
 
 @routes.get("/departments")
 async def list_departments(request: Request, actor: CurrentUser) -> dict[str, Any]:
-    paging, query = _paging(request, organization_id=optional("integer", min=1))
-    page = structure.list_departments(actor, paging, query.get("organization_id"))
+    requested, query = _list_query(request, organization_id=optional("integer", min=1))
+    page = organizations.list_departments(actor, requested, query.get("organization_id"))
     views = [org_structure.department_view(d, page.related, counts=True) for d in page.items]
     return org_structure.listing("Departments retrieved successfully", "departments", views, page)
 
 
 @routes.post("/departments", status_code=201)
-async def create_department(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    created, related = structure.create_department(actor, validate(body, NEW_DEPARTMENT))
-    audit.record(
-        "department.create", client=client, actor=actor, target_type="department", target_id=created.id
-    )
+async def create_department(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
+    created, related = organizations.create_department(actor, validate(body, NEW_DEPARTMENT))
     return org_structure.success(
         "Department created successfully", {"department": org_structure.department_view(created, related)}
     )
@@ -142,7 +131,7 @@ async def create_department(actor: CurrentUser, body: RequestBody, client: Clien
 
 @routes.get("/departments/{department_id}")
 async def show_department(department_id: int, actor: CurrentUser) -> dict[str, Any]:
-    department, members, related = structure.department_detail(actor, department_id)
+    department, members, related = organizations.department_detail(actor, department_id)
     view = {
         **org_structure.department_view(department, related),
         "users": [org_structure.member_view(user) for user in members],
@@ -151,25 +140,17 @@ async def show_department(department_id: int, actor: CurrentUser) -> dict[str, A
 
 
 @routes.put("/departments/{department_id}")
-async def update_department(
-    department_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_department(department_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, DEPARTMENT_CHANGES)
-    updated, related = structure.update_department(actor, department_id, changes)
-    audit.record(
-        "department.update", client=client, actor=actor, target_type="department", target_id=updated.id
-    )
+    updated, related = organizations.update_department(actor, department_id, changes)
     return org_structure.success(
         "Department updated successfully", {"department": org_structure.department_view(updated, related)}
     )
 
 
 @routes.delete("/departments/{department_id}")
-async def delete_department(department_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
-    structure.delete_department(actor, department_id)
-    audit.record(
-        "department.delete", client=client, actor=actor, target_type="department", target_id=department_id
-    )
+async def delete_department(department_id: int, actor: CurrentUser) -> dict[str, Any]:
+    organizations.delete_department(actor, department_id)
     return org_structure.success("Department deleted successfully")
 
 
@@ -178,16 +159,15 @@ async def delete_department(department_id: int, actor: CurrentUser, client: Clie
 
 @routes.get("/positions")
 async def list_positions(request: Request, actor: CurrentUser) -> dict[str, Any]:
-    paging, query = _paging(request, department_id=optional("integer", min=1))
-    page = structure.list_positions(actor, paging, query.get("department_id"))
+    requested, query = _list_query(request, department_id=optional("integer", min=1))
+    page = organizations.list_positions(actor, requested, query.get("department_id"))
     views = [org_structure.position_view(p, page.related, counts=True) for p in page.items]
     return org_structure.listing("Positions retrieved successfully", "positions", views, page)
 
 
 @routes.post("/positions", status_code=201)
-async def create_position(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    created, related = structure.create_position(actor, validate(body, NEW_POSITION))
-    audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
+async def create_position(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
+    created, related = organizations.create_position(actor, validate(body, NEW_POSITION))
     return org_structure.success(
         "Position created successfully", {"position": org_structure.position_view(created, related)}
     )
@@ -195,7 +175,7 @@ async def create_position(actor: CurrentUser, body: RequestBody, client: Client)
 
 @routes.get("/positions/{position_id}")
 async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
-    position, members, related = structure.position_detail(actor, position_id)
+    position, members, related = organizations.position_detail(actor, position_id)
     view = {
         **org_structure.position_view(position, related),
         "users": [org_structure.position_member_view(user) for user in members],
@@ -204,21 +184,17 @@ async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.put("/positions/{position_id}")
-async def update_position(
-    position_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def update_position(position_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, POSITION_CHANGES)
-    updated, related = structure.update_position(actor, position_id, changes)
-    audit.record("position.update", client=client, actor=actor, target_type="position", target_id=updated.id)
+    updated, related = organizations.update_position(actor, position_id, changes)
     return org_structure.success(
         "Position updated successfully", {"position": org_structure.position_view(updated, related)}
     )
 
 
 @routes.delete("/positions/{position_id}")
-async def delete_position(position_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
-    structure.delete_position(actor, position_id)
-    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=position_id)
+async def delete_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
+    organizations.delete_position(actor, position_id)
     return org_structure.success("Position deleted successfully")
 
 
@@ -235,37 +211,32 @@ async def list_roles(actor: CurrentUser) -> dict[str, Any]:
 
 @documentarian_routes.api_route("", methods=["GET", "HEAD"])
 async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
-    return [documentarian_positions.position_view(p) for p in structure.all_positions(actor)]
+    return [documentarian_positions.position_view(p) for p in organizations.all_positions(actor)]
 
 
 @documentarian_routes.post("")
-async def a_create_position(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
-    created, _ = structure.create_position(actor, validate(body, A_NEW_POSITION))
-    audit.record("position.create", client=client, actor=actor, target_type="position", target_id=created.id)
+async def a_create_position(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
+    created, _ = organizations.create_position(actor, validate(body, A_NEW_POSITION))
     return documentarian_positions.position_view(created)
 
 
 @documentarian_routes.api_route("/{position_id}", methods=["GET", "HEAD"])
 async def a_show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
-    return documentarian_positions.position_view(structure.get_position(actor, position_id))
+    return documentarian_positions.position_view(organizations.get_position(actor, position_id))
 
 
 @documentarian_routes.api_route("/{position_id}", methods=["PUT", "PATCH"])
-async def a_update_position(
-    position_id: int, actor: CurrentUser, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def a_update_position(position_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, A_POSITION_CHANGES)
-    updated, _ = structure.update_position(actor, position_id, changes)
-    audit.record("position.update", client=client, actor=actor, target_type="position", target_id=updated.id)
+    updated, _ = organizations.update_position(actor, position_id, changes)
     return documentarian_positions.position_view(updated)
 
 
 @documentarian_routes.delete("/{position}")
-async def a_delete_position(position: str, actor: CurrentUser, client: Client) -> bool:
+async def a_delete_position(position: str, actor: CurrentUser) -> bool:
     # Parsed here, not by FastAPI, so that any id naming nothing gets the removal's wording.
     with documentarian.removal():
-        removed = structure.delete_position(actor, documentarian_positions.position_id(position))
-    audit.record("position.delete", client=client, actor=actor, target_type="position", target_id=removed.id)
+        organizations.delete_position(actor, documentarian_positions.position_id(position))
     return True
 
 

@@ -6,9 +6,8 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import accounts, audit, sessions, staff
+from gatehouse.services import accounts, paging, sessions, staff
 from gatehouse.services.mail import MailContext
-from gatehouse.services.org_structure import paging as page_request
 from gatehouse.surfaces import org_structure
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
@@ -68,18 +67,15 @@ async def login(body: RequestBody, client: Client) -> dict[str, Any]:
 
 
 @routes.post("/logout")
-async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    sessions.end(principal)
-    audit.record(
-        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
-    )
+async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+    staff.sign_out(principal)
     return org_structure.success("Logout successful")  # the original AuthApiController@logout
 
 
 @routes.get("/users")
 async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
     query = validate(dict(request.query_params), USERS_QUERY)
-    paging = page_request(query.get("page"), query.get("per_page"), query.get("search"))
+    requested = paging.requested(query.get("page"), query.get("per_page"), query.get("search"))
     filters = staff.UserFilters(
         organization_id=query.get("organization_id"),
         department_id=query.get("department_id"),
@@ -87,17 +83,14 @@ async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
         role=query.get("role"),
         is_active=query.get("is_active"),
     )
-    page = staff.list_users(actor, paging, filters)
+    page = staff.list_users(actor, requested, filters)
     views = [org_structure.user_view(user, page.related) for user in page.items]
     return org_structure.listing("Users retrieved successfully", "users", views, page)
 
 
 @routes.post("/users", status_code=201)
-async def create_user(
-    actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
-) -> dict[str, Any]:
+async def create_user(actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     created = staff.create_user(actor, validate(body, NEW_USER), MailContext("c", base_url))
-    audit.record("user.create", client=client, actor=actor, target_type="user", target_id=created.id)
     view = org_structure.user_view(created, staff.user_relations([created]))
     view.pop("last_login_at")
     return org_structure.success("User created successfully", {"user": view})
@@ -111,41 +104,34 @@ async def show_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.put("/users/{user_id}")
-async def update_user(user_id: int, actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def update_user(user_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     updated = staff.update_user(actor, user_id, validate(body, USER_CHANGES))
-    audit.record("user.update", client=client, actor=actor, target_type="user", target_id=updated.id)
     view = org_structure.user_view(updated, staff.user_relations([updated]))
     return org_structure.success("User updated successfully", {"user": view})
 
 
 @routes.delete("/users/{user_id}")
-async def delete_user(user_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def delete_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
     staff.delete_user(actor, user_id)
-    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=user_id)
     return org_structure.success("User deleted successfully")
 
 
 @routes.put("/users/{user_id}/password")
-async def change_password(
-    user_id: int, principal: CurrentPrincipal, body: RequestBody, client: Client
-) -> dict[str, Any]:
+async def change_password(user_id: int, principal: CurrentPrincipal, body: RequestBody) -> dict[str, Any]:
     data = validate(body, NEW_PASSWORD)
     staff.change_password(principal.user, user_id, data["password"], principal.session)
-    audit.record("user.password", client=client, actor=principal.user, target_type="user", target_id=user_id)
     return org_structure.success("Password changed successfully")
 
 
 @routes.put("/users/{user_id}/activate")
-async def activate_user(user_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def activate_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
     target = staff.set_active(actor, user_id, True)
-    audit.record("user.activate", client=client, actor=actor, target_type="user", target_id=user_id)
     return org_structure.success("User activated successfully", org_structure.activation_view(target))
 
 
 @routes.put("/users/{user_id}/deactivate")
-async def deactivate_user(user_id: int, actor: CurrentUser, client: Client) -> dict[str, Any]:
+async def deactivate_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
     target = staff.set_active(actor, user_id, False)
-    audit.record("user.deactivate", client=client, actor=actor, target_type="user", target_id=user_id)
     return org_structure.success("User deactivated successfully", org_structure.activation_view(target))
 
 

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from gatehouse.data import org
-from gatehouse.services import accounts
-from gatehouse.services import org_structure as structure
+from gatehouse.services import accounts, organizations
 from gatehouse.services.caller import ClientInfo
 
 TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
@@ -49,7 +48,7 @@ def test_a_stale_membership_read_cannot_double_count(embedded_aws: Any) -> None:
 
 def test_concurrent_seeding_writes_the_seed_once(embedded_aws: Any) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(lambda _: structure.ensure_positions_seeded(), range(6)))
+        list(pool.map(lambda _: organizations.ensure_positions_seeded(), range(6)))
     root = accounts.register(email="root@example.com", password="password-1")
-    assert [p.id for p in structure.all_positions(root)] == [1000, 1001, 1002, 1003, 1004]
+    assert [p.id for p in organizations.all_positions(root)] == [1000, 1001, 1002, 1003, 1004]
     assert org.total(org.POSITIONS_TOTAL) == 5

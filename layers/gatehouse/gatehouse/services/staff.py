@@ -1,6 +1,6 @@
 """Surface C's staff directory: users as members of organizations, departments and positions.
 
-Who may do what: see `gatehouse.services.org_structure` (global actors, organization admins,
+Who may do what: `gatehouse.services.org_permissions` (global actors, organization admins,
 department managers, everyone reading their own organization and editing themselves).
 """
 
@@ -15,9 +15,15 @@ from gatehouse.data import directory, org, users
 from gatehouse.data.models import SessionItem, UserItem, user_key
 from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
-from gatehouse.services import accounts, permissions
+from gatehouse.services import accounts, audit, permissions, sessions
 from gatehouse.services.mail import MailContext
-from gatehouse.services.org_structure import Page, Paging, empty_page, home_organization, is_global, page_of
+from gatehouse.services.org_permissions import (
+    home_organization,
+    is_global,
+    require_assignable,
+    require_membership_scope,
+)
+from gatehouse.services.paging import Page, Paging, empty_page, page_of
 
 ASSIGNABLE_ROLES = ("admin", "manager", "user")
 
@@ -36,85 +42,126 @@ class UserFilters:
     role: str | None = None
     is_active: bool | None = None
 
+    @property
+    def on_attributes(self) -> bool:
+        """Whether it filters on what only the user items hold (no page blocks or search tokens do)."""
+        return self.role is not None or self.is_active is not None
 
-def list_users(actor: UserItem, paging_: Paging, filters: UserFilters) -> Page[UserItem]:
-    organization_id = filters.organization_id
-    if not is_global(actor):
-        home = home_organization(actor)
-        permissions.require(organization_id in (None, home))
-        organization_id = home
-    indexed: Page[UserItem] | None = None
-    if filters.role is None and filters.is_active is None:
-        if filters.department_id is None and filters.position_id is None:
-            # The whole directory or one organization: any page, any search, at a bounded cost.
-            indexed = _directory_page(paging_, organization_id)
-        elif not paging_.search:
-            # One department's or position's members: any page at a bounded cost.
-            indexed = _members_page(paging_, organization_id, filters)
-    if indexed is not None:
-        indexed.related = user_relations(indexed.items, with_seen=True)
-        return indexed
-    # The most specific filter picks the index; the others must agree with it.
+    def keeps(self, user: UserItem) -> bool:
+        return _agrees(user.role, self.role) and _agrees(user.is_active, self.is_active)
+
+
+def _agrees(value: object, wanted: object) -> bool:
+    """An absent filter (None) agrees with any value."""
+    return wanted is None or value == wanted
+
+
+@dataclass(frozen=True)
+class _ScannedScope:
+    """An index partition a filtered page is read from, and how many users it holds."""
+
+    partition: tuple[str, str]
     total: Callable[[], int]
-    if filters.position_id is not None:
-        position = org.get_position(filters.position_id)
-        if position is None or (organization_id is not None and position.organization_id != organization_id):
-            return empty_page(paging_)
-        if filters.department_id is not None and position.department_id != filters.department_id:
-            return empty_page(paging_)
-        partition = org.users_partition(None, None, position.id)
-        total = lambda: max(position.users_count, 0)  # noqa: E731
-    elif filters.department_id is not None:
-        department = org.get_department(filters.department_id)
-        if department is None or (
-            organization_id is not None and department.organization_id != organization_id
-        ):
-            return empty_page(paging_)
-        partition = org.users_partition(None, department.id, None)
-        total = lambda: max(department.users_count, 0)  # noqa: E731
-    elif organization_id is not None:
-        organization = org.get_organization(organization_id)
-        if organization is None:
-            return empty_page(paging_)
-        partition = org.users_partition(organization.id, None, None)
-        total = lambda: max(organization.users_count, 0)  # noqa: E731
-    else:
-        partition = org.users_partition(None, None, None)
-        total = users.population
-    keep = None
-    if filters.role is not None or filters.is_active is not None:
 
-        def keep(user: UserItem) -> bool:
-            return (filters.role is None or user.role == filters.role) and (
-                filters.is_active is None or user.is_active == filters.is_active
-            )
 
-    found = page_of(UserItem, partition, paging_, total, keep)
+def list_users(actor: UserItem, paging: Paging, filters: UserFilters) -> Page[UserItem]:
+    organization_id = _listed_organization(actor, filters.organization_id)
+    found = _indexed_page(paging, organization_id, filters)
+    if found is None:
+        scope = _scanned_scope(organization_id, filters)
+        if scope is None:
+            return empty_page(paging)
+        keep = filters.keeps if filters.on_attributes else None
+        found = page_of(UserItem, scope.partition, paging, scope.total, keep)
     found.related = user_relations(found.items, with_seen=True)
     return found
 
 
-def _directory_page(paging_: Paging, organization_id: int | None) -> Page[UserItem] | None:
+def _listed_organization(actor: UserItem, organization_id: int | None) -> int | None:
+    """The organization a list is limited to: any (or none) for global actors, else their own."""
+    if is_global(actor):
+        return organization_id
+    home = home_organization(actor)
+    permissions.require(organization_id in (None, home))
+    return home
+
+
+def _indexed_page(paging: Paging, organization_id: int | None, filters: UserFilters) -> Page[UserItem] | None:
+    """A page read at a bounded cost from page blocks or search tokens; None when they cannot
+    answer these filters (or do not cover every user yet)."""
+    if filters.on_attributes:
+        return None
+    if filters.department_id is None and filters.position_id is None:
+        # The whole directory or one organization: any page, any search.
+        return _directory_page(paging, organization_id)
+    if paging.search:
+        return None
+    # One department's or position's members: any page.
+    return _members_page(paging, organization_id, filters)
+
+
+def _scanned_scope(organization_id: int | None, filters: UserFilters) -> _ScannedScope | None:
+    """The most specific filter picks the index partition; the others must agree with it.
+    None when they do not, or when it names nothing."""
+    if filters.position_id is not None:
+        return _position_scope(filters.position_id, filters.department_id, organization_id)
+    if filters.department_id is not None:
+        return _department_scope(filters.department_id, organization_id)
+    if organization_id is not None:
+        return _organization_scope(organization_id)
+    return _ScannedScope(org.users_partition(None, None, None), users.population)
+
+
+def _position_scope(
+    position_id: int, department_id: int | None, organization_id: int | None
+) -> _ScannedScope | None:
+    position = org.get_position(position_id)
+    if position is None:
+        return None
+    if not (
+        _agrees(position.organization_id, organization_id) and _agrees(position.department_id, department_id)
+    ):
+        return None
+    return _ScannedScope(org.users_partition(None, None, position.id), lambda: max(position.users_count, 0))
+
+
+def _department_scope(department_id: int, organization_id: int | None) -> _ScannedScope | None:
+    department = org.get_department(department_id)
+    if department is None or not _agrees(department.organization_id, organization_id):
+        return None
+    return _ScannedScope(
+        org.users_partition(None, department.id, None), lambda: max(department.users_count, 0)
+    )
+
+
+def _organization_scope(organization_id: int) -> _ScannedScope | None:
+    organization = org.get_organization(organization_id)
+    if organization is None:
+        return None
+    return _ScannedScope(
+        org.users_partition(organization.id, None, None), lambda: max(organization.users_count, 0)
+    )
+
+
+def _directory_page(paging: Paging, organization_id: int | None) -> Page[UserItem] | None:
     """A page from gatehouse.data.directory: search tokens, or page blocks then one Query.
     None when the scope's blocks do not cover all its users (written before blocks were)."""
-    start = (paging_.page - 1) * paging_.per_page
-    if paging_.search:
-        found = directory.search(paging_.search, organization_id, start, paging_.per_page)
-        return Page(_users_by_id(found.user_ids), found.total, paging_.page, paging_.per_page)
+    start = (paging.page - 1) * paging.per_page
+    if paging.search:
+        found = directory.search(paging.search, organization_id, start, paging.per_page)
+        return Page(_users_by_id(found.user_ids), found.total, paging.page, paging.per_page)
     if organization_id is None:
         blocks = directory.directory_blocks()
         partition = org.users_partition(None, None, None)
     else:
         organization, blocks = directory.organization_with_blocks(organization_id)
         if organization is None:
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(organization.id, None, None)
-    return _blocks_page(paging_, blocks, partition)
+    return _blocks_page(paging, blocks, partition)
 
 
-def _members_page(
-    paging_: Paging, organization_id: int | None, filters: UserFilters
-) -> Page[UserItem] | None:
+def _members_page(paging: Paging, organization_id: int | None, filters: UserFilters) -> Page[UserItem] | None:
     """A page of one position's (else one department's) members from its page blocks, then one
     Query; the other filters must agree with it. None when the blocks do not cover every member
     (users written before these blocks were: `gatehouse directory reindex` writes them)."""
@@ -126,7 +173,7 @@ def _members_page(
             and filters.department_id is not None
             and scope.department_id != filters.department_id
         ):
-            return empty_page(paging_)
+            return empty_page(paging)
         partition = org.users_partition(None, None, filters.position_id)
     elif filters.department_id is not None:
         scope, blocks = directory.department_with_blocks(filters.department_id)
@@ -134,18 +181,18 @@ def _members_page(
     else:
         return None
     if scope is None or (organization_id is not None and scope.organization_id != organization_id):
-        return empty_page(paging_)
-    return _blocks_page(paging_, blocks, partition)
+        return empty_page(paging)
+    return _blocks_page(paging, blocks, partition)
 
 
 def _blocks_page(
-    paging_: Paging, blocks: directory.Blocks, partition: tuple[str, str]
+    paging: Paging, blocks: directory.Blocks, partition: tuple[str, str]
 ) -> Page[UserItem] | None:
     if not blocks.complete:
         return None
-    first_id, skip = blocks.start_of((paging_.page - 1) * paging_.per_page)
-    members = [] if first_id < 0 else directory.users_from(*partition, first_id, skip + paging_.per_page)
-    return Page(members[skip:], blocks.total, paging_.page, paging_.per_page)
+    first_id, skip = blocks.start_of((paging.page - 1) * paging.per_page)
+    members = [] if first_id < 0 else directory.users_from(*partition, first_id, skip + paging.per_page)
+    return Page(members[skip:], blocks.total, paging.page, paging.per_page)
 
 
 def _users_by_id(user_ids: Sequence[int]) -> list[UserItem]:
@@ -207,25 +254,6 @@ def _membership(data: Mapping[str, Any], current: Membership) -> Membership:
     return Membership(organization_id, department_id, position_id)
 
 
-def _require_membership_scope(actor: UserItem, membership: Membership) -> None:
-    if is_global(actor):
-        return
-    if actor.role == "admin":
-        permissions.require(membership.organization_id == actor.organization_id)
-        return
-    permissions.require(
-        actor.role == "manager"
-        and membership.organization_id == actor.organization_id
-        and membership.department_id is not None
-        and membership.department_id == actor.department_id
-    )
-
-
-def _require_assignable(actor: UserItem, role: str) -> None:
-    """Roles below one's own (the super assigns any of C's three)."""
-    permissions.require(actor.role == "super" or permissions.rank(role) < permissions.rank(actor.role))
-
-
 def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> None:
     try:
         reindex = directory.index_changes(
@@ -244,8 +272,8 @@ def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> 
 def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailContext) -> UserItem:
     role = data.get("role") or "user"
     membership = _membership(data, Membership())
-    _require_membership_scope(actor, membership)
-    _require_assignable(actor, role)
+    require_membership_scope(actor, membership)
+    require_assignable(actor, role)
     user = accounts.register(
         email=data["email"],
         password=data["password"],
@@ -264,6 +292,7 @@ def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailCont
     except Exception:
         accounts.remove(user)  # never leave a half-made user behind
         raise
+    audit.record("user.create", actor=actor, target_type="user", target_id=user.id)
     return user
 
 
@@ -276,9 +305,9 @@ def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserI
     if moves:
         # Nobody moves or promotes themselves, except the global actors their own membership.
         permissions.require(actor.id != target.id or (is_global(actor) and role == target.role))
-        _require_membership_scope(actor, membership)
+        require_membership_scope(actor, membership)
         if role != target.role:
-            _require_assignable(actor, role)
+            require_assignable(actor, role)
     profile: dict[str, Any] = {}
     if data.get("name") is not None:
         profile.update(split_name(data["name"]))
@@ -289,6 +318,7 @@ def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserI
     _moved(target, membership)
     if role != target.role:
         accounts.set_role(target, role)
+    audit.record("user.update", actor=actor, target_type="user", target_id=target.id)
     return target
 
 
@@ -304,6 +334,7 @@ def delete_user(actor: UserItem, user_id: int) -> UserItem:
         accounts.remove(target)
     except org.ReferenceGone:
         raise Conflict("The user changed meanwhile; try again.") from None
+    audit.record("user.delete", actor=actor, target_type="user", target_id=target.id)
     return target
 
 
@@ -312,6 +343,7 @@ def change_password(actor: UserItem, user_id: int, password: str, session: Sessi
     permissions.require(permissions.can_manage(actor, target))
     # Someone else's change signs the user out everywhere; one's own keeps only the session making it.
     accounts.set_password(target, password, keep_session=session if actor.id == target.id else None)
+    audit.record("user.password", actor=actor, target_type="user", target_id=target.id)
     return target
 
 
@@ -319,4 +351,13 @@ def set_active(actor: UserItem, user_id: int, active: bool) -> UserItem:
     target = _managed_other(actor, user_id)
     if target.is_active != active:
         accounts.set_active(target, active)
+    audit.record(
+        "user.activate" if active else "user.deactivate", actor=actor, target_type="user", target_id=target.id
+    )
     return target
+
+
+def sign_out(principal: sessions.Principal) -> None:
+    """The personal access token making the request stops working."""
+    sessions.end(principal)
+    audit.record("auth.logout", actor=principal.user, target_type="user", target_id=principal.user.id)

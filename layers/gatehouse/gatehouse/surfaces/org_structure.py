@@ -22,7 +22,7 @@ from gatehouse.errors import (
     TooManyRequests,
     ValidationFailed,
 )
-from gatehouse.services.org_structure import Page, display_name
+from gatehouse.services.paging import Page, display_name
 from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import Surface, TokenRule

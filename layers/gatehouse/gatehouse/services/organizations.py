@@ -1,29 +1,30 @@
 """Organization structure: organizations, departments, positions and who belongs where.
 
-Who may do what (SPEC's default where surface C's document is silent):
-- "global" actors (super, and admins without an organization) manage everything;
-- an organization's admin manages that organization, its departments, positions and users;
-- a department's manager manages that department, its positions and its plain users;
-- everyone reads their own organization's directory and edits themselves.
+Who may do what: `gatehouse.services.org_permissions`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from gatehouse.clock import iso, now
 from gatehouse.data import counters, org
 from gatehouse.data.models import Item, UserItem
 from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
-from gatehouse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from gatehouse.services import permissions
-from gatehouse.services.identity import canonical
+from gatehouse.errors import Conflict, NotFound, ValidationFailed
+from gatehouse.services import audit, permissions
+from gatehouse.services.org_permissions import (
+    can_manage_department,
+    can_manage_organization,
+    can_read_organization,
+    home_organization,
+    is_global,
+    require_manage_position,
+)
+from gatehouse.services.paging import Page, Paging, empty_page, page_of
 
-DEFAULT_PER_PAGE = 15
-MAX_PER_PAGE = 100
 # How many departments/users a single organization, department or position shows inline.
 INLINE_MEMBERS = 100
 # A's seeded positions (`_id` 1000-1004), written once when the store has none yet.
@@ -38,138 +39,27 @@ SEEDED_POSITIONS = (
 _T = TypeVar("_T", bound=Item)
 
 
-@dataclass
-class Page(Generic[_T]):
-    items: list[_T]
-    total: int
-    page: int
-    per_page: int
-    related: Related = field(default_factory=lambda: Related({}, {}, {}))
-
-
-@dataclass(frozen=True)
-class Paging:
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-    search: str | None = None
-
-    def matches(self, *values: str | None) -> bool:
-        """`search` is a case-insensitive substring of any of `values`."""
-        if not self.search:
-            return True
-        needle = canonical(self.search)
-        return any(value is not None and needle in canonical(value) for value in values)
-
-
-def paging(page: object, per_page: int | None, search: str | None) -> Paging:
-    return Paging(current_page(page), min(per_page or DEFAULT_PER_PAGE, MAX_PER_PAGE), search)
-
-
-# PHP's FILTER_VALIDATE_INT: optional sign, no leading zeros, within a 64-bit integer.
-_PHP_INTEGER = re.compile(r"[+-]?(?:0|[1-9][0-9]*)")
-_PHP_INT_MAX = 2**63 - 1
-
-
-def current_page(value: object) -> int:
-    """Laravel's paginator (`resolveCurrentPage`): a `page` that is not an integer of at least 1
-    (`0`, `-2`, `abc`, `1.5`, absent) is page 1, never an error."""
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
-    if _PHP_INTEGER.fullmatch(text) and 1 <= int(text) <= _PHP_INT_MAX:
-        return int(text)
-    return 1
-
-
-# ---- permissions ----
-
-
-def is_global(actor: UserItem) -> bool:
-    return actor.role == "super" or (actor.role == "admin" and actor.organization_id is None)
-
-
-def can_manage_organization(actor: UserItem, organization_id: int | None) -> bool:
-    return is_global(actor) or (
-        actor.role == "admin" and organization_id is not None and actor.organization_id == organization_id
-    )
-
-
-def can_manage_department(actor: UserItem, department: DepartmentItem) -> bool:
-    return can_manage_organization(actor, department.organization_id) or (
-        actor.role == "manager" and actor.department_id == department.id
-    )
-
-
-def can_read_organization(actor: UserItem, organization_id: int | None) -> bool:
-    return is_global(actor) or (organization_id is not None and actor.organization_id == organization_id)
-
-
-def home_organization(actor: UserItem) -> int:
-    """The only organization a non-global actor's lists show."""
-    if actor.organization_id is None:
-        raise PermissionDenied()
-    return actor.organization_id
-
-
-# ---- paging over an index partition ----
-
-
-def page_of(
-    model: type[_T],
-    partition: tuple[str, str],
-    paging_: Paging,
-    total: Callable[[], int],
-    keep: Callable[[_T], bool] | None = None,
-) -> Page[_T]:
-    """Without a filter only the entries up to this page are read and `total` comes from a
-    count; with one, the first `org.WINDOW` entries are read and the matches counted."""
-    start = (paging_.page - 1) * paging_.per_page
-    if keep is None and not paging_.search:
-        read = org.window(*partition, limit=min(start + paging_.per_page, org.WINDOW))
-        items = [item for item in read if isinstance(item, model)]
-        return Page(items[start : start + paging_.per_page], total(), paging_.page, paging_.per_page)
-    matches = [
-        item
-        for item in org.window(*partition)
-        if isinstance(item, model) and (keep is None or keep(item)) and _searched(item, paging_)
-    ]
-    return Page(matches[start : start + paging_.per_page], len(matches), paging_.page, paging_.per_page)
-
-
-def _searched(item: Item, paging_: Paging) -> bool:
-    if isinstance(item, UserItem):
-        return paging_.matches(display_name(item), item.email)
-    return paging_.matches(getattr(item, "name", None))
-
-
-def empty_page(paging_: Paging) -> Page[Any]:
-    return Page([], 0, paging_.page, paging_.per_page)
-
-
-def display_name(user: UserItem) -> str:
-    """C's `name`: first and last name joined."""
-    return " ".join(part for part in (user.first_name, user.last_name) if part)
-
-
 # ---- organizations ----
 
 
-def list_organizations(actor: UserItem, paging_: Paging) -> Page[OrganizationItem]:
+def list_organizations(actor: UserItem, paging: Paging) -> Page[OrganizationItem]:
     if is_global(actor):
         return page_of(
             OrganizationItem,
             org.organizations_partition(),
-            paging_,
+            paging,
             lambda: org.total(org.ORGANIZATIONS_TOTAL),
         )
     own = org.get_organization(home_organization(actor))
-    found = [own] if own is not None and paging_.matches(own.name) and paging_.page == 1 else []
-    return Page(
-        found, 1 if own is not None and paging_.matches(own.name) else 0, paging_.page, paging_.per_page
-    )
+    found = [own] if own is not None and paging.matches(own.name) and paging.page == 1 else []
+    return Page(found, 1 if own is not None and paging.matches(own.name) else 0, paging.page, paging.per_page)
 
 
 def create_organization(actor: UserItem, fields: Mapping[str, Any]) -> OrganizationItem:
     permissions.require(is_global(actor))
-    return org.create_organization(counters.next_id("organization"), iso(now()), dict(fields))
+    created = org.create_organization(counters.next_id("organization"), iso(now()), dict(fields))
+    audit.record("org.create", actor=actor, target_type="organization", target_id=created.id)
+    return created
 
 
 def get_organization(actor: UserItem, organization_id: int) -> OrganizationItem:
@@ -201,7 +91,9 @@ def organization_detail(actor: UserItem, organization_id: int) -> OrganizationDe
 def update_organization(actor: UserItem, organization_id: int, fields: Mapping[str, Any]) -> OrganizationItem:
     found = get_organization(actor, organization_id)
     permissions.require(can_manage_organization(actor, found.id))
-    return _apply(found, fields, org.update_organization)
+    updated = _apply(found, fields, org.update_organization)
+    audit.record("org.update", actor=actor, target_type="organization", target_id=updated.id)
+    return updated
 
 
 def delete_organization(actor: UserItem, organization_id: int) -> None:
@@ -211,6 +103,7 @@ def delete_organization(actor: UserItem, organization_id: int) -> None:
         org.delete_organization(found)
     except org.StillReferenced:
         raise Conflict("The organization still has departments, positions or users.") from None
+    audit.record("org.delete", actor=actor, target_type="organization", target_id=found.id)
 
 
 def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, Any]], None]) -> _T:
@@ -235,7 +128,7 @@ def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, A
 # ---- departments ----
 
 
-def list_departments(actor: UserItem, paging_: Paging, organization_id: int | None) -> Page[DepartmentItem]:
+def list_departments(actor: UserItem, paging: Paging, organization_id: int | None) -> Page[DepartmentItem]:
     if not is_global(actor):
         home = home_organization(actor)
         permissions.require(organization_id in (None, home))
@@ -244,17 +137,17 @@ def list_departments(actor: UserItem, paging_: Paging, organization_id: int | No
         found = page_of(
             DepartmentItem,
             org.departments_partition(None),
-            paging_,
+            paging,
             lambda: org.total(org.DEPARTMENTS_TOTAL),
         )
     else:
         parent = org.get_organization(organization_id)
         if parent is None:
-            return empty_page(paging_)
+            return empty_page(paging)
         found = page_of(
             DepartmentItem,
             org.departments_partition(organization_id),
-            paging_,
+            paging,
             lambda: max(parent.departments_count, 0),
         )
     found.related = org.related(organization_ids=[d.organization_id for d in found.items])
@@ -276,6 +169,7 @@ def create_department(actor: UserItem, fields: Mapping[str, Any]) -> tuple[Depar
         created = org.create_department(counters.next_id("department"), iso(now()), parent.id, fields)
     except org.ReferenceGone:
         raise ValidationFailed.single("organization_id", "exists") from None
+    audit.record("department.create", actor=actor, target_type="department", target_id=created.id)
     return created, Related({parent.id: parent}, {}, {})
 
 
@@ -310,6 +204,7 @@ def update_department(
         raise ValidationFailed.single("organization_id", "exists") from None
     except org.StillReferenced:
         raise Conflict("A department with users or positions cannot move to another organization.") from None
+    audit.record("department.update", actor=actor, target_type="department", target_id=found.id)
     return found, org.related(organization_ids=[found.organization_id])
 
 
@@ -320,6 +215,7 @@ def delete_department(actor: UserItem, department_id: int) -> DepartmentItem:
         org.delete_department(found)
     except org.StillReferenced:
         raise Conflict("The department still has users or positions.") from None
+    audit.record("department.delete", actor=actor, target_type="department", target_id=found.id)
     return found
 
 
@@ -340,31 +236,31 @@ def ensure_positions_seeded() -> None:
     )
 
 
-def list_positions(actor: UserItem, paging_: Paging, department_id: int | None) -> Page[PositionItem]:
+def list_positions(actor: UserItem, paging: Paging, department_id: int | None) -> Page[PositionItem]:
     ensure_positions_seeded()
     if department_id is not None:
         parent = org.get_department(department_id)
         if parent is None:
-            return empty_page(paging_)
+            return empty_page(paging)
         permissions.require(can_read_organization(actor, parent.organization_id))
         found = page_of(
             PositionItem,
             org.positions_partition(parent.id, None),
-            paging_,
+            paging,
             lambda: max(parent.positions_count, 0),
         )
     elif is_global(actor):
         found = page_of(
-            PositionItem, org.positions_partition(None, None), paging_, lambda: org.total(org.POSITIONS_TOTAL)
+            PositionItem, org.positions_partition(None, None), paging, lambda: org.total(org.POSITIONS_TOTAL)
         )
     else:
         home = org.get_organization(home_organization(actor))
         if home is None:
-            return empty_page(paging_)
+            return empty_page(paging)
         found = page_of(
             PositionItem,
             org.positions_partition(None, home.id),
-            paging_,
+            paging,
             lambda: max(home.positions_count, 0),
         )
     found.related = _position_relations(found.items)
@@ -390,13 +286,6 @@ def _position_relations(positions: Sequence[PositionItem]) -> Related:
     )
 
 
-def _require_manage_position(actor: UserItem, department: DepartmentItem | None) -> None:
-    if department is None:
-        permissions.require(is_global(actor))  # positions outside any department are shared by everyone
-    else:
-        permissions.require(can_manage_department(actor, department))
-
-
 def _department_reference(department_id: int | None) -> DepartmentItem | None:
     if department_id is None:
         return None
@@ -417,7 +306,7 @@ def create_position(actor: UserItem, fields: Mapping[str, Any]) -> tuple[Positio
     fields = dict(fields)
     _check_salary(fields)
     department = _department_reference(fields.pop("department_id", None))
-    _require_manage_position(actor, department)
+    require_manage_position(actor, department)
     position = org.new_position(
         counters.next_id("position"),
         iso(now()),
@@ -431,6 +320,7 @@ def create_position(actor: UserItem, fields: Mapping[str, Any]) -> tuple[Positio
         org.create_position(position)
     except org.ReferenceGone:
         raise ValidationFailed.single("department_id", "exists") from None
+    audit.record("position.create", actor=actor, target_type="position", target_id=position.id)
     return position, _position_relations([position])
 
 
@@ -455,7 +345,7 @@ def update_position(
 ) -> tuple[PositionItem, Related]:
     found = get_position(actor, position_id)
     current = _department_reference(found.department_id) if found.department_id is not None else None
-    _require_manage_position(actor, current)
+    require_manage_position(actor, current)
     fields = dict(fields)
     _check_salary(
         {
@@ -465,7 +355,7 @@ def update_position(
     )
     if "department_id" in fields and fields["department_id"] != found.department_id:
         target = _department_reference(fields["department_id"])
-        _require_manage_position(actor, target)
+        require_manage_position(actor, target)
         fields["organization_id"] = target.organization_id if target else None
         if found.users_count > 0 and (target.organization_id if target else None) != found.organization_id:
             raise Conflict("A position with users cannot move to another organization.")
@@ -473,15 +363,17 @@ def update_position(
         _apply(found, fields, org.update_position)
     except org.ReferenceGone:
         raise ValidationFailed.single("department_id", "exists") from None
+    audit.record("position.update", actor=actor, target_type="position", target_id=found.id)
     return found, _position_relations([found])
 
 
 def delete_position(actor: UserItem, position_id: int) -> PositionItem:
     found = get_position(actor, position_id)
     department = org.get_department(found.department_id) if found.department_id is not None else None
-    _require_manage_position(actor, department)
+    require_manage_position(actor, department)
     try:
         org.delete_position(found)
     except org.StillReferenced:
         raise Conflict("The position still has users.") from None
+    audit.record("position.delete", actor=actor, target_type="position", target_id=found.id)
     return found
