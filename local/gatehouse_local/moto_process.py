@@ -12,6 +12,11 @@ writes to an item atomically, so the tests need a server that does too. (The
 GIL leaves little to gain from running the backend on two threads anyway: the
 lock covers moto's work, while reading requests and writing answers overlap.)
 
+Per request, moto lists its own package directory (to tell a service name from a host) and
+walks the responses class with ``inspect.getmembers``, and werkzeug logs a line: a third of a
+call's time. Both lookups answer the same for the life of the process, so they are made once
+(``remember_lookups``), and only errors are logged.
+
 It also counts the requests that may change the stored data (DynamoDB and S3 writes),
 answered at ``CHANGES_PATH``: the local run snapshots its store only when that count moved,
 and knows a snapshot is consistent when it did not move during the dump.
@@ -20,6 +25,7 @@ and knows a snapshot is consistent when it did not move during the dump.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import re
 import signal
@@ -30,6 +36,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
 from typing import Any
 
+from moto import backends
+from moto.core import responses
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
 
@@ -82,9 +90,21 @@ def serialised(app: WsgiApp) -> WsgiApp:
 
 class PromptRequestHandler(MotoRequestHandler):
     """Answers without Nagle's delay: werkzeug writes headers and body separately, and the
-    second write would wait for the client's delayed ACK (~40 ms a call)."""
+    second write would wait for the client's delayed ACK (~40 ms a call). Logs only errors."""
 
     disable_nagle_algorithm = True
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if str(code).startswith("5"):
+            super().log_request(code, size)
+
+
+def remember_lookups() -> None:
+    """Moto's per-request lookups of what never changes while the server runs, made once: the
+    list of its service modules (a directory listing) and each responses class's methods."""
+    list_modules = backends.list_of_moto_modules
+    backends.list_of_moto_modules = functools.cache(lambda: tuple(list_modules()))
+    responses.method_names_from_class = functools.cache(responses.method_names_from_class)  # type: ignore[attr-defined]
 
 
 def _exit(signum: int, frame: FrameType | None) -> None:
@@ -115,6 +135,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     exit_with_parent()
     # Refuses (and the server does not start) if moto is not the reviewed version.
     moto_transactions.install()
+    remember_lookups()
     application = DomainDispatcherApplication(create_backend_app)
     run_simple(
         arguments.host,

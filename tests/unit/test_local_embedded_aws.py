@@ -73,3 +73,32 @@ def _put_marker(aws: EmbeddedAws) -> None:
 def _count(aws: EmbeddedAws) -> int:
     answer: dict[str, Any] = aws.client("dynamodb").scan(TableName=os.environ["TABLE_NAME"], Select="COUNT")
     return int(answer["Count"])
+
+
+def test_the_moto_server_looks_up_its_modules_and_a_responses_class_once(monkeypatch: Any) -> None:
+    from moto import backends
+    from moto.core import responses
+    from moto.dynamodb.responses import DynamoHandler
+
+    from gatehouse_local import moto_process
+
+    # Restored after the test: the lookups are replaced on the modules themselves.
+    monkeypatch.setattr(backends, "list_of_moto_modules", backends.list_of_moto_modules)
+    monkeypatch.setattr(responses, "method_names_from_class", responses.method_names_from_class)
+    listings: list[str] = []
+    real_listdir = os.listdir
+
+    def listdir(path: str) -> list[str]:
+        listings.append(path)
+        return real_listdir(path)
+
+    monkeypatch.setattr(os, "listdir", listdir)
+    moto_process.remember_lookups()
+
+    modules = [tuple(backends.list_of_moto_modules()) for _ in range(3)]
+    assert "dynamodb" in modules[0]
+    assert modules[0] == modules[1] == modules[2]
+    assert len(listings) == 1
+    methods = responses.method_names_from_class(DynamoHandler)  # type: ignore[attr-defined]
+    assert "get_item" in methods
+    assert responses.method_names_from_class(DynamoHandler) is methods  # type: ignore[attr-defined]
