@@ -16,17 +16,16 @@ from gatehouse.services import (
     accounts,
     audit,
     demands,
+    documentarian_users,
     lockouts,
     password_reset,
     sessions,
     user_meta,
     verification,
 )
-from gatehouse.services import documentarian as a_users
 from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
-from gatehouse.surfaces import documentarian as a
-from gatehouse.surfaces import link_pages
+from gatehouse.surfaces import documentarian, link_pages
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
@@ -93,7 +92,7 @@ def profile_attributes(data: dict[str, Any]) -> dict[str, Any]:
 
 def paged(response: Response, next_after: str | None) -> None:
     if next_after is not None:
-        response.headers[a.NEXT_PAGE_HEADER] = next_after
+        response.headers[documentarian.NEXT_PAGE_HEADER] = next_after
 
 
 # ---- sign-up, sign-in, recovery, sign-out ----
@@ -109,7 +108,7 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
         mail_context=MailContext("a", base_url),
     )
     audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
-    return a.success(a.REGISTERED)
+    return documentarian.success(documentarian.REGISTERED)
 
 
 def wants_page(request: Request) -> bool:
@@ -129,7 +128,7 @@ async def verify(request: Request, client: Client) -> dict[str, Any] | RedirectR
         return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "done", lang), 303)
     data = validate(query, VERIFICATION)
     verify_token(data["token"], client)
-    return a.success(a.VERIFIED)
+    return documentarian.success(documentarian.VERIFIED)
 
 
 def verify_token(token: str, client: ClientInfo) -> None:
@@ -142,8 +141,8 @@ def verify_token(token: str, client: ClientInfo) -> None:
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
     user = accounts.sign_in(data["email"], data["password"], client=client)
-    issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=a.roles_claim(user))
-    return a.token_response(issued.token)
+    issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=documentarian.roles_claim(user))
+    return documentarian.token_response(issued.token)
 
 
 @routes.post("/recover")
@@ -158,7 +157,7 @@ async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) ->
         target_id=user.id if user else None,
         outcome="success" if user else "unknown_address",
     )
-    return a.success_data(a.RECOVERY_SENT)
+    return documentarian.success_data(documentarian.RECOVERY_SENT)
 
 
 @routes.post("/reset", response_model=None)
@@ -167,7 +166,7 @@ async def reset(request: Request, body: RequestBody, client: Client) -> dict[str
         return reset_from_page(body, client)
     data = validate(body, RESET)
     reset_with_token(data["token"], data["password"], client)
-    return a.success(a.PASSWORD_RESET)
+    return documentarian.success(documentarian.PASSWORD_RESET)
 
 
 def reset_with_token(token: str, password: str, client: ClientInfo) -> None:
@@ -208,7 +207,7 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
     audit.record(
         "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
     )
-    return a.success(a.SIGNED_OUT)
+    return documentarian.success(documentarian.SIGNED_OUT)
 
 
 # ---- demand ----
@@ -216,10 +215,10 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 
 @routes.api_route("/demand", methods=["GET", "HEAD"])
 async def list_demands(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    limit, after = a.page_request(dict(request.query_params))
+    limit, after = documentarian.page_request(dict(request.query_params))
     found, next_after = demands.page(limit, after)
     paged(response, next_after)
-    return [a.demand_view(demand) for demand in found]
+    return [documentarian.demand_view(demand) for demand in found]
 
 
 @routes.post("/demand", status_code=201)
@@ -229,12 +228,12 @@ async def create_demand(actor: CurrentUser, body: RequestBody, client: Client) -
     audit.record(
         "demand.create", client=client, actor=actor, target_type="demand", target_id=demand.demand_id
     )
-    return a.demand_view(demand)
+    return documentarian.demand_view(demand)
 
 
 @routes.api_route("/demand/{demand}", methods=["GET", "HEAD"])
 async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.demand_view(demands.find(demand))
+    return documentarian.demand_view(demands.find(demand))
 
 
 @routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
@@ -246,7 +245,7 @@ async def update_demand(demand: str, actor: CurrentUser, body: RequestBody, clie
         "demand.update", client=client, actor=actor, target_type="demand", target_id=updated.demand_id,
         details={"fields": ",".join(sorted(data))},
     )  # fmt: skip
-    return a.demand_view(updated)
+    return documentarian.demand_view(updated)
 
 
 @routes.delete("/demand/{demand}")
@@ -262,13 +261,13 @@ async def delete_demand(demand: str, actor: CurrentUser, client: Client) -> bool
 
 @routes.api_route("/user", methods=["GET", "HEAD"])
 async def list_users(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    limit, after = a.page_request(dict(request.query_params))
-    after_id = a_users.user_id_for(after) if after is not None else None
+    limit, after = documentarian.page_request(dict(request.query_params))
+    after_id = documentarian_users.user_id_for(after) if after is not None else None
     if after is not None and after_id is None:
         raise ValidationFailed.single("after", "format")
-    found, next_after = a_users.visible_page(actor, limit, after_id)
+    found, next_after = documentarian_users.visible_page(actor, limit, after_id)
     paged(response, object_ids.user_object_id(next_after) if next_after is not None else None)
-    return [a.user_view(user) for user in found]
+    return [documentarian.user_view(user) for user in found]
 
 
 @routes.post("/user", status_code=201)
@@ -276,7 +275,7 @@ async def create_user(
     actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
-    user = a_users.create(
+    user = documentarian_users.create(
         actor,
         email=data["email"],
         password=data["password"],
@@ -284,33 +283,33 @@ async def create_user(
         mail_context=MailContext("a", base_url),
     )
     audit.record("user.create", client=client, actor=actor, target_type="user", target_id=user.id)
-    return a.user_view(user)
+    return documentarian.user_view(user)
 
 
 @routes.api_route("/user/{user}", methods=["GET", "HEAD"])
 async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.user_view(a_users.find(actor, a_users.user_id_for(user)))
+    return documentarian.user_view(documentarian_users.find(actor, documentarian_users.user_id_for(user)))
 
 
 @routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
 async def update_user(
     user: str, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    target = a_users.find(actor, a_users.user_id_for(user))
+    target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
     data = validate(body, USER_CHANGES)
     changes = profile_attributes(data) | ({"email": data["email"]} if "email" in data else {})
-    a_users.update(actor, target, changes, MailContext("a", base_url))
+    documentarian_users.update(actor, target, changes, MailContext("a", base_url))
     audit.record(
         "user.update", client=client, actor=actor, target_type="user", target_id=target.id,
         details={"fields": ",".join(sorted(data))},
     )  # fmt: skip
-    return a.user_view(target)
+    return documentarian.user_view(target)
 
 
 @routes.delete("/user/{user}")
 async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
-    target = a_users.find(actor, a_users.user_id_for(user))
-    a_users.remove(actor, target)
+    target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
+    documentarian_users.remove(actor, target)
     audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=target.id)
     return True
 
@@ -321,14 +320,14 @@ async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
 @routes.api_route("/user_meta", methods=["GET", "HEAD"])
 async def list_user_metas(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
     query = dict(request.query_params)
-    limit, after = a.page_request(query)
+    limit, after = documentarian.page_request(query)
     owner = validate(query, {"user__id": optional(max=object_ids.LENGTH)}).get("user__id")
-    owner_id = a_users.user_id_for(owner) if owner is not None else None
+    owner_id = documentarian_users.user_id_for(owner) if owner is not None else None
     if owner is not None and owner_id is None:
         raise ValidationFailed.single("user__id", "format")
     found, next_after = user_meta.page(actor, limit, after, owner_id)
     paged(response, next_after)
-    return [a.user_meta_view(meta) for meta in found]
+    return [documentarian.user_meta_view(meta) for meta in found]
 
 
 # The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
@@ -336,17 +335,20 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
 async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, USER_META, USER_META_MESSAGES)
     meta = user_meta.create(
-        actor, owner_id=a_users.user_id_for(data["user__id"]), key=data["key"], value=data["value"]
+        actor,
+        owner_id=documentarian_users.user_id_for(data["user__id"]),
+        key=data["key"],
+        value=data["value"],
     )
     audit.record(
         "user_meta.create", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
     )
-    return a.user_meta_view(meta)
+    return documentarian.user_meta_view(meta)
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["GET", "HEAD"])
 async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.user_meta_view(user_meta.find(actor, user_metum))
+    return documentarian.user_meta_view(user_meta.find(actor, user_metum))
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
@@ -354,7 +356,11 @@ async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBod
     meta = user_meta.find(actor, user_metum)
     data = validate(body, USER_META, USER_META_MESSAGES)
     updated = user_meta.update(
-        actor, meta, owner_id=a_users.user_id_for(data["user__id"]), key=data["key"], value=data["value"]
+        actor,
+        meta,
+        owner_id=documentarian_users.user_id_for(data["user__id"]),
+        key=data["key"],
+        value=data["value"],
     )
     audit.record(
         "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id
@@ -364,7 +370,7 @@ async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBod
 
 @routes.delete("/user_meta/{user_metum}")
 async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) -> bool:
-    with a.removal():
+    with documentarian.removal():
         meta = user_meta.find(actor, user_metum)
         user_meta.remove(actor, meta)
     audit.record(
@@ -376,7 +382,7 @@ async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) 
 app = create_app(
     routes,
     surfaces=[
-        (f"/api/v1/{resource}/", a.SURFACE)
+        (f"/api/v1/{resource}/", documentarian.SURFACE)
         for resource in (
             "register",
             "login",
