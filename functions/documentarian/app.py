@@ -14,27 +14,23 @@ from gatehouse.errors import NotFound, ValidationFailed
 from gatehouse.security.tokens import DOCUMENTARIAN_JWT
 from gatehouse.services import (
     accounts,
-    audit,
     demands,
     documentarian_users,
-    lockouts,
     password_reset,
     sessions,
     user_meta,
     verification,
 )
-from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian, link_pages
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
 routes = Routes(prefix="/api/v1")
 
 # Far above any real id, and far below DynamoDB's 38-digit number limit.
 MAX_USER_ID = 2**53
-NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
 # The original's register: `name` and `email` (required|max:255, email|unique); a password (SPEC:
 # at least 8). Surname and middlename are optional there, and on POST /user alike.
 REGISTRATION = {
@@ -86,10 +82,6 @@ USER_META_MESSAGES = {
 }
 
 
-def profile_attributes(data: dict[str, Any]) -> dict[str, Any]:
-    return {NAME_FIELDS[name]: value for name, value in data.items() if name in NAME_FIELDS}
-
-
 def paged(response: Response, next_after: str | None) -> None:
     if next_after is not None:
         response.headers[documentarian.NEXT_PAGE_HEADER] = next_after
@@ -99,15 +91,14 @@ def paged(response: Response, next_after: str | None) -> None:
 
 
 @routes.post("/register")
-async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
-    user = accounts.register(
+    accounts.sign_up(
         email=data["email"],
         password=data["password"],
-        attributes=profile_attributes(data),
+        attributes=documentarian_users.profile_attributes(data),
         mail_context=MailContext("a", base_url),
     )
-    audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
     return documentarian.success(documentarian.REGISTERED)
 
 
@@ -117,73 +108,45 @@ def wants_page(request: Request) -> bool:
 
 
 @routes.get("/verify", response_model=None)
-async def verify(request: Request, client: Client) -> dict[str, Any] | RedirectResponse:
+async def verify(request: Request) -> dict[str, Any] | RedirectResponse:
     query = dict(request.query_params)
     if wants_page(request):
         lang = query.get("lang")
         try:
-            verify_token(validate(query, VERIFICATION)["token"], client)
+            verification.verify_email(validate(query, VERIFICATION)["token"])
         except (NotFound, ValidationFailed):
             return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "invalid", lang), 303)
         return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "done", lang), 303)
     data = validate(query, VERIFICATION)
-    verify_token(data["token"], client)
+    verification.verify_email(data["token"])
     return documentarian.success(documentarian.VERIFIED)
 
 
-def verify_token(token: str, client: ClientInfo) -> None:
-    with lockouts.guarded("verify", client, NotFound):
-        user = verification.verify_email(token)
-    audit.record("user.verify", client=client, actor=user, target_type="user", target_id=user.id)
-
-
 @routes.post("/login")
-async def login(body: RequestBody, client: Client) -> dict[str, Any]:
+async def login(body: RequestBody) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"], client=client)
+    user = accounts.sign_in(data["email"], data["password"])
     issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=documentarian.roles_claim(user))
     return documentarian.token_response(issued.token)
 
 
 @routes.post("/recover")
-async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+async def recover(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, RECOVERY)
-    user = password_reset.send_reset_link(data["email"], MailContext("a", base_url))
-    audit.record(
-        "user.password_recover",
-        client=client,
-        actor=user,
-        target_type="user",
-        target_id=user.id if user else None,
-        outcome="success" if user else "unknown_address",
-    )
+    password_reset.recover(data["email"], MailContext("a", base_url))
     return documentarian.success_data(documentarian.RECOVERY_SENT)
 
 
 @routes.post("/reset", response_model=None)
-async def reset(request: Request, body: RequestBody, client: Client) -> dict[str, Any] | RedirectResponse:
+async def reset(request: Request, body: RequestBody) -> dict[str, Any] | RedirectResponse:
     if wants_page(request):
-        return reset_from_page(body, client)
+        return reset_from_page(body)
     data = validate(body, RESET)
-    reset_with_token(data["token"], data["password"], client)
+    password_reset.reset_password(data["token"], data["password"])
     return documentarian.success(documentarian.PASSWORD_RESET)
 
 
-def reset_with_token(token: str, password: str, client: ClientInfo) -> None:
-    try:
-        with lockouts.guarded("reset", client, ValidationFailed):
-            user = password_reset.reset_password(token, password)
-    except ValidationFailed:
-        audit.record("user.password", client=client, outcome="failure", details={"reason": "invalid token"})
-        raise
-    accounts.clear_lockouts(user, client)
-    audit.record(
-        "user.password", client=client, actor=user, target_type="user", target_id=user.id,
-        details={"via": "reset"},
-    )  # fmt: skip
-
-
-def reset_from_page(body: dict[str, Any], client: ClientInfo) -> RedirectResponse:
+def reset_from_page(body: dict[str, Any]) -> RedirectResponse:
     """The reset page's form: back to the page with the outcome (a mistyped password keeps the link)."""
     lang = body.get("lang") if isinstance(body.get("lang"), str) else None
     token = body.get("token") if isinstance(body.get("token"), str) else None
@@ -195,18 +158,15 @@ def reset_from_page(body: dict[str, Any], client: ClientInfo) -> RedirectRespons
         location = link_pages.result_location(link_pages.RESET, outcome, lang, token if token_ok else None)
         return RedirectResponse(location, 303)
     try:
-        reset_with_token(data["token"], data["password"], client)
+        password_reset.reset_password(data["token"], data["password"])
     except ValidationFailed:
         return RedirectResponse(link_pages.result_location(link_pages.RESET, "invalid", lang), 303)
     return RedirectResponse(link_pages.result_location(link_pages.RESET, "done", lang), 303)
 
 
 @routes.api_route("/logout", methods=["GET", "HEAD"])
-async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    sessions.end(principal)
-    audit.record(
-        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
-    )
+async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+    sessions.sign_out(principal)
     return documentarian.success(documentarian.SIGNED_OUT)
 
 
@@ -222,13 +182,9 @@ async def list_demands(request: Request, response: Response, actor: CurrentUser)
 
 
 @routes.post("/demand", status_code=201)
-async def create_demand(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_demand(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     data = validate(body, DEMAND, DEMAND_MESSAGES)
-    demand = demands.create(actor, **data)
-    audit.record(
-        "demand.create", client=client, actor=actor, target_type="demand", target_id=demand.demand_id
-    )
-    return documentarian.demand_view(demand)
+    return documentarian.demand_view(demands.create(actor, **data))
 
 
 @routes.api_route("/demand/{demand}", methods=["GET", "HEAD"])
@@ -237,22 +193,15 @@ async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
-async def update_demand(demand: str, actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def update_demand(demand: str, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     found = demands.find(demand)
     data = validate(body, DEMAND_CHANGES)
-    updated = demands.update(actor, found, data)
-    audit.record(
-        "demand.update", client=client, actor=actor, target_type="demand", target_id=updated.demand_id,
-        details={"fields": ",".join(sorted(data))},
-    )  # fmt: skip
-    return documentarian.demand_view(updated)
+    return documentarian.demand_view(demands.update(actor, found, data))
 
 
 @routes.delete("/demand/{demand}")
-async def delete_demand(demand: str, actor: CurrentUser, client: Client) -> bool:
-    found = demands.find(demand)
-    demands.remove(actor, found)
-    audit.record("demand.delete", client=client, actor=actor, target_type="demand", target_id=found.demand_id)
+async def delete_demand(demand: str, actor: CurrentUser) -> bool:
+    demands.remove(actor, demands.find(demand))
     return True
 
 
@@ -271,18 +220,15 @@ async def list_users(request: Request, response: Response, actor: CurrentUser) -
 
 
 @routes.post("/user", status_code=201)
-async def create_user(
-    actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
-) -> dict[str, Any]:
+async def create_user(actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
     user = documentarian_users.create(
         actor,
         email=data["email"],
         password=data["password"],
-        attributes=profile_attributes(data),
+        attributes=documentarian_users.profile_attributes(data),
         mail_context=MailContext("a", base_url),
     )
-    audit.record("user.create", client=client, actor=actor, target_type="user", target_id=user.id)
     return documentarian.user_view(user)
 
 
@@ -293,24 +239,18 @@ async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
 async def update_user(
-    user: str, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
+    user: str, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
     data = validate(body, USER_CHANGES)
-    changes = profile_attributes(data) | ({"email": data["email"]} if "email" in data else {})
-    documentarian_users.update(actor, target, changes, MailContext("a", base_url))
-    audit.record(
-        "user.update", client=client, actor=actor, target_type="user", target_id=target.id,
-        details={"fields": ",".join(sorted(data))},
-    )  # fmt: skip
+    documentarian_users.update(actor, target, data, MailContext("a", base_url))
     return documentarian.user_view(target)
 
 
 @routes.delete("/user/{user}")
-async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
+async def delete_user(user: str, actor: CurrentUser) -> bool:
     target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
     documentarian_users.remove(actor, target)
-    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=target.id)
     return True
 
 
@@ -332,17 +272,10 @@ async def list_user_metas(request: Request, response: Response, actor: CurrentUs
 
 # The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
 @routes.post("/user_meta")
-async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_user_meta(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     data = validate(body, USER_META, USER_META_MESSAGES)
-    meta = user_meta.create(
-        actor,
-        owner_id=documentarian_users.user_id_for(data["user__id"]),
-        key=data["key"],
-        value=data["value"],
-    )
-    audit.record(
-        "user_meta.create", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
-    )
+    owner_id = documentarian_users.user_id_for(data["user__id"])
+    meta = user_meta.create(actor, owner_id=owner_id, key=data["key"], value=data["value"])
     return documentarian.user_meta_view(meta)
 
 
@@ -352,30 +285,18 @@ async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
-async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody, client: Client) -> bool:
+async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody) -> bool:
     meta = user_meta.find(actor, user_metum)
     data = validate(body, USER_META, USER_META_MESSAGES)
-    updated = user_meta.update(
-        actor,
-        meta,
-        owner_id=documentarian_users.user_id_for(data["user__id"]),
-        key=data["key"],
-        value=data["value"],
-    )
-    audit.record(
-        "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id
-    )
+    owner_id = documentarian_users.user_id_for(data["user__id"])
+    user_meta.update(actor, meta, owner_id=owner_id, key=data["key"], value=data["value"])
     return True
 
 
 @routes.delete("/user_meta/{user_metum}")
-async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) -> bool:
+async def delete_user_meta(user_metum: str, actor: CurrentUser) -> bool:
     with documentarian.removal():
-        meta = user_meta.find(actor, user_metum)
-        user_meta.remove(actor, meta)
-    audit.record(
-        "user_meta.delete", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
-    )
+        user_meta.remove(actor, user_meta.find(actor, user_metum))
     return True
 
 

@@ -189,7 +189,7 @@ async def sign_in(body: RequestBody, client: Client) -> dict[str, Any]:
     identifier = data.get("login") or data.get("email")
     if identifier is None:
         raise ValidationFailed([Violation("login", "required"), Violation("email", "required")])
-    user = accounts.sign_in(identifier, data["password"], client=client)
+    user = accounts.sign_in(identifier, data["password"])
     issued = sessions.start(user, GONCORD)
     return views.signed_in(user, issued)
 

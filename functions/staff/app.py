@@ -61,7 +61,7 @@ DEFAULT_DEVICE_NAME = "api"
 @routes.post("/login")
 async def login(body: RequestBody, client: Client) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"], client=client)
+    user = accounts.sign_in(data["email"], data["password"])
     issued = sessions.start_personal_access_token(user, data.get("device_name") or DEFAULT_DEVICE_NAME)
     view = org_structure.token_view(issued, user, staff.user_relations([user]))
     return org_structure.success("Login successful", view)

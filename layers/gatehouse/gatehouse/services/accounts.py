@@ -27,7 +27,6 @@ from gatehouse.errors import (
 )
 from gatehouse.security.passwords import hash_password, verify_password
 from gatehouse.services import audit, email_change, lockouts, mail, verification
-from gatehouse.services.caller import ClientInfo
 from gatehouse.services.identity import canonical, identifier_kind
 from gatehouse.services.mail import MailContext
 from gatehouse.settings import get_settings
@@ -108,6 +107,28 @@ def register(
                 chosen = user.login = following
 
 
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    login: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    field_names: Mapping[str, str] = CANONICAL_FIELDS,
+    mail_context: MailContext | None = None,
+) -> UserItem:
+    """Someone registering themselves (`register`), audited as `user.register` by the new user."""
+    user = register(
+        email=email,
+        password=password,
+        login=login,
+        attributes=attributes,
+        field_names=field_names,
+        mail_context=mail_context,
+    )
+    audit.record("user.register", actor=user, target_type="user", target_id=user.id)
+    return user
+
+
 def derived_logins(email: str, user_id: int) -> Iterator[str]:
     """Login candidates for a user who gave none, best first.
 
@@ -127,33 +148,31 @@ def derived_logins(email: str, user_id: int) -> Iterator[str]:
         yield f"{base}_{secrets.token_hex(4)}"
 
 
-def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
+def sign_in(identifier: str, password: str) -> UserItem:
     """Check credentials by email or login; upgrade a legacy hash; audit the attempt either way.
 
-    Brute force is locked out per account and client (`gatehouse.services.lockouts`). A known
+    Brute force is locked out per account and caller (`gatehouse.services.lockouts`). A known
     and an unknown account cost the same: two GetItems, the lockout read, one argon2id verify
     and, on failure, the same counter writes (ASVS 6.3.8)."""
     try:
-        user = _check_credentials(identifier, password, client)
+        user = _check_credentials(identifier, password)
     except GatehouseError as refused:
         observability.count(observability.SIGN_IN_FAILED)
-        audit.record(
-            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
-        )
+        audit.record("auth.login", outcome="failure", details={"reason": type(refused).__name__})
         raise
     observability.count(observability.SIGN_IN_SUCCEEDED)
-    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    audit.record("auth.login", actor=user, target_type="user", target_id=user.id)
     return user
 
 
-def _check_credentials(identifier: str, password: str, client: ClientInfo) -> UserItem:
+def _check_credentials(identifier: str, password: str) -> UserItem:
     kind, value = identifier_kind(identifier), canonical(identifier)
     user = users.find_at_constant_cost(kind, value)
-    attempt = lockouts.Attempt(LOGIN_SCOPE, _lockout_account(user, kind, value), lockouts.client_of(client))
+    attempt = lockouts.Attempt(LOGIN_SCOPE, _lockout_account(user, kind, value), lockouts.current_client())
     counters = lockouts.check(attempt)
     verification = verify_password(password, user.password_hash if user else None)
     if user is None or not verification.ok:
-        lockouts.failed(attempt, client=client, actor=user)
+        lockouts.failed(attempt, actor=user)
         raise InvalidCredentials()
     lockouts.succeeded(attempt, counters)
     if not user.is_active:
@@ -177,9 +196,9 @@ def _lockout_account(user: UserItem | None, kind: str, value: str) -> str:
     return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
-def clear_lockouts(user: UserItem, client: ClientInfo) -> None:
-    """After a password reset: the account's sign-in lock and the resetting client's counter."""
-    lockouts.reset_account(LOGIN_SCOPE, f"user:{user.id}", lockouts.client_of(client))
+def clear_lockouts(user: UserItem) -> None:
+    """After a password reset: the account's sign-in lock and the resetting caller's counter."""
+    lockouts.reset_account(LOGIN_SCOPE, f"user:{user.id}", lockouts.current_client())
 
 
 def claims_of(user: UserItem) -> list[tuple[str, str]]:

@@ -61,7 +61,7 @@ def calling_app(token: str | None, client: ClientInfo | None = None) -> AppToken
         lockouts.check(attempt)
     app = app_store.token_lookup(token) if len(token) <= APP_TOKEN_MAX_LENGTH else None
     if app is None and attempt is not None and client is not None:
-        lockouts.failed(attempt, client=client)
+        lockouts.failed(attempt)
     return app
 
 
