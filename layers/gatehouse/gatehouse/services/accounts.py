@@ -88,7 +88,7 @@ def register(
         claims = [("email", canonical(email)), ("login", canonical(chosen))]
         try:
             users.create(user, [*claims, users.SUPER_ROLE_CLAIM] if claim_super else claims, also=mail_items)
-            mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
+            _queued(mail_items)
             return user
         except users.ValuesTaken as taken:
             refused = taken.kinds - {users.SUPER_ROLE_CLAIM[0]}
@@ -228,21 +228,65 @@ def update(
     the current one, and the address stays as it is until the link is followed; anyone
     else's change applies at once, mailing a verification link and the notice.
     """
-    changes = {name: value for name, value in changes.items() if getattr(user, name) != value}
-    mail_items: list[Item] = []
-    if "email" in changes and canonical(changes["email"]) != canonical(user.email):
-        if mail_context is None:
-            raise ValueError("an email change needs a MailContext")  # programming error
-        if by_owner:
-            mail_items = email_change.owner_request(
-                user, changes.pop("email"), mail_context, field_names["email"]
-            )
-        else:
-            mail_items = email_change.admin_change(user, changes["email"], mail_context)
+    applied, mail_items = _new_email_mail(
+        user, _differing(user, changes), field_names, mail_context, by_owner
+    )
+    _refuse_changes_made_elsewhere(applied, field_names)
+    if not applied:
+        if mail_items:
+            outbox.save_all(mail_items)
+            _queued(mail_items)
+        return user
+    add_claims, drop_claims = _claim_moves(user, applied)
+    if any(kind == "email" for kind, _ in add_claims):
+        applied["is_verified"] = False  # a new address is unproven until its own link is followed
+    applied["updated_at"] = iso(now())
+    try:
+        users.update_with_claims(user, applied, add_claims, drop_claims, also=mail_items)
+    except users.ValuesTaken as taken:
+        raise ValidationFailed(
+            [Violation(field_names[kind], "unique") for kind in sorted(taken.kinds)]
+        ) from None
+    _queued(mail_items)
+    return user
+
+
+def _differing(user: UserItem, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes that change something."""
+    return {name: value for name, value in changes.items() if getattr(user, name) != value}
+
+
+def _new_email_mail(
+    user: UserItem,
+    changes: dict[str, Any],
+    field_names: Mapping[str, str],
+    mail_context: MailContext | None,
+    by_owner: bool,
+) -> tuple[dict[str, Any], list[Item]]:
+    """The changes to apply now and the mail items a new address needs. The owner's own new
+    address is not among the changes: it waits for the confirmation link."""
+    if "email" not in changes or canonical(changes["email"]) == canonical(user.email):
+        return changes, []
+    if mail_context is None:
+        raise ValueError("an email change needs a MailContext")  # programming error
+    if by_owner:
+        applied = {name: value for name, value in changes.items() if name != "email"}
+        return applied, email_change.owner_request(user, changes["email"], mail_context, field_names["email"])
+    return changes, email_change.admin_change(user, changes["email"], mail_context)
+
+
+def _refuse_changes_made_elsewhere(changes: Mapping[str, Any], field_names: Mapping[str, str]) -> None:
+    """Roles and passwords have their own steps; a login is never an address."""
     if "role" in changes or "password_hash" in changes:
         raise ValueError("use set_role / set_password")  # programming error, not a client's
     if changes.get("login") and "@" in changes["login"]:
         raise ValidationFailed.single(field_names["login"], "format")
+
+
+def _claim_moves(
+    user: UserItem, changes: Mapping[str, Any]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The uniqueness claims a change of email or login adds, and those it drops."""
     add_claims: list[tuple[str, str]] = []
     drop_claims: list[tuple[str, str]] = []
     for kind in ("email", "login"):
@@ -252,22 +296,12 @@ def update(
                 drop_claims.append((kind, canonical(old)))
             if new is not None and (old is None or canonical(old) != canonical(new)):
                 add_claims.append((kind, canonical(new)))
-    if not changes:
-        if mail_items:
-            outbox.save_all(mail_items)
-            mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
-        return user
-    if any(kind == "email" for kind, _ in add_claims):
-        changes["is_verified"] = False  # a new address is unproven until its own link is followed
-    changes["updated_at"] = iso(now())
-    try:
-        users.update_with_claims(user, changes, add_claims, drop_claims, also=mail_items)
-    except users.ValuesTaken as taken:
-        raise ValidationFailed(
-            [Violation(field_names[kind], "unique") for kind in sorted(taken.kinds)]
-        ) from None
+    return add_claims, drop_claims
+
+
+def _queued(mail_items: list[Item]) -> None:
+    """Meter the mail among `mail_items`, once their transaction has committed."""
     mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
-    return user
 
 
 def set_password(user: UserItem, password: str, *, keep_session: SessionItem | None) -> None:
