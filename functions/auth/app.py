@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from gatehouse.security.tokens import JWT_AUTH
-from gatehouse.services import accounts, audit, sessions
+from gatehouse.services import accounts, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import jwt_auth
 from gatehouse.validation import required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
-    Client,
     CurrentPrincipal,
     CurrentUser,
     PublicBaseUrl,
@@ -37,9 +36,9 @@ CREDENTIALS = {
 
 
 @jwt_auth_routes.post("/register")
-async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
-    user = accounts.register(
+    accounts.sign_up(
         email=data["email"],
         password=data["password"],
         login=data["username"],
@@ -47,35 +46,26 @@ async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -
         field_names={"email": "email", "login": "username"},
         mail_context=MailContext("b", base_url),
     )
-    audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
     return {"message": jwt_auth.REGISTERED}
 
 
 @jwt_auth_routes.post("/login")
-async def login(body: RequestBody, client: Client) -> dict[str, Any]:
+async def login(body: RequestBody) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"], client=client)
+    user = accounts.sign_in(data["email"], data["password"])
     issued = sessions.start(user, JWT_AUTH, extra_claims=jwt_auth.custom_claims(user))
     return jwt_auth.token_response(issued)
 
 
 @jwt_auth_routes.post("/logout")
-async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    sessions.end(principal)
-    audit.record(
-        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
-    )
+async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+    sessions.sign_out(principal)
     return {"message": jwt_auth.SIGNED_OUT}
 
 
 @jwt_auth_routes.post("/refresh")
-async def refresh(principal: RefreshingPrincipal, client: Client) -> dict[str, Any]:
-    issued = sessions.rotate(
-        principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user), client=client
-    )
-    audit.record(
-        "auth.refresh", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
-    )
+async def refresh(principal: RefreshingPrincipal) -> dict[str, Any]:
+    issued = sessions.rotate(principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user))
     return jwt_auth.token_response(issued)
 
 

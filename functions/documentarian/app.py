@@ -14,28 +14,23 @@ from gatehouse.errors import NotFound, ValidationFailed
 from gatehouse.security.tokens import DOCUMENTARIAN_JWT
 from gatehouse.services import (
     accounts,
-    audit,
     demands,
-    lockouts,
+    documentarian_users,
     password_reset,
     sessions,
     user_meta,
     verification,
 )
-from gatehouse.services import documentarian as a_users
-from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
-from gatehouse.surfaces import documentarian as a
-from gatehouse.surfaces import link_pages
+from gatehouse.surfaces import documentarian, link_pages
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
 routes = Routes(prefix="/api/v1")
 
 # Far above any real id, and far below DynamoDB's 38-digit number limit.
 MAX_USER_ID = 2**53
-NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
 # The original's register: `name` and `email` (required|max:255, email|unique); a password (SPEC:
 # at least 8). Surname and middlename are optional there, and on POST /user alike.
 REGISTRATION = {
@@ -87,29 +82,24 @@ USER_META_MESSAGES = {
 }
 
 
-def profile_attributes(data: dict[str, Any]) -> dict[str, Any]:
-    return {NAME_FIELDS[name]: value for name, value in data.items() if name in NAME_FIELDS}
-
-
 def paged(response: Response, next_after: str | None) -> None:
     if next_after is not None:
-        response.headers[a.NEXT_PAGE_HEADER] = next_after
+        response.headers[documentarian.NEXT_PAGE_HEADER] = next_after
 
 
 # ---- sign-up, sign-in, recovery, sign-out ----
 
 
 @routes.post("/register")
-async def register(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
-    user = accounts.register(
+    accounts.sign_up(
         email=data["email"],
         password=data["password"],
-        attributes=profile_attributes(data),
+        attributes=documentarian_users.profile_attributes(data),
         mail_context=MailContext("a", base_url),
     )
-    audit.record("user.register", client=client, actor=user, target_type="user", target_id=user.id)
-    return a.success(a.REGISTERED)
+    return documentarian.success(documentarian.REGISTERED)
 
 
 def wants_page(request: Request) -> bool:
@@ -118,73 +108,45 @@ def wants_page(request: Request) -> bool:
 
 
 @routes.get("/verify", response_model=None)
-async def verify(request: Request, client: Client) -> dict[str, Any] | RedirectResponse:
+async def verify(request: Request) -> dict[str, Any] | RedirectResponse:
     query = dict(request.query_params)
     if wants_page(request):
         lang = query.get("lang")
         try:
-            verify_token(validate(query, VERIFICATION)["token"], client)
+            verification.verify_email(validate(query, VERIFICATION)["token"])
         except (NotFound, ValidationFailed):
             return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "invalid", lang), 303)
         return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "done", lang), 303)
     data = validate(query, VERIFICATION)
-    verify_token(data["token"], client)
-    return a.success(a.VERIFIED)
-
-
-def verify_token(token: str, client: ClientInfo) -> None:
-    with lockouts.guarded("verify", client, NotFound):
-        user = verification.verify_email(token)
-    audit.record("user.verify", client=client, actor=user, target_type="user", target_id=user.id)
+    verification.verify_email(data["token"])
+    return documentarian.success(documentarian.VERIFIED)
 
 
 @routes.post("/login")
-async def login(body: RequestBody, client: Client) -> dict[str, Any]:
+async def login(body: RequestBody) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"], client=client)
-    issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=a.roles_claim(user))
-    return a.token_response(issued.token)
+    user = accounts.sign_in(data["email"], data["password"])
+    issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=documentarian.roles_claim(user))
+    return documentarian.token_response(issued.token)
 
 
 @routes.post("/recover")
-async def recover(body: RequestBody, client: Client, base_url: PublicBaseUrl) -> dict[str, Any]:
+async def recover(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, RECOVERY)
-    user = password_reset.send_reset_link(data["email"], MailContext("a", base_url))
-    audit.record(
-        "user.password_recover",
-        client=client,
-        actor=user,
-        target_type="user",
-        target_id=user.id if user else None,
-        outcome="success" if user else "unknown_address",
-    )
-    return a.success_data(a.RECOVERY_SENT)
+    password_reset.recover(data["email"], MailContext("a", base_url))
+    return documentarian.success_data(documentarian.RECOVERY_SENT)
 
 
 @routes.post("/reset", response_model=None)
-async def reset(request: Request, body: RequestBody, client: Client) -> dict[str, Any] | RedirectResponse:
+async def reset(request: Request, body: RequestBody) -> dict[str, Any] | RedirectResponse:
     if wants_page(request):
-        return reset_from_page(body, client)
+        return reset_from_page(body)
     data = validate(body, RESET)
-    reset_with_token(data["token"], data["password"], client)
-    return a.success(a.PASSWORD_RESET)
+    password_reset.reset_password(data["token"], data["password"])
+    return documentarian.success(documentarian.PASSWORD_RESET)
 
 
-def reset_with_token(token: str, password: str, client: ClientInfo) -> None:
-    try:
-        with lockouts.guarded("reset", client, ValidationFailed):
-            user = password_reset.reset_password(token, password)
-    except ValidationFailed:
-        audit.record("user.password", client=client, outcome="failure", details={"reason": "invalid token"})
-        raise
-    accounts.clear_lockouts(user, client)
-    audit.record(
-        "user.password", client=client, actor=user, target_type="user", target_id=user.id,
-        details={"via": "reset"},
-    )  # fmt: skip
-
-
-def reset_from_page(body: dict[str, Any], client: ClientInfo) -> RedirectResponse:
+def reset_from_page(body: dict[str, Any]) -> RedirectResponse:
     """The reset page's form: back to the page with the outcome (a mistyped password keeps the link)."""
     lang = body.get("lang") if isinstance(body.get("lang"), str) else None
     token = body.get("token") if isinstance(body.get("token"), str) else None
@@ -196,19 +158,16 @@ def reset_from_page(body: dict[str, Any], client: ClientInfo) -> RedirectRespons
         location = link_pages.result_location(link_pages.RESET, outcome, lang, token if token_ok else None)
         return RedirectResponse(location, 303)
     try:
-        reset_with_token(data["token"], data["password"], client)
+        password_reset.reset_password(data["token"], data["password"])
     except ValidationFailed:
         return RedirectResponse(link_pages.result_location(link_pages.RESET, "invalid", lang), 303)
     return RedirectResponse(link_pages.result_location(link_pages.RESET, "done", lang), 303)
 
 
 @routes.api_route("/logout", methods=["GET", "HEAD"])
-async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
-    sessions.end(principal)
-    audit.record(
-        "auth.logout", client=client, actor=principal.user, target_type="user", target_id=principal.user.id
-    )
-    return a.success(a.SIGNED_OUT)
+async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+    sessions.sign_out(principal)
+    return documentarian.success(documentarian.SIGNED_OUT)
 
 
 # ---- demand ----
@@ -216,44 +175,33 @@ async def logout(principal: CurrentPrincipal, client: Client) -> dict[str, Any]:
 
 @routes.api_route("/demand", methods=["GET", "HEAD"])
 async def list_demands(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    limit, after = a.page_request(dict(request.query_params))
+    limit, after = documentarian.page_request(dict(request.query_params))
     found, next_after = demands.page(limit, after)
     paged(response, next_after)
-    return [a.demand_view(demand) for demand in found]
+    return [documentarian.demand_view(demand) for demand in found]
 
 
 @routes.post("/demand", status_code=201)
-async def create_demand(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_demand(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     data = validate(body, DEMAND, DEMAND_MESSAGES)
-    demand = demands.create(actor, **data)
-    audit.record(
-        "demand.create", client=client, actor=actor, target_type="demand", target_id=demand.demand_id
-    )
-    return a.demand_view(demand)
+    return documentarian.demand_view(demands.create(actor, **data))
 
 
 @routes.api_route("/demand/{demand}", methods=["GET", "HEAD"])
 async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.demand_view(demands.find(demand))
+    return documentarian.demand_view(demands.find(demand))
 
 
 @routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
-async def update_demand(demand: str, actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def update_demand(demand: str, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     found = demands.find(demand)
     data = validate(body, DEMAND_CHANGES)
-    updated = demands.update(actor, found, data)
-    audit.record(
-        "demand.update", client=client, actor=actor, target_type="demand", target_id=updated.demand_id,
-        details={"fields": ",".join(sorted(data))},
-    )  # fmt: skip
-    return a.demand_view(updated)
+    return documentarian.demand_view(demands.update(actor, found, data))
 
 
 @routes.delete("/demand/{demand}")
-async def delete_demand(demand: str, actor: CurrentUser, client: Client) -> bool:
-    found = demands.find(demand)
-    demands.remove(actor, found)
-    audit.record("demand.delete", client=client, actor=actor, target_type="demand", target_id=found.demand_id)
+async def delete_demand(demand: str, actor: CurrentUser) -> bool:
+    demands.remove(actor, demands.find(demand))
     return True
 
 
@@ -262,56 +210,47 @@ async def delete_demand(demand: str, actor: CurrentUser, client: Client) -> bool
 
 @routes.api_route("/user", methods=["GET", "HEAD"])
 async def list_users(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    limit, after = a.page_request(dict(request.query_params))
-    after_id = a_users.user_id_for(after) if after is not None else None
+    limit, after = documentarian.page_request(dict(request.query_params))
+    after_id = documentarian_users.user_id_for(after) if after is not None else None
     if after is not None and after_id is None:
         raise ValidationFailed.single("after", "format")
-    found, next_after = a_users.visible_page(actor, limit, after_id)
+    found, next_after = documentarian_users.visible_page(actor, limit, after_id)
     paged(response, object_ids.user_object_id(next_after) if next_after is not None else None)
-    return [a.user_view(user) for user in found]
+    return [documentarian.user_view(user) for user in found]
 
 
 @routes.post("/user", status_code=201)
-async def create_user(
-    actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
-) -> dict[str, Any]:
+async def create_user(actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
     data = validate(body, REGISTRATION)
-    user = a_users.create(
+    user = documentarian_users.create(
         actor,
         email=data["email"],
         password=data["password"],
-        attributes=profile_attributes(data),
+        attributes=documentarian_users.profile_attributes(data),
         mail_context=MailContext("a", base_url),
     )
-    audit.record("user.create", client=client, actor=actor, target_type="user", target_id=user.id)
-    return a.user_view(user)
+    return documentarian.user_view(user)
 
 
 @routes.api_route("/user/{user}", methods=["GET", "HEAD"])
 async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.user_view(a_users.find(actor, a_users.user_id_for(user)))
+    return documentarian.user_view(documentarian_users.find(actor, documentarian_users.user_id_for(user)))
 
 
 @routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
 async def update_user(
-    user: str, actor: CurrentUser, body: RequestBody, client: Client, base_url: PublicBaseUrl
+    user: str, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    target = a_users.find(actor, a_users.user_id_for(user))
+    target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
     data = validate(body, USER_CHANGES)
-    changes = profile_attributes(data) | ({"email": data["email"]} if "email" in data else {})
-    a_users.update(actor, target, changes, MailContext("a", base_url))
-    audit.record(
-        "user.update", client=client, actor=actor, target_type="user", target_id=target.id,
-        details={"fields": ",".join(sorted(data))},
-    )  # fmt: skip
-    return a.user_view(target)
+    documentarian_users.update(actor, target, data, MailContext("a", base_url))
+    return documentarian.user_view(target)
 
 
 @routes.delete("/user/{user}")
-async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
-    target = a_users.find(actor, a_users.user_id_for(user))
-    a_users.remove(actor, target)
-    audit.record("user.delete", client=client, actor=actor, target_type="user", target_id=target.id)
+async def delete_user(user: str, actor: CurrentUser) -> bool:
+    target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
+    documentarian_users.remove(actor, target)
     return True
 
 
@@ -321,62 +260,50 @@ async def delete_user(user: str, actor: CurrentUser, client: Client) -> bool:
 @routes.api_route("/user_meta", methods=["GET", "HEAD"])
 async def list_user_metas(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
     query = dict(request.query_params)
-    limit, after = a.page_request(query)
+    limit, after = documentarian.page_request(query)
     owner = validate(query, {"user__id": optional(max=object_ids.LENGTH)}).get("user__id")
-    owner_id = a_users.user_id_for(owner) if owner is not None else None
+    owner_id = documentarian_users.user_id_for(owner) if owner is not None else None
     if owner is not None and owner_id is None:
         raise ValidationFailed.single("user__id", "format")
     found, next_after = user_meta.page(actor, limit, after, owner_id)
     paged(response, next_after)
-    return [a.user_meta_view(meta) for meta in found]
+    return [documentarian.user_meta_view(meta) for meta in found]
 
 
 # The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
 @routes.post("/user_meta")
-async def create_user_meta(actor: CurrentUser, body: RequestBody, client: Client) -> dict[str, Any]:
+async def create_user_meta(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     data = validate(body, USER_META, USER_META_MESSAGES)
-    meta = user_meta.create(
-        actor, owner_id=a_users.user_id_for(data["user__id"]), key=data["key"], value=data["value"]
-    )
-    audit.record(
-        "user_meta.create", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
-    )
-    return a.user_meta_view(meta)
+    owner_id = documentarian_users.user_id_for(data["user__id"])
+    meta = user_meta.create(actor, owner_id=owner_id, key=data["key"], value=data["value"])
+    return documentarian.user_meta_view(meta)
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["GET", "HEAD"])
 async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
-    return a.user_meta_view(user_meta.find(actor, user_metum))
+    return documentarian.user_meta_view(user_meta.find(actor, user_metum))
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
-async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody, client: Client) -> bool:
+async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody) -> bool:
     meta = user_meta.find(actor, user_metum)
     data = validate(body, USER_META, USER_META_MESSAGES)
-    updated = user_meta.update(
-        actor, meta, owner_id=a_users.user_id_for(data["user__id"]), key=data["key"], value=data["value"]
-    )
-    audit.record(
-        "user_meta.update", client=client, actor=actor, target_type="user_meta", target_id=updated.meta_id
-    )
+    owner_id = documentarian_users.user_id_for(data["user__id"])
+    user_meta.update(actor, meta, owner_id=owner_id, key=data["key"], value=data["value"])
     return True
 
 
 @routes.delete("/user_meta/{user_metum}")
-async def delete_user_meta(user_metum: str, actor: CurrentUser, client: Client) -> bool:
-    with a.removal():
-        meta = user_meta.find(actor, user_metum)
-        user_meta.remove(actor, meta)
-    audit.record(
-        "user_meta.delete", client=client, actor=actor, target_type="user_meta", target_id=meta.meta_id
-    )
+async def delete_user_meta(user_metum: str, actor: CurrentUser) -> bool:
+    with documentarian.removal():
+        user_meta.remove(actor, user_meta.find(actor, user_metum))
     return True
 
 
 app = create_app(
     routes,
     surfaces=[
-        (f"/api/v1/{resource}/", a.SURFACE)
+        (f"/api/v1/{resource}/", documentarian.SURFACE)
         for resource in (
             "register",
             "login",

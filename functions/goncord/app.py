@@ -13,7 +13,7 @@ from fastapi import Depends, Header, Response
 
 from gatehouse.data.apps import AppTokenItem
 from gatehouse.errors import NotFound, ValidationFailed, Violation
-from gatehouse.services import apps, goncord
+from gatehouse.services import apps, goncord, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces.goncord import SURFACE, app_view, menu_view, roles_view, signed_in, user_view
 from gatehouse.validation import optional, required, validate
@@ -145,7 +145,7 @@ async def sign_in(body: RequestBody) -> dict[str, Any]:
 
 @goncord_routes.delete("/tokens", status_code=204)
 async def sign_out(principal: CurrentPrincipal) -> Response:
-    goncord.sign_out(principal)
+    sessions.sign_out(principal)
     return Response(status_code=204)
 
 

@@ -11,7 +11,7 @@ from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import org_structure
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Client, CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
 
 routes = Routes(prefix="/api")
 
@@ -58,9 +58,9 @@ DEFAULT_DEVICE_NAME = "api"
 
 
 @routes.post("/login")
-async def login(body: RequestBody, client: Client) -> dict[str, Any]:
+async def login(body: RequestBody) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"], client=client)
+    user = accounts.sign_in(data["email"], data["password"])
     issued = sessions.start_personal_access_token(user, data.get("device_name") or DEFAULT_DEVICE_NAME)
     view = org_structure.token_view(issued, user, staff.user_relations([user]))
     return org_structure.success("Login successful", view)
@@ -68,7 +68,7 @@ async def login(body: RequestBody, client: Client) -> dict[str, Any]:
 
 @routes.post("/logout")
 async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
-    staff.sign_out(principal)
+    sessions.sign_out(principal)
     return org_structure.success("Logout successful")  # the original AuthApiController@logout
 
 

@@ -23,9 +23,6 @@ from gatehouse.errors import (
 from gatehouse.security import tokens
 from gatehouse.security.tokens import GONCORD, JWT_AUTH
 from gatehouse.services import accounts, sessions
-from gatehouse.services.caller import ClientInfo
-
-TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
 
 Register = Callable[..., UserItem]
 
@@ -83,27 +80,27 @@ def test_logins_cannot_look_like_emails(new_user: Register) -> None:
 
 def test_sign_in_by_email_or_login_is_case_and_space_insensitive(new_user: Register) -> None:
     user = new_user(email="Bob@Example.com", login="Bobby")
-    assert accounts.sign_in(" bob@example.COM ", "password-1", client=TEST_CLIENT).id == user.id
-    assert accounts.sign_in("BOBBY", "password-1", client=TEST_CLIENT).id == user.id
+    assert accounts.sign_in(" bob@example.COM ", "password-1").id == user.id
+    assert accounts.sign_in("BOBBY", "password-1").id == user.id
 
 
 def test_sign_in_refuses_wrong_passwords_and_unknown_people_alike(new_user: Register) -> None:
     new_user(email="carol@example.com")
     for identifier, password in [("carol@example.com", "nope-nope"), ("nobody@example.com", "password-1")]:
         with pytest.raises(InvalidCredentials):
-            accounts.sign_in(identifier, password, client=TEST_CLIENT)
+            accounts.sign_in(identifier, password)
 
 
 def test_a_legacy_laravel_hash_signs_in_and_is_rehashed_to_argon2id(new_user: Register) -> None:
     user = new_user(email="legacy@example.com")
     laravel_hash = "$2y$" + bcrypt.hashpw(b"old-secret", bcrypt.gensalt(rounds=4)).decode()[4:]
     users.update(user, password_hash=laravel_hash)
-    accounts.sign_in("legacy@example.com", "old-secret", client=TEST_CLIENT)
+    accounts.sign_in("legacy@example.com", "old-secret")
     stored = users.get(user.id)
     assert stored is not None
     assert stored.password_hash.startswith("$argon2id$")
     assert stored.last_login_at is not None
-    assert accounts.sign_in("legacy@example.com", "old-secret", client=TEST_CLIENT).id == user.id
+    assert accounts.sign_in("legacy@example.com", "old-secret").id == user.id
 
 
 def test_deactivated_accounts_cannot_sign_in_and_their_tokens_stop_working(new_user: Register) -> None:
@@ -111,7 +108,7 @@ def test_deactivated_accounts_cannot_sign_in_and_their_tokens_stop_working(new_u
     token = sessions.start(user, JWT_AUTH).token
     users.update(user, is_active=False)
     with pytest.raises(AccountDisabled):
-        accounts.sign_in(user.email, "password-1", client=TEST_CLIENT)
+        accounts.sign_in(user.email, "password-1")
     with pytest.raises(NotAuthenticated):
         sessions.authenticate(token)
 
@@ -124,9 +121,9 @@ def test_unverified_accounts_are_refused_when_the_deployment_requires_it(
         accounts, "_settings", accounts._settings.model_copy(update={"require_verified_email": True})
     )
     with pytest.raises(EmailNotVerified):
-        accounts.sign_in(user.email, "password-1", client=TEST_CLIENT)
+        accounts.sign_in(user.email, "password-1")
     users.update(user, is_verified=True)
-    assert accounts.sign_in(user.email, "password-1", client=TEST_CLIENT).id == user.id
+    assert accounts.sign_in(user.email, "password-1").id == user.id
 
 
 def test_tokens_of_every_profile_authenticate_to_their_user(new_user: Register) -> None:
@@ -159,8 +156,8 @@ def test_a_token_rotated_again_within_the_grace_window_gets_its_one_successor(ne
     user = new_user()
     token = sessions.start(user, JWT_AUTH).token
     principal = sessions.authenticate(token)
-    first = sessions.rotate(principal, JWT_AUTH, client=ClientInfo())
-    again = sessions.rotate(principal, JWT_AUTH, client=ClientInfo())
+    first = sessions.rotate(principal, JWT_AUTH)
+    again = sessions.rotate(principal, JWT_AUTH)
     assert again.token == first.token
     with pytest.raises(sessions.SessionSuperseded):
         sessions.authenticate(token)
@@ -182,6 +179,6 @@ def test_values_that_expand_past_dynamodbs_key_limit_still_register_and_sign_in(
     # NFKC turns each U+FDFA into 18 characters: 200 of them make a 6 KB canonical login.
     expanding_login = "\ufdfa" * 200
     user = new_user(login=expanding_login)
-    assert accounts.sign_in(expanding_login, "password-1", client=TEST_CLIENT).id == user.id
+    assert accounts.sign_in(expanding_login, "password-1").id == user.id
     with pytest.raises(ValidationFailed):
         new_user(login=expanding_login)

@@ -12,9 +12,6 @@ import pytest
 
 from gatehouse.errors import Conflict, ValidationFailed
 from gatehouse.services import accounts
-from gatehouse.services.caller import ClientInfo
-
-TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
 
 
 @contextmanager
@@ -62,15 +59,15 @@ def test_later_candidates_add_the_user_id_then_random_suffixes() -> None:
 def test_a_user_registered_without_a_login_signs_in_with_the_derived_one(embedded_aws: Any) -> None:
     user = accounts.register(email="Anna.K@example.com", password="password-1")
     assert user.login == "anna.k"
-    assert accounts.sign_in("anna.k", "password-1", client=TEST_CLIENT).id == user.id
+    assert accounts.sign_in("anna.k", "password-1").id == user.id
 
 
 def test_a_taken_derived_login_gets_the_id_suffix_instead_of_an_error(embedded_aws: Any) -> None:
     chosen = accounts.register(email="first@example.com", password="password-1", login="Anna")
     derived = accounts.register(email="anna@example.org", password="password-1")
     assert derived.login == f"anna_{derived.id}"
-    assert accounts.sign_in(derived.login, "password-1", client=TEST_CLIENT).id == derived.id
-    assert accounts.sign_in("anna", "password-1", client=TEST_CLIENT).id == chosen.id
+    assert accounts.sign_in(derived.login, "password-1").id == derived.id
+    assert accounts.sign_in("anna", "password-1").id == chosen.id
 
 
 def test_a_taken_email_is_reported_on_the_email_field_only(embedded_aws: Any) -> None:
@@ -97,7 +94,7 @@ def test_concurrent_registrations_with_one_local_part_all_get_distinct_logins(em
     assert "same" in logins
     for login in logins:
         assert login is not None
-        assert accounts.sign_in(login, "password-1", client=TEST_CLIENT).login == login
+        assert accounts.sign_in(login, "password-1").login == login
 
 
 def test_a_collision_costs_one_more_transaction_per_candidate(

@@ -12,7 +12,7 @@ from gatehouse.data import user_meta as meta_store
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
 from gatehouse.services import accounts, demands, password_reset, user_meta
-from gatehouse.services import documentarian as a_users
+from gatehouse.services import documentarian_users as a_users
 from gatehouse.services.mail import MailContext
 
 

@@ -84,7 +84,7 @@ def test_the_moto_server_looks_up_its_modules_and_a_responses_class_once(monkeyp
 
     # Restored after the test: the lookups are replaced on the modules themselves.
     monkeypatch.setattr(backends, "list_of_moto_modules", backends.list_of_moto_modules)
-    monkeypatch.setattr(responses, "method_names_from_class", responses.method_names_from_class)
+    monkeypatch.setattr(responses, "method_names_from_class", responses.method_names_from_class)  # type: ignore[attr-defined]
     listings: list[str] = []
     real_listdir = os.listdir
 

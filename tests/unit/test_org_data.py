@@ -9,9 +9,6 @@ import pytest
 
 from gatehouse.data import org
 from gatehouse.services import accounts, organizations
-from gatehouse.services.caller import ClientInfo
-
-TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
 
 
 def test_membership_moves_every_count_and_user_deletes_release_them(embedded_aws: Any) -> None:
@@ -37,7 +34,7 @@ def test_a_stale_membership_read_cannot_double_count(embedded_aws: Any) -> None:
     first = org.create_organization(1, "2024-01-01T00:00:00.000000Z", {"name": "First"})
     accounts.register(email="root@example.com", password="password-1")
     user = accounts.register(email="a@example.com", password="password-1")
-    stale = accounts.sign_in("a@example.com", "password-1", client=TEST_CLIENT)
+    stale = accounts.sign_in("a@example.com", "password-1")
     org.move_user(user, org.Membership(first.id), "2024-01-01T00:00:00.000000Z")
     with pytest.raises(org.ReferenceGone):
         org.move_user(stale, org.Membership(first.id), "2024-01-01T00:00:00.000000Z")

@@ -11,11 +11,7 @@ from gatehouse.data.models import UserItem
 from gatehouse.errors import PermissionDenied, ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, permissions, sessions
-from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
-
-TEST_CLIENT = ClientInfo(ip="203.0.113.10", user_agent="unit-tests")
-
 
 MAIL = MailContext("d", "https://api.example.com")
 
@@ -30,7 +26,7 @@ def test_changing_the_email_moves_its_claim(embedded_aws: Any) -> None:
     accounts.update(user, {"email": "new@example.com", "first_name": "Ann"}, mail_context=MAIL)
     assert users.owner_of("email", "new@example.com") == user.id
     assert users.owner_of("email", "p2@example.com") is None
-    assert accounts.sign_in("new@example.com", "password-1", client=TEST_CLIENT).first_name == "Ann"
+    assert accounts.sign_in("new@example.com", "password-1").first_name == "Ann"
     third = make(3)
     accounts.update(third, {"email": "p2@example.com"}, mail_context=MAIL)  # the freed address is free
     assert users.owner_of("email", "p2@example.com") == third.id
@@ -98,7 +94,7 @@ def test_admin_password_resets_sign_the_user_out_everywhere(embedded_aws: Any) -
     accounts.set_password(user, "brand-new-pass", keep_session=None)
     with pytest.raises(Exception, match="revoked"):
         sessions.authenticate(token)
-    assert accounts.sign_in("p2", "brand-new-pass", client=TEST_CLIENT).id == user.id
+    assert accounts.sign_in("p2", "brand-new-pass").id == user.id
 
 
 def test_users_page_in_id_order_with_a_cursor(embedded_aws: Any) -> None:

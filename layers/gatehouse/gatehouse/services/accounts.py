@@ -27,7 +27,6 @@ from gatehouse.errors import (
 )
 from gatehouse.security.passwords import hash_password, verify_password
 from gatehouse.services import audit, email_change, lockouts, mail, verification
-from gatehouse.services.caller import ClientInfo
 from gatehouse.services.identity import canonical, identifier_kind
 from gatehouse.services.mail import MailContext
 from gatehouse.settings import get_settings
@@ -89,7 +88,7 @@ def register(
         claims = [("email", canonical(email)), ("login", canonical(chosen))]
         try:
             users.create(user, [*claims, users.SUPER_ROLE_CLAIM] if claim_super else claims, also=mail_items)
-            mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
+            _queued(mail_items)
             return user
         except users.ValuesTaken as taken:
             refused = taken.kinds - {users.SUPER_ROLE_CLAIM[0]}
@@ -106,6 +105,28 @@ def register(
                 if following is None:
                     raise Conflict("no free login could be derived; try again") from None
                 chosen = user.login = following
+
+
+def sign_up(
+    *,
+    email: str,
+    password: str,
+    login: str | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    field_names: Mapping[str, str] = CANONICAL_FIELDS,
+    mail_context: MailContext | None = None,
+) -> UserItem:
+    """Someone registering themselves (`register`), audited as `user.register` by the new user."""
+    user = register(
+        email=email,
+        password=password,
+        login=login,
+        attributes=attributes,
+        field_names=field_names,
+        mail_context=mail_context,
+    )
+    audit.record("user.register", actor=user, target_type="user", target_id=user.id)
+    return user
 
 
 def derived_logins(email: str, user_id: int) -> Iterator[str]:
@@ -127,33 +148,31 @@ def derived_logins(email: str, user_id: int) -> Iterator[str]:
         yield f"{base}_{secrets.token_hex(4)}"
 
 
-def sign_in(identifier: str, password: str, *, client: ClientInfo) -> UserItem:
+def sign_in(identifier: str, password: str) -> UserItem:
     """Check credentials by email or login; upgrade a legacy hash; audit the attempt either way.
 
-    Brute force is locked out per account and client (`gatehouse.services.lockouts`). A known
+    Brute force is locked out per account and caller (`gatehouse.services.lockouts`). A known
     and an unknown account cost the same: two GetItems, the lockout read, one argon2id verify
     and, on failure, the same counter writes (ASVS 6.3.8)."""
     try:
-        user = _check_credentials(identifier, password, client)
+        user = _check_credentials(identifier, password)
     except GatehouseError as refused:
         observability.count(observability.SIGN_IN_FAILED)
-        audit.record(
-            "auth.login", client=client, outcome="failure", details={"reason": type(refused).__name__}
-        )
+        audit.record("auth.login", outcome="failure", details={"reason": type(refused).__name__})
         raise
     observability.count(observability.SIGN_IN_SUCCEEDED)
-    audit.record("auth.login", client=client, actor=user, target_type="user", target_id=user.id)
+    audit.record("auth.login", actor=user, target_type="user", target_id=user.id)
     return user
 
 
-def _check_credentials(identifier: str, password: str, client: ClientInfo) -> UserItem:
+def _check_credentials(identifier: str, password: str) -> UserItem:
     kind, value = identifier_kind(identifier), canonical(identifier)
     user = users.find_at_constant_cost(kind, value)
-    attempt = lockouts.Attempt(LOGIN_SCOPE, _lockout_account(user, kind, value), lockouts.client_of(client))
+    attempt = lockouts.Attempt(LOGIN_SCOPE, _lockout_account(user, kind, value), lockouts.current_client())
     counters = lockouts.check(attempt)
     verification = verify_password(password, user.password_hash if user else None)
     if user is None or not verification.ok:
-        lockouts.failed(attempt, client=client, actor=user)
+        lockouts.failed(attempt, actor=user)
         raise InvalidCredentials()
     lockouts.succeeded(attempt, counters)
     if not user.is_active:
@@ -177,9 +196,9 @@ def _lockout_account(user: UserItem | None, kind: str, value: str) -> str:
     return f"{kind}:{hashlib.sha256(value.encode()).hexdigest()[:32]}"
 
 
-def clear_lockouts(user: UserItem, client: ClientInfo) -> None:
-    """After a password reset: the account's sign-in lock and the resetting client's counter."""
-    lockouts.reset_account(LOGIN_SCOPE, f"user:{user.id}", lockouts.client_of(client))
+def clear_lockouts(user: UserItem) -> None:
+    """After a password reset: the account's sign-in lock and the resetting caller's counter."""
+    lockouts.reset_account(LOGIN_SCOPE, f"user:{user.id}", lockouts.current_client())
 
 
 def claims_of(user: UserItem) -> list[tuple[str, str]]:
@@ -209,21 +228,65 @@ def update(
     the current one, and the address stays as it is until the link is followed; anyone
     else's change applies at once, mailing a verification link and the notice.
     """
-    changes = {name: value for name, value in changes.items() if getattr(user, name) != value}
-    mail_items: list[Item] = []
-    if "email" in changes and canonical(changes["email"]) != canonical(user.email):
-        if mail_context is None:
-            raise ValueError("an email change needs a MailContext")  # programming error
-        if by_owner:
-            mail_items = email_change.owner_request(
-                user, changes.pop("email"), mail_context, field_names["email"]
-            )
-        else:
-            mail_items = email_change.admin_change(user, changes["email"], mail_context)
+    applied, mail_items = _new_email_mail(
+        user, _differing(user, changes), field_names, mail_context, by_owner
+    )
+    _refuse_changes_made_elsewhere(applied, field_names)
+    if not applied:
+        if mail_items:
+            outbox.save_all(mail_items)
+            _queued(mail_items)
+        return user
+    add_claims, drop_claims = _claim_moves(user, applied)
+    if any(kind == "email" for kind, _ in add_claims):
+        applied["is_verified"] = False  # a new address is unproven until its own link is followed
+    applied["updated_at"] = iso(now())
+    try:
+        users.update_with_claims(user, applied, add_claims, drop_claims, also=mail_items)
+    except users.ValuesTaken as taken:
+        raise ValidationFailed(
+            [Violation(field_names[kind], "unique") for kind in sorted(taken.kinds)]
+        ) from None
+    _queued(mail_items)
+    return user
+
+
+def _differing(user: UserItem, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The changes that change something."""
+    return {name: value for name, value in changes.items() if getattr(user, name) != value}
+
+
+def _new_email_mail(
+    user: UserItem,
+    changes: dict[str, Any],
+    field_names: Mapping[str, str],
+    mail_context: MailContext | None,
+    by_owner: bool,
+) -> tuple[dict[str, Any], list[Item]]:
+    """The changes to apply now and the mail items a new address needs. The owner's own new
+    address is not among the changes: it waits for the confirmation link."""
+    if "email" not in changes or canonical(changes["email"]) == canonical(user.email):
+        return changes, []
+    if mail_context is None:
+        raise ValueError("an email change needs a MailContext")  # programming error
+    if by_owner:
+        applied = {name: value for name, value in changes.items() if name != "email"}
+        return applied, email_change.owner_request(user, changes["email"], mail_context, field_names["email"])
+    return changes, email_change.admin_change(user, changes["email"], mail_context)
+
+
+def _refuse_changes_made_elsewhere(changes: Mapping[str, Any], field_names: Mapping[str, str]) -> None:
+    """Roles and passwords have their own steps; a login is never an address."""
     if "role" in changes or "password_hash" in changes:
         raise ValueError("use set_role / set_password")  # programming error, not a client's
     if changes.get("login") and "@" in changes["login"]:
         raise ValidationFailed.single(field_names["login"], "format")
+
+
+def _claim_moves(
+    user: UserItem, changes: Mapping[str, Any]
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The uniqueness claims a change of email or login adds, and those it drops."""
     add_claims: list[tuple[str, str]] = []
     drop_claims: list[tuple[str, str]] = []
     for kind in ("email", "login"):
@@ -233,22 +296,12 @@ def update(
                 drop_claims.append((kind, canonical(old)))
             if new is not None and (old is None or canonical(old) != canonical(new)):
                 add_claims.append((kind, canonical(new)))
-    if not changes:
-        if mail_items:
-            outbox.save_all(mail_items)
-            mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
-        return user
-    if any(kind == "email" for kind, _ in add_claims):
-        changes["is_verified"] = False  # a new address is unproven until its own link is followed
-    changes["updated_at"] = iso(now())
-    try:
-        users.update_with_claims(user, changes, add_claims, drop_claims, also=mail_items)
-    except users.ValuesTaken as taken:
-        raise ValidationFailed(
-            [Violation(field_names[kind], "unique") for kind in sorted(taken.kinds)]
-        ) from None
+    return add_claims, drop_claims
+
+
+def _queued(mail_items: list[Item]) -> None:
+    """Meter the mail among `mail_items`, once their transaction has committed."""
     mail.queued(sum(isinstance(item, OutboxItem) for item in mail_items))
-    return user
 
 
 def set_password(user: UserItem, password: str, *, keep_session: SessionItem | None) -> None:

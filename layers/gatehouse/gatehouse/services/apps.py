@@ -57,7 +57,7 @@ def calling_app(token: str | None) -> AppTokenItem | None:
     lockouts.check(attempt)
     app = app_store.token_lookup(token) if len(token) <= APP_TOKEN_MAX_LENGTH else None
     if app is None:
-        lockouts.failed(attempt, client=client)
+        lockouts.failed(attempt)
     return app
 
 

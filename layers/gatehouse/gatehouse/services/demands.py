@@ -11,7 +11,7 @@ from gatehouse.data import demands, users
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound
-from gatehouse.services import permissions
+from gatehouse.services import audit, permissions
 from gatehouse.services.references import existing_user
 
 RESPONSIBLE_FIELD = "responsible_id"
@@ -31,6 +31,7 @@ def create(author: UserItem, *, name: str, description: str, responsible_id: int
         updated_at=stamp,
     )
     demands.put(demand)
+    _audit("demand.create", author, demand)
     return demand
 
 
@@ -57,11 +58,11 @@ def update(actor: UserItem, demand: DemandItem, changes: Mapping[str, Any]) -> D
     if RESPONSIBLE_FIELD in changes:
         existing_user(changes[RESPONSIBLE_FIELD], RESPONSIBLE_FIELD)
     changed = {name: value for name, value in changes.items() if getattr(demand, name) != value}
-    if not changed:
-        return demand
-    changed["updated_at"] = iso(now())
-    if not demands.update(demand, **changed):
-        raise NotFound("demand")
+    if changed:
+        changed["updated_at"] = iso(now())
+        if not demands.update(demand, **changed):
+            raise NotFound("demand")
+    _audit("demand.update", actor, demand, details={"fields": ",".join(sorted(changes))})
     return demand
 
 
@@ -69,6 +70,13 @@ def remove(actor: UserItem, demand: DemandItem) -> None:
     permissions.require(may_change(actor, demand))
     if not demands.delete(demand):
         raise NotFound("demand")
+    _audit("demand.delete", actor, demand)
+
+
+def _audit(
+    action: str, actor: UserItem, demand: DemandItem, details: dict[str, audit.DetailValue] | None = None
+) -> None:
+    audit.record(action, actor=actor, target_type="demand", target_id=demand.demand_id, details=details)
 
 
 def page(limit: int, after: str | None) -> tuple[list[DemandItem], str | None]:

@@ -21,10 +21,10 @@ from gatehouse.data.models import SessionItem, UserItem
 from gatehouse.errors import Conflict, InvalidCredentials, MalformedRequest, NotFound, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.security.tokens import GONCORD
-from gatehouse.services import accounts, audit, caller, sessions
+from gatehouse.services import accounts, audit, sessions
 from gatehouse.services import apps as app_service
 from gatehouse.services.mail import MailContext
-from gatehouse.services.sessions import IssuedToken, Principal
+from gatehouse.services.sessions import IssuedToken
 from gatehouse.validation import json_violation, required, validate
 
 MAX_APPS_PER_UPDATE = 20
@@ -49,7 +49,7 @@ def register(
     *, email: str, password: str, login: str, profile: Mapping[str, Any], mail_context: MailContext
 ) -> UserItem:
     """A user's own sign-up; the verification mail goes out with the account."""
-    user = accounts.register(
+    return accounts.sign_up(
         email=email,
         password=password,
         login=login,
@@ -57,19 +57,12 @@ def register(
         field_names=FIELD_NAMES,
         mail_context=mail_context,
     )
-    _record("user.register", user)
-    return user
 
 
 def sign_in(identifier: str, password: str) -> tuple[UserItem, IssuedToken]:
     """The user a login or email and password name, and a Goncord token for them."""
-    user = accounts.sign_in(identifier, password, client=caller.current())
+    user = accounts.sign_in(identifier, password)
     return user, sessions.start(user, GONCORD)
-
-
-def sign_out(principal: Principal) -> None:
-    sessions.end(principal)
-    _record("auth.logout", principal.user)
 
 
 def required_parameters(request: Mapping[str, Any], *names: str) -> list[Any]:

@@ -27,7 +27,7 @@ from gatehouse import clock
 from gatehouse.data import lockouts as store
 from gatehouse.data.models import LockoutItem, UserItem
 from gatehouse.errors import TooManyRequests
-from gatehouse.services import audit
+from gatehouse.services import audit, caller
 from gatehouse.services.caller import ClientInfo
 from gatehouse.settings import get_settings
 
@@ -73,6 +73,11 @@ def client_of(info: ClientInfo) -> str:
     return info.ip or "unknown"
 
 
+def current_client() -> str:
+    """The request's caller, as its counters know it."""
+    return client_of(caller.current())
+
+
 def lock_seconds(failures: int, threshold: int) -> int:
     """How long `failures` lock for: nothing below `threshold`, then doubling up to the cap."""
     if failures < threshold:
@@ -103,7 +108,7 @@ def check(attempt: Attempt) -> dict[store.Key, LockoutItem]:
     return counters
 
 
-def failed(attempt: Attempt, *, client: ClientInfo, actor: UserItem | None = None) -> None:
+def failed(attempt: Attempt, *, actor: UserItem | None = None) -> None:
     """Count a failure; a count that starts (or lengthens) a lock is audited and metered."""
     now = clock.epoch_ms() // 1000
     limits = [(attempt.client_key, _settings.lockout_threshold, "client")]
@@ -119,7 +124,6 @@ def failed(attempt: Attempt, *, client: ClientInfo, actor: UserItem | None = Non
         if seconds:
             audit.record(
                 "auth.lockout",
-                client=client,
                 actor=actor,
                 target_type="user" if actor is not None else None,
                 target_id=actor.id if actor is not None else None,
@@ -151,13 +155,13 @@ def _clear(keys: list[store.Key]) -> None:
 
 
 @contextmanager
-def guarded(scope: str, client: ClientInfo, *failures: type[BaseException]) -> Iterator[None]:
-    """Run a token check for `client` (no account): refused at once while the client is locked
-    out of `scope`, and counted as a failure when it raises one of `failures`."""
-    attempt = Attempt(scope, ANY_ACCOUNT, client_of(client), account_wide=False)
+def guarded(scope: str, *failures: type[BaseException]) -> Iterator[None]:
+    """Run a token check for the request's caller (no account): refused at once while the caller
+    is locked out of `scope`, and counted as a failure when it raises one of `failures`."""
+    attempt = Attempt(scope, ANY_ACCOUNT, current_client(), account_wide=False)
     check(attempt)
     try:
         yield
     except failures:
-        failed(attempt, client=client)
+        failed(attempt)
         raise

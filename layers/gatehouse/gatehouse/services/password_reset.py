@@ -14,13 +14,26 @@ from gatehouse.clock import epoch_ms
 from gatehouse.data import one_time_tokens, outbox, users
 from gatehouse.data.models import Item, UserItem
 from gatehouse.errors import ValidationFailed
-from gatehouse.services import accounts, mail, one_time_links
+from gatehouse.services import accounts, audit, lockouts, mail, one_time_links
 from gatehouse.services.identity import canonical
 from gatehouse.services.mail import MailContext
 
 PURPOSE = "reset"
 # Laravel's default for password reset tokens.
 LIFETIME_SECONDS = 60 * 60
+
+
+def recover(email: str, context: MailContext) -> None:
+    """Someone asking for a reset link (`send_reset_link`), audited as `user.password_recover`
+    (whether the address is known shows only in the audit log)."""
+    user = send_reset_link(email, context)
+    audit.record(
+        "user.password_recover",
+        actor=user,
+        target_type="user",
+        target_id=user.id if user else None,
+        outcome="success" if user else "unknown_address",
+    )
 
 
 def send_reset_link(email: str, context: MailContext) -> UserItem | None:
@@ -58,7 +71,20 @@ def _decoy() -> list[Item]:
 
 def reset_password(token: str, password: str) -> UserItem:
     """Use the token (once) and set the password; every session and every other reset link
-    of the user ends."""
+    of the user ends, and so does the account's sign-in lockout. Audited as `user.password`,
+    a refused token too (which counts against the caller's lockout)."""
+    try:
+        with lockouts.guarded(PURPOSE, ValidationFailed):
+            user = _redeem(token, password)
+    except ValidationFailed:
+        audit.record("user.password", outcome="failure", details={"reason": "invalid token"})
+        raise
+    accounts.clear_lockouts(user)
+    audit.record("user.password", actor=user, target_type="user", target_id=user.id, details={"via": "reset"})
+    return user
+
+
+def _redeem(token: str, password: str) -> UserItem:
     redeemed = one_time_links.redeem(PURPOSE, token, newer_than_sign_out=True)
     if redeemed is None:
         raise ValidationFailed.single("token", "exists")

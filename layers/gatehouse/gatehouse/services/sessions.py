@@ -23,7 +23,6 @@ from gatehouse.errors import NotAuthenticated
 from gatehouse.security import tokens
 from gatehouse.security.tokens import TokenProfile
 from gatehouse.services import audit
-from gatehouse.services.caller import ClientInfo
 from gatehouse.settings import get_settings
 
 _settings = get_settings()
@@ -104,21 +103,35 @@ def end(principal: Principal) -> None:
     observability.count(observability.TOKEN_REVOKED)
 
 
+def sign_out(principal: Principal) -> None:
+    """The caller's own sign-out: their token ends (`end`), audited as `auth.logout`."""
+    end(principal)
+    user = principal.user
+    audit.record("auth.logout", actor=user, target_type="user", target_id=user.id)
+
+
 def rotate(
-    principal: Principal,
-    profile: TokenProfile,
-    extra_claims: dict[str, Any] | None = None,
-    *,
-    client: ClientInfo,
+    principal: Principal, profile: TokenProfile, extra_claims: dict[str, Any] | None = None
 ) -> IssuedToken:
     """Refresh (ASVS 10.4.5): a new token for the same user, in the presented token's family;
-    the presented one stops working everywhere.
+    the presented one stops working everywhere. Audited as `auth.refresh`.
 
     A token that was already refreshed is reuse: within `refresh_grace_seconds` of its refresh
     (a client's concurrent or retried request) the answer is the very token its refresh
     issued, so every retry ends up with one token; later, a thief or the victim is replaying
     it, and every session of its family is revoked (audited as `auth.refresh_reuse`).
     """
+    issued = _successor(principal, profile, extra_claims)
+    user = principal.user
+    audit.record("auth.refresh", actor=user, target_type="user", target_id=user.id)
+    return issued
+
+
+def _successor(
+    principal: Principal, profile: TokenProfile, extra_claims: dict[str, Any] | None
+) -> IssuedToken:
+    """The token `rotate` answers: a new one, the one a refresh within the grace window
+    issued, or RefreshReuse after revoking the family."""
     old = principal.session
     if old.superseded_at_ms is None:
         successor = _new_session(principal.user.id, profile, family_id=old.family_id or old.session_id)
@@ -151,7 +164,6 @@ def rotate(
     session_store.delete_all(list(members.values()))
     audit.record(
         "auth.refresh_reuse",
-        client=client,
         actor=principal.user,
         target_type="user",
         target_id=principal.user.id,

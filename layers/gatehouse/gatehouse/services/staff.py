@@ -15,7 +15,7 @@ from gatehouse.data import directory, org, users
 from gatehouse.data.models import SessionItem, UserItem, user_key
 from gatehouse.data.org import Membership, Related
 from gatehouse.errors import Conflict, NotFound, ValidationFailed, Violation
-from gatehouse.services import accounts, audit, permissions, sessions
+from gatehouse.services import accounts, audit, permissions
 from gatehouse.services.mail import MailContext
 from gatehouse.services.org_permissions import (
     home_organization,
@@ -355,9 +355,3 @@ def set_active(actor: UserItem, user_id: int, active: bool) -> UserItem:
         "user.activate" if active else "user.deactivate", actor=actor, target_type="user", target_id=target.id
     )
     return target
-
-
-def sign_out(principal: sessions.Principal) -> None:
-    """The personal access token making the request stops working."""
-    sessions.end(principal)
-    audit.record("auth.logout", actor=principal.user, target_type="user", target_id=principal.user.id)

@@ -8,7 +8,7 @@ from gatehouse.data import user_meta, users
 from gatehouse.data.models import UserItem
 from gatehouse.data.user_meta import UserMetaItem
 from gatehouse.errors import NotFound
-from gatehouse.services import permissions
+from gatehouse.services import audit, permissions
 from gatehouse.services.references import existing_user
 
 OWNER_FIELD = "user__id"
@@ -36,6 +36,7 @@ def create(actor: UserItem, *, owner_id: int | None, key: str, value: str) -> Us
         updated_at=stamp,
     )
     user_meta.put(meta)
+    _audit("user_meta.create", actor, meta)
     return meta
 
 
@@ -69,11 +70,11 @@ def update(
         )
         if getattr(meta, name) != new
     }
-    if not changes:
-        return meta
-    changes["updated_at"] = iso(now())
-    if not user_meta.update(meta, **changes):
-        raise NotFound("user_meta")
+    if changes:
+        changes["updated_at"] = iso(now())
+        if not user_meta.update(meta, **changes):
+            raise NotFound("user_meta")
+    _audit("user_meta.update", actor, meta)
     return meta
 
 
@@ -83,6 +84,11 @@ def remove(actor: UserItem, meta: UserMetaItem) -> None:
     permissions.require(permissions.can_manage(actor, owner) if owner is not None else reads_everyone(actor))
     if not user_meta.delete(meta):
         raise NotFound("user_meta")
+    _audit("user_meta.delete", actor, meta)
+
+
+def _audit(action: str, actor: UserItem, meta: UserMetaItem) -> None:
+    audit.record(action, actor=actor, target_type="user_meta", target_id=meta.meta_id)
 
 
 def page(

@@ -10,7 +10,7 @@ from gatehouse.clock import iso, now
 from gatehouse.data import users
 from gatehouse.data.models import Item, UserItem
 from gatehouse.errors import NotFound
-from gatehouse.services import mail, one_time_links
+from gatehouse.services import audit, lockouts, mail, one_time_links
 from gatehouse.services.mail import MailContext
 
 PURPOSE = "verify"
@@ -25,8 +25,16 @@ def verification_mail(user: UserItem, context: MailContext) -> list[Item]:
 
 
 def verify_email(token: str) -> UserItem:
-    """Mark the token's user verified, or apply the email change the token confirms;
-    a used, unknown, expired or superseded token is NotFound."""
+    """Mark the token's user verified, or apply the email change the token confirms; audited
+    as `user.verify`. A used, unknown, expired or superseded token is NotFound, and counts
+    against the caller's lockout (`gatehouse.services.lockouts`)."""
+    with lockouts.guarded(PURPOSE, NotFound):
+        user = _redeem(token)
+    audit.record("user.verify", actor=user, target_type="user", target_id=user.id)
+    return user
+
+
+def _redeem(token: str) -> UserItem:
     redeemed = one_time_links.redeem(PURPOSE, token)
     if redeemed is None:
         raise NotFound("verification token")

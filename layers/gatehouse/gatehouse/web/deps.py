@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, TokenMissing
-from gatehouse.services import caller, sessions
+from gatehouse.services import sessions
 from gatehouse.services.caller import ClientInfo
 from gatehouse.services.sessions import Principal
 from gatehouse.settings import get_settings
@@ -136,11 +136,6 @@ def caller_of(request: Request) -> ClientInfo:
     )
 
 
-async def client_info(request: Request) -> ClientInfo:
-    """The caller bound for this request (see `gatehouse.web.app.GatehouseRoute`)."""
-    return caller.current()
-
-
 async def public_base_url(request: Request) -> str:
     """Where links in mail should point: configured, else this API's own URL (with its stage)."""
     if _settings.public_base_url:
@@ -156,5 +151,4 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 RefreshingPrincipal = Annotated[Principal, Depends(refreshing_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
-Client = Annotated[ClientInfo, Depends(client_info)]
 PublicBaseUrl = Annotated[str, Depends(public_base_url)]

@@ -9,10 +9,17 @@ from gatehouse import object_ids
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied
-from gatehouse.services import accounts, permissions, user_meta
+from gatehouse.services import accounts, audit, permissions, user_meta
 from gatehouse.services.mail import MailContext
 
 A_FIELD_NAMES = {"email": "email", "login": "login"}
+# A's names of the user's name fields, and the canonical attributes they are.
+NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
+
+
+def profile_attributes(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The canonical name attributes among A's `fields`."""
+    return {NAME_FIELDS[name]: value for name, value in fields.items() if name in NAME_FIELDS}
 
 
 def user_id_for(object_id: str) -> int | None:
@@ -40,13 +47,15 @@ def create(
 ) -> UserItem:
     """Admins and super add users; the new user is a plain user who still has to verify their address."""
     permissions.require_role(actor, "admin")
-    return accounts.register(
+    user = accounts.register(
         email=email,
         password=password,
         attributes=attributes,
         field_names=A_FIELD_NAMES,
         mail_context=mail_context,
     )
+    audit.record("user.create", actor=actor, target_type="user", target_id=user.id)
+    return user
 
 
 def find(actor: UserItem, user_id: int | None) -> UserItem:
@@ -57,12 +66,21 @@ def find(actor: UserItem, user_id: int | None) -> UserItem:
     return target
 
 
-def update(actor: UserItem, target: UserItem, changes: Mapping[str, Any], mail_context: MailContext) -> None:
-    """Profile fields only (no role, no password). A user's own new email waits for the link
-    mailed to it; an admin's change to someone else's applies at once (services/email_change)."""
+def update(actor: UserItem, target: UserItem, fields: Mapping[str, Any], mail_context: MailContext) -> None:
+    """Profile fields only (no role, no password), under A's names (`NAME_FIELDS` and email).
+    A user's own new email waits for the link mailed to it; an admin's change to someone
+    else's applies at once (services/email_change)."""
     permissions.require(permissions.can_manage(actor, target))
+    changes = profile_attributes(fields) | ({"email": fields["email"]} if "email" in fields else {})
     accounts.update(
         target, changes, field_names=A_FIELD_NAMES, mail_context=mail_context, by_owner=actor.id == target.id
+    )
+    audit.record(
+        "user.update",
+        actor=actor,
+        target_type="user",
+        target_id=target.id,
+        details={"fields": ",".join(sorted(fields))},
     )
 
 
@@ -72,3 +90,4 @@ def remove(actor: UserItem, target: UserItem) -> None:
         raise PermissionDenied()
     accounts.remove(target)
     user_meta.remove_all_of(target.id)
+    audit.record("user.delete", actor=actor, target_type="user", target_id=target.id)
