@@ -36,8 +36,8 @@ LAYER_ARTIFACT = "SharedLayer"
 RATIO_GOAL = 1.3
 ROUNDS = 4
 REFERENCE = "FastAPI+Mangum, 3 routes"
-# Only AdminUsers decodes userpics.
-PIL_FUNCTIONS = {"AdminUsersFunction"}
+# Only UsersAdmin decodes userpics.
+PIL_FUNCTIONS = {"UsersAdminFunction"}
 
 # Typed like this project's routes (mypy --strict): FastAPI makes a response field of each return type.
 REFERENCE_APP = '''"""The reference: a minimal FastAPI app with three routes behind Mangum."""
@@ -242,7 +242,7 @@ def run(progress: Progress, rounds: int = ROUNDS) -> list[Figure]:
     )
     pil = [name for name in functions_with_pil(BUILD_DIR) if name not in PIL_FUNCTIONS]
     figures.append(
-        Figure(SECTION, "artifacts besides AdminUsers carrying Pillow", float(len(pil)), "", at_most=0)
+        Figure(SECTION, "artifacts besides UsersAdmin carrying Pillow", float(len(pil)), "", at_most=0)
     )
     return figures
 

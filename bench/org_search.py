@@ -1,13 +1,13 @@
 """C's user list at 100, 10k and 100k users: DynamoDB calls and read units per request.
 
 For each size the directory is seeded, then five requests go through the service that answers
-`GET /api/users` (gatehouse.services.staff.list_users, as a global actor): page 1, the last page
+`GET /api/users` (gatehouse.services.org_structure_users.list_users, as a global actor): page 1, the last page
 (a deep page: page 6,667 of 15 at 100k), a search for a rare term and one for a common term,
 and the last page of one department (`department_id`: the first organization's members, a
 tenth of the users, are all in one department).
 Each request's calls and read units are counted on every botocore call it makes; one more call
 is added for the authentication in front of it (a JWT: one BatchGetItem, asserted by
-tests/api/test_org_directory.py).
+tests/api/test_org_structure_directory.py).
 
 Read units are computed from the items DynamoDB answers, by its rules for eventually
 consistent reads (what PynamoDB asks for): a GetItem or each item of a BatchGetItem is
@@ -191,7 +191,7 @@ def _moto_writer() -> Callable[[Iterable[Any]], None]:
 
 def _measure_size(size: int, progress: Progress) -> list[Figure]:
     from gatehouse.data.models import UserItem
-    from gatehouse.services import staff
+    from gatehouse.services import org_structure_users
     from gatehouse.services.paging import Paging
     from gatehouse_local import directory_seed
 
@@ -206,7 +206,7 @@ def _measure_size(size: int, progress: Progress) -> list[Figure]:
     last_page = math.ceil(size / PER_PAGE)
     department = seeded.department_ids[0]
     department_last = math.ceil(len(range(0, size, 10)) / PER_PAGE)
-    everyone = staff.UserFilters()
+    everyone = org_structure_users.UserFilters()
     requests = {
         "page 1": (Paging(1, PER_PAGE), everyone),
         f"last page ({last_page:,})": (Paging(last_page, PER_PAGE), everyone),
@@ -214,13 +214,13 @@ def _measure_size(size: int, progress: Progress) -> list[Figure]:
         f"search common '{COMMON_TERM}'": (Paging(1, PER_PAGE, COMMON_TERM), everyone),
         f"department's last page ({department_last:,})": (
             Paging(department_last, PER_PAGE),
-            staff.UserFilters(department_id=department),
+            org_structure_users.UserFilters(department_id=department),
         ),
     }
     figures: list[Figure] = []
     for label, (paging, filters) in requests.items():
         with Meter().installed() as meter:
-            page = staff.list_users(actor, paging, filters)
+            page = org_structure_users.list_users(actor, paging, filters)
         if not page.items or page.total <= 0:
             raise RuntimeError(f"{label} at {size} users found nothing: {page.total}")
         progress(

@@ -80,7 +80,7 @@ def test_sam_build_packages_the_layer_and_every_function(build_dir: Path) -> Non
         "aws_xray_sdk",
     ):
         assert (layer / package).is_dir(), f"{package} missing from the layer"
-    assert (build_dir / "AuthFunction" / "app.py").is_file()
+    assert (build_dir / "JwtAuthFunction" / "app.py").is_file()
 
 
 def test_every_module_of_the_layer_and_the_functions_has_an_unchecked_hash_pyc(build_dir: Path) -> None:
@@ -104,15 +104,15 @@ def test_every_module_of_the_layer_and_the_functions_has_an_unchecked_hash_pyc(b
             assert header[8:16] == importlib.util.source_hash(source.read_bytes()), source
 
 
-def test_only_the_admin_users_function_carries_pillow(build_dir: Path) -> None:
+def test_only_the_users_admin_function_carries_pillow(build_dir: Path) -> None:
     carriers = {
         path.name
         for path in build_dir.iterdir()
         if (path / "PIL").is_dir() or (path / "python" / "PIL").is_dir()
     }
-    assert carriers == {"AdminUsersFunction"}
-    # ... and it is Pillow's own copy, beside the function's code (functions/admin_users/requirements.txt).
-    assert (build_dir / "AdminUsersFunction" / "PIL" / "Image.py").is_file()
+    assert carriers == {"UsersAdminFunction"}
+    # ... and it is Pillow's own copy, beside the function's code (functions/users_admin/requirements.txt).
+    assert (build_dir / "UsersAdminFunction" / "PIL" / "Image.py").is_file()
 
 
 def test_cfn_lint_with_the_informational_rules_finds_nothing() -> None:

@@ -213,13 +213,13 @@ def audit_export(
 ) -> None:
     """The audit log between two instants, oldest first."""
     from gatehouse.errors import ValidationFailed
-    from gatehouse.services import audit_log
+    from gatehouse.services import users_admin_logs
 
     if format not in ("csv", "jsonl"):
         raise fail("--format is csv or jsonl", 2)
     try:
-        start = audit_log.moment_prefix("since", since)
-        end = audit_log.moment_prefix("until", until) if until else datetime.now(UTC).isoformat()[:26]
+        start = users_admin_logs.moment_prefix("since", since)
+        end = users_admin_logs.moment_prefix("until", until) if until else datetime.now(UTC).isoformat()[:26]
     except ValidationFailed:
         raise fail("--since/--until: a day (2026-01-31) or an instant (2026-01-31T18:35:12)", 2) from None
     if end < start:
@@ -229,7 +229,7 @@ def audit_export(
         writer = csv.writer(out) if format == "csv" else None
         if writer is not None:
             writer.writerow(AUDIT_COLUMNS)
-        for event in audit_log.export(start, end):
+        for event in users_admin_logs.export(start, end):
             record = {name: getattr(event, name) for name in AUDIT_COLUMNS}
             if writer is not None:
                 record["details"] = (

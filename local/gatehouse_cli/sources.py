@@ -405,7 +405,7 @@ def _load_c(tables: dict[str, list[Line]], loaded: Loaded) -> None:
     def build(values: Record) -> Person:
         user_id = _integer(values, "id")
         attributes: dict[str, Any] = {"phone": _text(values, "phone"), "userpic": _text(values, "avatar")}
-        from gatehouse.services.staff import split_name
+        from gatehouse.services.org_structure_users import split_name
 
         attributes.update(split_name(_text(values, "name") or ""))
         attributes["is_verified"] = _text(values, "email_verified_at") is not None

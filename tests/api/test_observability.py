@@ -148,7 +148,7 @@ def test_the_request_id_of_a_500_is_in_the_error_s_log_line(
     assert line["error"] == "RuntimeError"
     assert line["status"] == 500
     assert line["path"] == "/api/auth/register"
-    assert line["service"] == "auth"
+    assert line["service"] == "jwt-auth"
     assert "RuntimeError" in line["exception"]
     assert password not in json.dumps(line)
 

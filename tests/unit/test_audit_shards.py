@@ -16,7 +16,7 @@ from gatehouse.data import audit as audit_store
 from gatehouse.data import audit_queries
 from gatehouse.data.models import UserItem
 from gatehouse.errors import ValidationFailed
-from gatehouse.services import admin_users, audit_log
+from gatehouse.services import users_admin_logs, users_admin_users
 from gatehouse_local.testing import CallCounter
 
 MONTH = "2024-05"
@@ -24,7 +24,7 @@ MONTH = "2024-05"
 
 @pytest.fixture
 def root(embedded_aws: Any) -> UserItem:
-    return admin_users.create_user(
+    return users_admin_users.create_user(
         None, {"nickname": "root", "email": "root@example.com", "password": "secret-pass"}
     )
 
@@ -64,14 +64,14 @@ def read_all(root: UserItem, per_page: int, newest_first: bool) -> tuple[list[st
     cursor: str | None = None
     pages = 0
     while True:
-        query = audit_log.LogQuery(
+        query = users_admin_logs.LogQuery(
             since=f"{MONTH}-01",
             until=f"{MONTH}-31",
             newest_first=newest_first,
             per_page=per_page,
             cursor=cursor,
         )
-        page = audit_log.search(root, query)
+        page = users_admin_logs.search(root, query)
         assert len(page.events) <= per_page
         seen += [event.action for event in page.events]
         pages += 1
@@ -111,7 +111,9 @@ def test_the_whole_log_merges_every_shard_in_order_across_pages(root: UserItem) 
 def test_a_page_of_the_whole_log_is_one_query_per_shard(root: UserItem, counter: CallCounter) -> None:
     planted_month(30, legacy=0)
     counter.reset()
-    page = audit_log.search(root, audit_log.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", per_page=10))
+    page = users_admin_logs.search(
+        root, users_admin_logs.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", per_page=10)
+    )
     assert len(page.events) == 10
     assert counter.operations["Query"] == audit_store.AUDIT_SHARDS
     assert counter.operations["Scan"] == 0
@@ -123,7 +125,9 @@ def test_a_year_long_range_over_a_sparse_log_is_still_one_query_per_shard(
     plant("2023-01-15T00:00:00.000000Z", "january")
     plant("2023-12-15T00:00:00.000000Z", "december")
     counter.reset()
-    page = audit_log.search(root, audit_log.LogQuery(since="2023-01-01", until="2023-12-31", per_page=10))
+    page = users_admin_logs.search(
+        root, users_admin_logs.LogQuery(since="2023-01-01", until="2023-12-31", per_page=10)
+    )
     assert [event.action for event in page.events] == ["december", "january"]
     assert page.next_cursor is None
     assert counter.operations["Query"] == audit_store.AUDIT_SHARDS
@@ -134,20 +138,22 @@ def test_a_date_range_is_a_key_condition_on_every_shard(root: UserItem) -> None:
     plant("2024-04-30T23:59:59.000000Z", "april")
     plant("2024-05-01T00:00:00.000000Z", "may")
     plant("2024-06-01T00:00:00.000000Z", "june")
-    page = audit_log.search(root, audit_log.LogQuery(since="2024-05-01", until="2024-05-31"))
+    page = users_admin_logs.search(root, users_admin_logs.LogQuery(since="2024-05-01", until="2024-05-31"))
     assert [event.action for event in page.events] == ["may"]
 
 
 def test_a_page_ends_exactly_where_the_next_one_resumes(root: UserItem) -> None:
     actions = planted_month(22, legacy=0)
-    query = audit_log.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", newest_first=False, per_page=22)
-    page = audit_log.search(root, query)
+    query = users_admin_logs.LogQuery(
+        since=f"{MONTH}-01", until=f"{MONTH}-31", newest_first=False, per_page=22
+    )
+    page = users_admin_logs.search(root, query)
     assert [event.action for event in page.events] == actions
     # A full page may have more after it: the cursor resumes after its last event, with nothing.
     if page.next_cursor is not None:
-        rest = audit_log.search(
+        rest = users_admin_logs.search(
             root,
-            audit_log.LogQuery(
+            users_admin_logs.LogQuery(
                 since=f"{MONTH}-01",
                 until=f"{MONTH}-31",
                 newest_first=False,
@@ -161,11 +167,13 @@ def test_a_page_ends_exactly_where_the_next_one_resumes(root: UserItem) -> None:
 
 def test_a_cursor_for_another_range_is_refused(root: UserItem) -> None:
     planted_month(5, legacy=0)
-    first = audit_log.search(root, audit_log.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", per_page=2))
+    first = users_admin_logs.search(
+        root, users_admin_logs.LogQuery(since=f"{MONTH}-01", until=f"{MONTH}-31", per_page=2)
+    )
     assert first.next_cursor is not None
     with pytest.raises(ValidationFailed):
-        audit_log.search(
-            root, audit_log.LogQuery(since="2023-01-01", until="2023-02-28", cursor=first.next_cursor)
+        users_admin_logs.search(
+            root, users_admin_logs.LogQuery(since="2023-01-01", until="2023-02-28", cursor=first.next_cursor)
         )
 
 
@@ -173,7 +181,7 @@ def test_the_export_merges_every_shard_oldest_first(embedded_aws: Any) -> None:
     actions = planted_month(44, legacy=0)
     plant("2024-06-02T00:00:00.000000Z", "june")
     plant("2024-04-30T23:59:59.000000Z", "april")
-    exported = [event.action for event in audit_log.export(f"{MONTH}-01", "2024-06-30")]
+    exported = [event.action for event in users_admin_logs.export(f"{MONTH}-01", "2024-06-30")]
     assert exported == [*actions, "june"]
 
 
@@ -189,7 +197,7 @@ def test_the_request_path_reads_only_shard_keys_until_reshard_moves_older_events
     assert counter.operations["UpdateItem"] == 6
     newest, _ = read_all(root, per_page=7, newest_first=True)
     assert newest == actions[::-1]
-    assert [event.action for event in audit_log.export(f"{MONTH}-01", f"{MONTH}-31")] == actions
+    assert [event.action for event in users_admin_logs.export(f"{MONTH}-01", f"{MONTH}-31")] == actions
     assert list(audit_store.legacy_events()) == []  # a second run finds nothing to move
 
 

@@ -9,8 +9,8 @@ from bench.figures import Figure
 
 
 def test_a_ratio_goal_compares_ours_with_the_reference_measured_beside_it() -> None:
-    met = Figure("cold", "AuthFunction", 120.0, "ms", reference=100.0, ratio_at_most=1.3)
-    missed = Figure("cold", "AuthFunction", 140.0, "ms", reference=100.0, ratio_at_most=1.3)
+    met = Figure("cold", "JwtAuthFunction", 120.0, "ms", reference=100.0, ratio_at_most=1.3)
+    missed = Figure("cold", "JwtAuthFunction", 140.0, "ms", reference=100.0, ratio_at_most=1.3)
     assert met.ratio == 1.2
     assert met.met
     assert not missed.met
@@ -32,7 +32,7 @@ def test_the_table_and_chart_show_every_figure_with_its_verdict(tmp_path: Path) 
     figures = [
         Figure(
             "cold",
-            "AuthFunction",
+            "JwtAuthFunction",
             120.0,
             "ms",
             reference=100.0,

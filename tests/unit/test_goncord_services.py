@@ -11,7 +11,7 @@ from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from gatehouse.services import accounts, audit_log, caller, goncord, lockouts
+from gatehouse.services import accounts, caller, goncord, lockouts, users_admin_logs
 from gatehouse.services import apps as app_service
 from gatehouse.services.caller import ClientInfo
 
@@ -116,7 +116,9 @@ def test_an_apps_change_to_a_user_is_recorded_as_the_users_own_naming_the_app(
     calling_app = app_service.authorize_super_app(token)
     goncord.set_roles_by(calling_app, member, ["hr", "staff"])
     goncord.remove_roles_by(calling_app, member, ["hr"])
-    recorded = audit_log.search(root, audit_log.LogQuery(by_user=member.id, newest_first=False)).events
+    recorded = users_admin_logs.search(
+        root, users_admin_logs.LogQuery(by_user=member.id, newest_first=False)
+    ).events
     assert [(e.action, e.target_id, e.details) for e in recorded if e.action == "user.update"] == [
         ("user.update", str(member.id), {"app_id": app.id, "fields": "app_roles"}),
         ("user.update", str(member.id), {"app_id": app.id, "fields": "app_roles"}),

@@ -202,7 +202,7 @@ def test_function_environment_resolves_refs_and_parameter_defaults(real_template
         "JwtSigningSecret": "arn:local",
         "MailFrom": "me@example.test",
     }
-    environment = function_environment(real_template, "AuthFunction", values)
+    environment = function_environment(real_template, "JwtAuthFunction", values)
     assert environment["MAIL_FROM"] == "me@example.test"
     assert environment["POWERTOOLS_SERVICE_NAME"] == "gatehouse-local"
     assert environment["TABLE_NAME"] == "t-local"
@@ -310,7 +310,7 @@ def test_local_jwt_secret_is_generated_once_and_kept(tmp_path: Path, monkeypatch
 
 def test_conflicting_function_environments_are_rejected(real_template: Template, tmp_path: Path) -> None:
     changed = copy.deepcopy(real_template)
-    other = copy.deepcopy(changed["Resources"]["AuthFunction"])
+    other = copy.deepcopy(changed["Resources"]["JwtAuthFunction"])
     other["Properties"]["Environment"] = {"Variables": {"LOG_LEVEL": "DEBUG"}}
     changed["Resources"]["OtherFunction"] = other
     with pytest.raises(TemplateError, match="LOG_LEVEL"):

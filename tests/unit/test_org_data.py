@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from gatehouse.data import org
-from gatehouse.services import accounts, organizations
+from gatehouse.services import accounts, org_structure_units
 
 
 def test_membership_moves_every_count_and_user_deletes_release_them(embedded_aws: Any) -> None:
@@ -45,7 +45,7 @@ def test_a_stale_membership_read_cannot_double_count(embedded_aws: Any) -> None:
 
 def test_concurrent_seeding_writes_the_seed_once(embedded_aws: Any) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(lambda _: organizations.ensure_positions_seeded(), range(6)))
+        list(pool.map(lambda _: org_structure_units.ensure_positions_seeded(), range(6)))
     root = accounts.register(email="root@example.com", password="password-1")
-    assert [p.id for p in organizations.all_positions(root)] == [1000, 1001, 1002, 1003, 1004]
+    assert [p.id for p in org_structure_units.all_positions(root)] == [1000, 1001, 1002, 1003, 1004]
     assert org.total(org.POSITIONS_TOTAL) == 5

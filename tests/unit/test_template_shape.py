@@ -89,7 +89,7 @@ def test_only_functions_that_query_indexes_may_and_item_writes_stay_on_the_table
     for function_id, granted in statements.items():
         assert not any(statement.allows("dynamodb:PutItem", index) for statement in granted), function_id
     # Sign-up, sign-in and refresh never list anything.
-    assert not any(s.allows("dynamodb:Query", index) for s in statements["AuthFunction"])
+    assert not any(s.allows("dynamodb:Query", index) for s in statements["JwtAuthFunction"])
     # What no route serves only counts the rate limit, by the token's user when there is one.
     assert actions_of("FallbackFunction") == {
         "dynamodb:GetItem",
@@ -104,7 +104,7 @@ def test_s3_is_only_for_userpics_with_object_level_actions_on_their_prefix() -> 
         s3_statements = [
             s for s in policy_statements(function_id) if any(a.startswith("s3:") for a in s["Action"])
         ]
-        if function_id != "AdminUsersFunction":
+        if function_id != "UsersAdminFunction":
             assert not s3_statements, function_id
             continue
         (statement,) = s3_statements

@@ -9,7 +9,7 @@ The bucket is private. A user's `userpic` is a Gatehouse URL,
 `{base}/api/v1/users/id/{id}/userpic/{sha256}.{ext}`, which answers a redirect to a
 short-lived presigned S3 URL while that picture is the user's current one. Pillow is
 imported by the first upload and the S3 client made on first use, so neither costs a cold start
-(Pillow ships with AdminUsersFunction only: functions/admin_users/requirements.txt).
+(Pillow ships with UsersAdminFunction only: functions/users_admin/requirements.txt).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from gatehouse import snapstart
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed
-from gatehouse.services import accounts, admin_users, audit
+from gatehouse.services import accounts, audit, users_admin_users
 from gatehouse.settings import get_settings
 
 if TYPE_CHECKING:
@@ -138,7 +138,7 @@ def public_path(user_id: int, file_name: str) -> str:
 
 def replace(actor: UserItem, target_id: int, upload: object, base_url: str) -> UserItem:
     """Check the upload, store it, point the user's `userpic` at it and record the update."""
-    target = admin_users.userpic_target(actor, target_id)
+    target = users_admin_users.userpic_target(actor, target_id)
     raw, extension, content_type = decode(upload)
     file_name = f"{hashlib.sha256(raw).hexdigest()}.{extension}"
     _s3().put_object(

@@ -1,4 +1,4 @@
-"""Organizations function. Surface C: /api/organizations, /api/departments, /api/positions, /api/roles;
+"""OrgStructure function. Surface C: /api/organizations, /api/departments, /api/positions, /api/roles;
 surface A: /api/v1/position (the same positions, A's view)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import organizations, paging
+from gatehouse.services import org_structure_units, paging
 from gatehouse.surfaces import documentarian, documentarian_positions, org_structure
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
@@ -75,14 +75,14 @@ def _list_query(request: Request, **filters: Any) -> tuple[paging.Paging, dict[s
 @routes.get("/organizations")
 async def list_organizations(request: Request, actor: CurrentUser) -> dict[str, Any]:
     requested, _ = _list_query(request)
-    page = organizations.list_organizations(actor, requested)
+    page = org_structure_units.list_organizations(actor, requested)
     views = [org_structure.organization_view(o, counts=True) for o in page.items]
     return org_structure.listing("Organizations retrieved successfully", "organizations", views, page)
 
 
 @routes.post("/organizations", status_code=201)
 async def create_organization(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    created = organizations.create_organization(actor, validate(body, NEW_ORGANIZATION))
+    created = org_structure_units.create_organization(actor, validate(body, NEW_ORGANIZATION))
     return org_structure.success(
         "Organization created successfully", {"organization": org_structure.organization_view(created)}
     )
@@ -90,7 +90,7 @@ async def create_organization(actor: CurrentUser, body: RequestBody) -> dict[str
 
 @routes.get("/organizations/{organization_id}")
 async def show_organization(organization_id: int, actor: CurrentUser) -> dict[str, Any]:
-    detail = organizations.organization_detail(actor, organization_id)
+    detail = org_structure_units.organization_detail(actor, organization_id)
     view = org_structure.organization_detail_view(detail.organization, detail.departments, detail.users)
     return org_structure.success("Organization retrieved successfully", {"organization": view})
 
@@ -98,7 +98,7 @@ async def show_organization(organization_id: int, actor: CurrentUser) -> dict[st
 @routes.put("/organizations/{organization_id}")
 async def update_organization(organization_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, ORGANIZATION_CHANGES)
-    updated = organizations.update_organization(actor, organization_id, changes)
+    updated = org_structure_units.update_organization(actor, organization_id, changes)
     return org_structure.success(
         "Organization updated successfully", {"organization": org_structure.organization_view(updated)}
     )
@@ -106,7 +106,7 @@ async def update_organization(organization_id: int, actor: CurrentUser, body: Re
 
 @routes.delete("/organizations/{organization_id}")
 async def delete_organization(organization_id: int, actor: CurrentUser) -> dict[str, Any]:
-    organizations.delete_organization(actor, organization_id)
+    org_structure_units.delete_organization(actor, organization_id)
     return org_structure.success("Organization deleted successfully")
 
 
@@ -116,14 +116,14 @@ async def delete_organization(organization_id: int, actor: CurrentUser) -> dict[
 @routes.get("/departments")
 async def list_departments(request: Request, actor: CurrentUser) -> dict[str, Any]:
     requested, query = _list_query(request, organization_id=optional("integer", min=1))
-    page = organizations.list_departments(actor, requested, query.get("organization_id"))
+    page = org_structure_units.list_departments(actor, requested, query.get("organization_id"))
     views = [org_structure.department_view(d, page.related, counts=True) for d in page.items]
     return org_structure.listing("Departments retrieved successfully", "departments", views, page)
 
 
 @routes.post("/departments", status_code=201)
 async def create_department(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    created, related = organizations.create_department(actor, validate(body, NEW_DEPARTMENT))
+    created, related = org_structure_units.create_department(actor, validate(body, NEW_DEPARTMENT))
     return org_structure.success(
         "Department created successfully", {"department": org_structure.department_view(created, related)}
     )
@@ -131,7 +131,7 @@ async def create_department(actor: CurrentUser, body: RequestBody) -> dict[str, 
 
 @routes.get("/departments/{department_id}")
 async def show_department(department_id: int, actor: CurrentUser) -> dict[str, Any]:
-    department, members, related = organizations.department_detail(actor, department_id)
+    department, members, related = org_structure_units.department_detail(actor, department_id)
     view = {
         **org_structure.department_view(department, related),
         "users": [org_structure.member_view(user) for user in members],
@@ -142,7 +142,7 @@ async def show_department(department_id: int, actor: CurrentUser) -> dict[str, A
 @routes.put("/departments/{department_id}")
 async def update_department(department_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, DEPARTMENT_CHANGES)
-    updated, related = organizations.update_department(actor, department_id, changes)
+    updated, related = org_structure_units.update_department(actor, department_id, changes)
     return org_structure.success(
         "Department updated successfully", {"department": org_structure.department_view(updated, related)}
     )
@@ -150,7 +150,7 @@ async def update_department(department_id: int, actor: CurrentUser, body: Reques
 
 @routes.delete("/departments/{department_id}")
 async def delete_department(department_id: int, actor: CurrentUser) -> dict[str, Any]:
-    organizations.delete_department(actor, department_id)
+    org_structure_units.delete_department(actor, department_id)
     return org_structure.success("Department deleted successfully")
 
 
@@ -160,14 +160,14 @@ async def delete_department(department_id: int, actor: CurrentUser) -> dict[str,
 @routes.get("/positions")
 async def list_positions(request: Request, actor: CurrentUser) -> dict[str, Any]:
     requested, query = _list_query(request, department_id=optional("integer", min=1))
-    page = organizations.list_positions(actor, requested, query.get("department_id"))
+    page = org_structure_units.list_positions(actor, requested, query.get("department_id"))
     views = [org_structure.position_view(p, page.related, counts=True) for p in page.items]
     return org_structure.listing("Positions retrieved successfully", "positions", views, page)
 
 
 @routes.post("/positions", status_code=201)
 async def create_position(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    created, related = organizations.create_position(actor, validate(body, NEW_POSITION))
+    created, related = org_structure_units.create_position(actor, validate(body, NEW_POSITION))
     return org_structure.success(
         "Position created successfully", {"position": org_structure.position_view(created, related)}
     )
@@ -175,7 +175,7 @@ async def create_position(actor: CurrentUser, body: RequestBody) -> dict[str, An
 
 @routes.get("/positions/{position_id}")
 async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
-    position, members, related = organizations.position_detail(actor, position_id)
+    position, members, related = org_structure_units.position_detail(actor, position_id)
     view = {
         **org_structure.position_view(position, related),
         "users": [org_structure.position_member_view(user) for user in members],
@@ -186,7 +186,7 @@ async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
 @routes.put("/positions/{position_id}")
 async def update_position(position_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, POSITION_CHANGES)
-    updated, related = organizations.update_position(actor, position_id, changes)
+    updated, related = org_structure_units.update_position(actor, position_id, changes)
     return org_structure.success(
         "Position updated successfully", {"position": org_structure.position_view(updated, related)}
     )
@@ -194,7 +194,7 @@ async def update_position(position_id: int, actor: CurrentUser, body: RequestBod
 
 @routes.delete("/positions/{position_id}")
 async def delete_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
-    organizations.delete_position(actor, position_id)
+    org_structure_units.delete_position(actor, position_id)
     return org_structure.success("Position deleted successfully")
 
 
@@ -211,24 +211,24 @@ async def list_roles(actor: CurrentUser) -> dict[str, Any]:
 
 @documentarian_routes.api_route("", methods=["GET", "HEAD"])
 async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
-    return [documentarian_positions.position_view(p) for p in organizations.all_positions(actor)]
+    return [documentarian_positions.position_view(p) for p in org_structure_units.all_positions(actor)]
 
 
 @documentarian_routes.post("")
 async def a_create_position(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    created, _ = organizations.create_position(actor, validate(body, A_NEW_POSITION))
+    created, _ = org_structure_units.create_position(actor, validate(body, A_NEW_POSITION))
     return documentarian_positions.position_view(created)
 
 
 @documentarian_routes.api_route("/{position_id}", methods=["GET", "HEAD"])
 async def a_show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
-    return documentarian_positions.position_view(organizations.get_position(actor, position_id))
+    return documentarian_positions.position_view(org_structure_units.get_position(actor, position_id))
 
 
 @documentarian_routes.api_route("/{position_id}", methods=["PUT", "PATCH"])
 async def a_update_position(position_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     changes = validate(body, A_POSITION_CHANGES)
-    updated, _ = organizations.update_position(actor, position_id, changes)
+    updated, _ = org_structure_units.update_position(actor, position_id, changes)
     return documentarian_positions.position_view(updated)
 
 
@@ -236,7 +236,7 @@ async def a_update_position(position_id: int, actor: CurrentUser, body: RequestB
 async def a_delete_position(position: str, actor: CurrentUser) -> bool:
     # Parsed here, not by FastAPI, so that any id naming nothing gets the removal's wording.
     with documentarian.removal():
-        organizations.delete_position(actor, documentarian_positions.position_id(position))
+        org_structure_units.delete_position(actor, documentarian_positions.position_id(position))
     return True
 
 
@@ -251,4 +251,4 @@ app = create_app(
         (documentarian_positions.PREFIX, documentarian.SURFACE),
     ],
 )
-handler = lambda_handler(app, service="organizations")
+handler = lambda_handler(app, service="org-structure")

@@ -1,4 +1,4 @@
-"""Audit function. Surface D (users-and-logs admin): /api/v1/logs/list/filtered and /api/v1/groups."""
+"""UsersAdminLogs function. Surface D (users-and-logs admin): /api/v1/logs/list/filtered and /api/v1/groups."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from gatehouse.services import audit_log, groups
+from gatehouse.services import groups, users_admin_logs
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
@@ -22,7 +22,7 @@ LOG_FILTERS = {
     "from": optional(max=40),
     "to": optional(max=40),
     "sort": optional(choices=("asc", "desc")),
-    "per_page": optional("integer", min=1, max=audit_log.MAX_PER_PAGE),
+    "per_page": optional("integer", min=1, max=users_admin_logs.MAX_PER_PAGE),
     "cursor": optional(max=2048),
 }
 # Other spellings clients send for the same filters.
@@ -42,27 +42,27 @@ async def group_id_of(group_id: str) -> int:
 GroupId = Annotated[int, Depends(group_id_of)]
 
 
-async def log_query(request: Request) -> audit_log.LogQuery:
+async def log_query(request: Request) -> users_admin_logs.LogQuery:
     """The filters from the query string (aliases folded in), checked like a body."""
     raw = {LOG_FILTER_ALIASES.get(name, name): value for name, value in request.query_params.items()}
     data = validate(raw, LOG_FILTERS)
-    return audit_log.LogQuery(
+    return users_admin_logs.LogQuery(
         by_user=data.get("by_user"),
         by_group=data.get("by_group"),
         by_device=data.get("by_device"),
-        since=audit_log.moment_prefix("from", data["from"]) if data.get("from") else None,
-        until=audit_log.moment_prefix("to", data["to"]) if data.get("to") else None,
+        since=users_admin_logs.moment_prefix("from", data["from"]) if data.get("from") else None,
+        until=users_admin_logs.moment_prefix("to", data["to"]) if data.get("to") else None,
         newest_first=data.get("sort", "desc") == "desc",
-        per_page=data.get("per_page") or audit_log.DEFAULT_PER_PAGE,
+        per_page=data.get("per_page") or users_admin_logs.DEFAULT_PER_PAGE,
         cursor=data.get("cursor"),
     )
 
 
 @logs_routes.get("/list/filtered")
 async def filtered_logs(
-    actor: CurrentUser, query: Annotated[audit_log.LogQuery, Depends(log_query)]
+    actor: CurrentUser, query: Annotated[users_admin_logs.LogQuery, Depends(log_query)]
 ) -> dict[str, Any]:
-    page = audit_log.search(actor, query)
+    page = users_admin_logs.search(actor, query)
     return users_admin.ok(
         logs=[users_admin.event_view(event) for event in page.events],
         per_page=query.per_page,
@@ -116,4 +116,4 @@ app = create_app(
     groups_routes,
     surfaces=[("/api/v1/logs/", users_admin.SURFACE), ("/api/v1/groups", users_admin.SURFACE)],
 )
-handler = lambda_handler(app, service="audit")
+handler = lambda_handler(app, service="users-admin-logs")

@@ -1,4 +1,4 @@
-"""Admin users function. Surface D (users-and-logs admin): /api/v1/users/*."""
+"""UsersAdmin function. Surface D (users-and-logs admin): /api/v1/users/*."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from gatehouse.data.models import UserItem
 from gatehouse.errors import ValidationFailed
-from gatehouse.services import admin_users, groups, userpics
+from gatehouse.services import groups, userpics, users_admin_users
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import users_admin
 from gatehouse.validation import optional, required, validate
@@ -50,7 +50,7 @@ PASSWORD_CHANGE = {"password": required("password"), "new_password": required("n
 
 
 async def user_id_of(user_id: str) -> int:
-    return users_admin.path_id(user_id, admin_users.USER_ENTITY)
+    return users_admin.path_id(user_id, users_admin_users.USER_ENTITY)
 
 
 UserId = Annotated[int, Depends(user_id_of)]
@@ -85,13 +85,15 @@ async def new_user(
     actor: Annotated[UserItem | None, Depends(optional_user)], body: RequestBody
 ) -> dict[str, Any]:
     data = validate(d_fields(body), NEW_USER)
-    return user_answer(admin_users.create_user(actor, data))
+    return user_answer(users_admin_users.create_user(actor, data))
 
 
 @users_routes.get("/list")
 async def list_users(actor: CurrentUser, request: Request) -> dict[str, Any]:
     paging = validate(dict(request.query_params), users_admin.PAGING)
-    listed = admin_users.list_users(actor, paging.get("per_page", DEFAULT_PER_PAGE), paging.get("cursor"))
+    listed = users_admin_users.list_users(
+        actor, paging.get("per_page", DEFAULT_PER_PAGE), paging.get("cursor")
+    )
     return users_admin.ok(
         users=users_admin.users_view(listed.users, listed.groups),
         total=listed.total,
@@ -108,7 +110,7 @@ async def current(actor: CurrentUser) -> dict[str, Any]:
 
 @users_routes.get("/id/{user_id}")
 async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
-    return user_answer(admin_users.read_user(actor, user_id))
+    return user_answer(users_admin_users.read_user(actor, user_id))
 
 
 @users_routes.post("/id/{user_id}/update")
@@ -116,7 +118,7 @@ async def update_user(
     user_id: UserId, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
 ) -> dict[str, Any]:
     data = validate(d_fields(body), UPDATE)
-    user, _ = admin_users.update_user(actor, user_id, data, MailContext("d", base_url))
+    user, _ = users_admin_users.update_user(actor, user_id, data, MailContext("d", base_url))
     return user_answer(user)
 
 
@@ -135,13 +137,13 @@ async def userpic(user_id: UserId, file_name: str) -> RedirectResponse:
 @users_routes.post("/id/{user_id}/update/role")
 async def update_role(user_id: UserId, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
     data = validate(body, ROLE)
-    return user_answer(admin_users.change_role(actor, user_id, data["role"]))
+    return user_answer(users_admin_users.change_role(actor, user_id, data["role"]))
 
 
 @users_routes.post("/id/{user_id}/update/password")
 async def update_password(user_id: UserId, principal: CurrentPrincipal, body: RequestBody) -> dict[str, Any]:
     data = validate(body, PASSWORD_CHANGE)
-    user = admin_users.change_password(
+    user = users_admin_users.change_password(
         principal.user, user_id, data["password"], data["new_password"], principal.session
     )
     return user_answer(user)
@@ -149,19 +151,19 @@ async def update_password(user_id: UserId, principal: CurrentPrincipal, body: Re
 
 @users_routes.get("/id/{user_id}/reset_password")
 async def reset_password(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
-    _, password = admin_users.reset_password(actor, user_id)
+    _, password = users_admin_users.reset_password(actor, user_id)
     return users_admin.ok(new_password=password)
 
 
 @users_routes.get("/id/{user_id}/permissions")
 async def user_permissions(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
-    return users_admin.ok(permissions=admin_users.permissions_of(actor, user_id))
+    return users_admin.ok(permissions=users_admin_users.permissions_of(actor, user_id))
 
 
 @users_routes.get("/id/{user_id}/remove")
 async def remove(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
-    return user_answer(admin_users.remove_user(actor, user_id))
+    return user_answer(users_admin_users.remove_user(actor, user_id))
 
 
 app = create_app(users_routes, surfaces=[("/api/v1/users/", users_admin.SURFACE)])
-handler = lambda_handler(app, service="admin-users")
+handler = lambda_handler(app, service="users-admin")

@@ -16,7 +16,7 @@ from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
 from gatehouse.security.tokens import JWT_AUTH
-from gatehouse.services import admin_users, audit_log, caller, groups, sessions, userpics
+from gatehouse.services import caller, groups, sessions, userpics, users_admin_logs, users_admin_users
 from gatehouse.services.caller import ClientInfo
 from gatehouse.services.mail import MailContext
 
@@ -31,25 +31,25 @@ def fields(nickname: str, **extra: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def root(embedded_aws: Any) -> UserItem:
-    return admin_users.create_user(None, fields("root"))
+    return users_admin_users.create_user(None, fields("root"))
 
 
 def admin_in(root: UserItem, level: int, granted: list[str], nickname: str = "boss") -> UserItem:
     group = groups.create(root, {"name": f"g{level}", "level": level, "permissions": granted})
-    return admin_users.create_user(root, fields(nickname, role="admin", group_id=group.id))
+    return users_admin_users.create_user(root, fields(nickname, role="admin", group_id=group.id))
 
 
 def test_only_the_first_user_may_be_created_anonymously(root: UserItem) -> None:
     assert root.role == "super"
     with pytest.raises(NotAuthenticated):
-        admin_users.create_user(None, fields("second"))
+        users_admin_users.create_user(None, fields("second"))
     assert users.find_by("login", "second") is None
 
 
 def test_concurrent_anonymous_first_sign_ups_leave_exactly_one_user(embedded_aws: Any) -> None:
     def attempt(n: int) -> str:
         try:
-            return admin_users.create_user(None, fields(f"racer{n}")).role
+            return users_admin_users.create_user(None, fields(f"racer{n}")).role
         except NotAuthenticated:
             return "refused"
 
@@ -62,103 +62,103 @@ def test_concurrent_anonymous_first_sign_ups_leave_exactly_one_user(embedded_aws
 def test_admins_create_lower_roles_in_lower_groups_only(root: UserItem) -> None:
     admin = admin_in(root, 50, EVERYTHING)
     lower = groups.create(root, {"name": "low", "level": 10})
-    created = admin_users.create_user(admin, fields("u1", group_id=lower.id))
+    created = users_admin_users.create_user(admin, fields("u1", group_id=lower.id))
     assert (created.role, created.group_id) == ("user", lower.id)
     with pytest.raises(PermissionDenied):
-        admin_users.create_user(admin, fields("u2", role="admin"))
+        users_admin_users.create_user(admin, fields("u2", role="admin"))
     with pytest.raises(PermissionDenied):
-        admin_users.create_user(admin, fields("u3", group_id=admin.group_id))
+        users_admin_users.create_user(admin, fields("u3", group_id=admin.group_id))
     with pytest.raises(PermissionDenied):
-        admin_users.create_user(root, fields("u4", role="super"))
+        users_admin_users.create_user(root, fields("u4", role="super"))
 
 
 def test_permissions_take_effect_only_from_their_minimum_role(root: UserItem) -> None:
     staff = groups.create(root, {"name": "staff", "level": 5, "permissions": ["users.read", "users.remove"]})
-    member = admin_users.create_user(root, fields("member", group_id=staff.id))
+    member = users_admin_users.create_user(root, fields("member", group_id=staff.id))
     assert groups.has_permission(member, groups.USERS_READ)
     assert not groups.has_permission(member, groups.USERS_REMOVE)
-    victim = admin_users.create_user(root, fields("victim"))
+    victim = users_admin_users.create_user(root, fields("victim"))
     with pytest.raises(PermissionDenied):
-        admin_users.remove_user(member, victim.id)
+        users_admin_users.remove_user(member, victim.id)
 
 
 def test_without_a_group_a_role_holds_its_defaults_and_a_group_replaces_them(root: UserItem) -> None:
-    admin = admin_users.create_user(root, fields("boss", role="admin"))
-    plain = admin_users.create_user(admin, fields("plain"))
-    manager = admin_users.create_user(admin, fields("lead", role="manager"))
+    admin = users_admin_users.create_user(root, fields("boss", role="admin"))
+    plain = users_admin_users.create_user(admin, fields("plain"))
+    manager = users_admin_users.create_user(admin, fields("lead", role="manager"))
     assert groups.held_by(root) == EVERYTHING
     assert groups.held_by(admin) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
     assert groups.held_by(plain) == groups.held_by(manager) == []
     narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["logs.read"]})
-    narrowed, _ = admin_users.update_user(root, admin.id, {"group_id": narrow.id}, D_MAIL)
+    narrowed, _ = users_admin_users.update_user(root, admin.id, {"group_id": narrow.id}, D_MAIL)
     assert groups.held_by(narrowed) == ["logs.read"]
     assert not groups.has_permission(narrowed, groups.USERS_CREATE)
 
 
 def test_a_member_of_a_deleted_group_holds_nothing_until_moved(root: UserItem) -> None:
     narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["users.read"]})
-    admin = admin_users.create_user(root, fields("boss", role="admin", group_id=narrow.id))
+    admin = users_admin_users.create_user(root, fields("boss", role="admin", group_id=narrow.id))
     groups.delete(root, narrow)
     assert groups.group_of(admin) is None
     assert groups.held_by(admin) == []
-    moved, _ = admin_users.update_user(root, admin.id, {"group_id": None}, D_MAIL)
+    moved, _ = users_admin_users.update_user(root, admin.id, {"group_id": None}, D_MAIL)
     assert groups.held_by(moved) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
 
 
 def test_users_read_reaches_the_callers_organization_or_everyone_without_one(root: UserItem) -> None:
     readers = groups.create(root, {"name": "readers", "level": 5, "permissions": ["users.read"]})
-    loose = admin_users.create_user(root, fields("loose", group_id=readers.id))
-    bound = admin_users.create_user(root, fields("bound", group_id=readers.id))
-    colleague = admin_users.create_user(root, fields("colleague"))
-    outsider = admin_users.create_user(root, fields("outsider"))
+    loose = users_admin_users.create_user(root, fields("loose", group_id=readers.id))
+    bound = users_admin_users.create_user(root, fields("bound", group_id=readers.id))
+    colleague = users_admin_users.create_user(root, fields("colleague"))
+    outsider = users_admin_users.create_user(root, fields("outsider"))
     for user, organization_id in ((bound, 1), (colleague, 1), (outsider, 2)):
         users.update(user, organization_id=organization_id)
         user.organization_id = organization_id
-    assert admin_users.read_user(loose, outsider.id).id == outsider.id
-    assert admin_users.read_user(bound, colleague.id).id == colleague.id
+    assert users_admin_users.read_user(loose, outsider.id).id == outsider.id
+    assert users_admin_users.read_user(bound, colleague.id).id == colleague.id
     with pytest.raises(PermissionDenied):
-        admin_users.read_user(bound, outsider.id)
-    listed = {user.id for user in admin_users.list_users(bound, 100, None).users}
+        users_admin_users.read_user(bound, outsider.id)
+    listed = {user.id for user in users_admin_users.list_users(bound, 100, None).users}
     assert colleague.id in listed
     assert outsider.id not in listed
 
 
 def test_only_super_changes_roles_and_never_its_own(root: UserItem) -> None:
     admin = admin_in(root, 50, EVERYTHING)
-    user = admin_users.create_user(root, fields("plain"))
+    user = users_admin_users.create_user(root, fields("plain"))
     with pytest.raises(PermissionDenied):
-        admin_users.change_role(admin, user.id, "admin")
-    assert admin_users.change_role(root, user.id, "admin").role == "admin"
+        users_admin_users.change_role(admin, user.id, "admin")
+    assert users_admin_users.change_role(root, user.id, "admin").role == "admin"
     with pytest.raises(PermissionDenied):
-        admin_users.change_role(root, root.id, "user")
+        users_admin_users.change_role(root, root.id, "user")
     with pytest.raises(NotFound):
-        admin_users.change_role(root, 999, "user")
+        users_admin_users.change_role(root, 999, "user")
 
 
 def test_password_resets_follow_the_role_ladder(root: UserItem) -> None:
     admin = admin_in(root, 50, EVERYTHING)
-    other_admin = admin_users.create_user(root, fields("admin2", role="admin"))
-    user = admin_users.create_user(root, fields("plain"))
-    _, password = admin_users.reset_password(admin, user.id)
-    assert len(password) == admin_users.GENERATED_PASSWORD_LENGTH
+    other_admin = users_admin_users.create_user(root, fields("admin2", role="admin"))
+    user = users_admin_users.create_user(root, fields("plain"))
+    _, password = users_admin_users.reset_password(admin, user.id)
+    assert len(password) == users_admin_users.GENERATED_PASSWORD_LENGTH
     for actor, target in [(admin, other_admin), (admin, root), (root, root), (user, admin)]:
         with pytest.raises(PermissionDenied):
-            admin_users.reset_password(actor, target.id)
-    admin_users.reset_password(root, other_admin.id)
+            users_admin_users.reset_password(actor, target.id)
+    users_admin_users.reset_password(root, other_admin.id)
 
 
 def test_password_change_is_ones_own_checks_the_current_one_and_ends_the_other_sessions(
     root: UserItem,
 ) -> None:
-    user = admin_users.create_user(root, fields("plain"))
+    user = users_admin_users.create_user(root, fields("plain"))
     current = sessions.start(user, JWT_AUTH)
     other = sessions.start(user, JWT_AUTH)
     with pytest.raises(ValidationFailed) as caught:
-        admin_users.change_password(user, user.id, "wrong", "new-secret", current.session)
+        users_admin_users.change_password(user, user.id, "wrong", "new-secret", current.session)
     assert caught.value.violations[0].rule == "current_password"
     with pytest.raises(PermissionDenied):
-        admin_users.change_password(root, user.id, "secret-pass", "new-secret", current.session)
-    admin_users.change_password(user, user.id, "secret-pass", "new-secret", current.session)
+        users_admin_users.change_password(root, user.id, "secret-pass", "new-secret", current.session)
+    users_admin_users.change_password(user, user.id, "secret-pass", "new-secret", current.session)
     assert sessions.authenticate(current.token).user.id == user.id
     with pytest.raises(NotAuthenticated):
         sessions.authenticate(other.token)
@@ -167,13 +167,15 @@ def test_password_change_is_ones_own_checks_the_current_one_and_ends_the_other_s
 def test_password_changes_are_recorded_with_the_bound_caller_refused_ones_with_the_reason(
     root: UserItem,
 ) -> None:
-    user = admin_users.create_user(root, fields("plain"))
+    user = users_admin_users.create_user(root, fields("plain"))
     current = sessions.start(user, JWT_AUTH)
     with caller.bound(ClientInfo(ip="198.51.100.7")):
         with pytest.raises(ValidationFailed):
-            admin_users.change_password(user, user.id, "wrong", "new-secret", current.session)
-        admin_users.change_password(user, user.id, "secret-pass", "new-secret", current.session)
-    recorded = audit_log.search(root, audit_log.LogQuery(by_user=user.id, newest_first=False)).events
+            users_admin_users.change_password(user, user.id, "wrong", "new-secret", current.session)
+        users_admin_users.change_password(user, user.id, "secret-pass", "new-secret", current.session)
+    recorded = users_admin_logs.search(
+        root, users_admin_logs.LogQuery(by_user=user.id, newest_first=False)
+    ).events
     assert [(e.action, e.outcome, e.target_id, e.ip, e.details) for e in recorded] == [
         ("user.password", "failure", str(user.id), "198.51.100.7", {"reason": "ValidationFailed"}),
         ("user.password", "success", str(user.id), "198.51.100.7", None),
@@ -182,9 +184,11 @@ def test_password_changes_are_recorded_with_the_bound_caller_refused_ones_with_t
 
 def test_a_group_move_is_recorded_apart_from_the_profile_fields(root: UserItem) -> None:
     staff = groups.create(root, {"name": "staff", "level": 5})
-    user = admin_users.create_user(root, fields("plain"))
-    admin_users.update_user(root, user.id, {"first_name": "Ann", "group_id": staff.id}, D_MAIL)
-    recorded = audit_log.search(root, audit_log.LogQuery(by_user=root.id, newest_first=False)).events
+    user = users_admin_users.create_user(root, fields("plain"))
+    users_admin_users.update_user(root, user.id, {"first_name": "Ann", "group_id": staff.id}, D_MAIL)
+    recorded = users_admin_logs.search(
+        root, users_admin_logs.LogQuery(by_user=root.id, newest_first=False)
+    ).events
     assert [(e.action, e.target_type, e.details) for e in recorded if e.target_id == str(user.id)] == [
         ("user.create", "user", {"role": "user", "group_id": None}),
         ("user.update", "user", {"fields": "first_name"}),
@@ -194,7 +198,7 @@ def test_a_group_move_is_recorded_apart_from_the_profile_fields(root: UserItem) 
 
 def test_generated_passwords_mix_every_character_class() -> None:
     for _ in range(50):
-        password = admin_users.generate_password()
+        password = users_admin_users.generate_password()
         assert any(c.islower() for c in password)
         assert any(c.isupper() for c in password)
         assert any(c.isdigit() for c in password)
@@ -250,17 +254,17 @@ def test_a_failed_activity_touch_never_fails_the_request(
 
 
 def test_log_moments_become_iso_prefixes() -> None:
-    assert audit_log.moment_prefix("from", "2025-07-28") == "2025-07-28"
-    assert audit_log.moment_prefix("from", "2025-07-28 18:35") == "2025-07-28T18:35"
-    assert audit_log.moment_prefix("from", "2025-07-28T18:35:12Z") == "2025-07-28T18:35:12"
+    assert users_admin_logs.moment_prefix("from", "2025-07-28") == "2025-07-28"
+    assert users_admin_logs.moment_prefix("from", "2025-07-28 18:35") == "2025-07-28T18:35"
+    assert users_admin_logs.moment_prefix("from", "2025-07-28T18:35:12Z") == "2025-07-28T18:35:12"
     with pytest.raises(ValidationFailed):
-        audit_log.moment_prefix("from", "28.07.2025")
+        users_admin_logs.moment_prefix("from", "28.07.2025")
 
 
 def test_log_cursors_are_checked_not_trusted(root: UserItem) -> None:
     forged = base64.urlsafe_b64encode(b'{"p":"AUDIT#USER#1","k":{"PK":{"S":"x"}}}').decode()
     with pytest.raises(ValidationFailed):
-        audit_log.search(root, audit_log.LogQuery(by_user=1, cursor=forged))
+        users_admin_logs.search(root, users_admin_logs.LogQuery(by_user=1, cursor=forged))
 
 
 def png(size: tuple[int, int]) -> str:

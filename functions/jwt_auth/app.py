@@ -1,4 +1,4 @@
-"""Auth function. Surface B (tymon/jwt-auth): /api/auth/register, login, logout, refresh, me."""
+"""JwtAuth function. Surface B (tymon/jwt-auth): /api/auth/register, login, logout, refresh, me."""
 
 from __future__ import annotations
 
@@ -75,4 +75,4 @@ async def me(user: CurrentUser) -> dict[str, Any]:
 
 
 app = create_app(jwt_auth_routes, surfaces=[("/api/auth/", jwt_auth.SURFACE)])
-handler = lambda_handler(app, service="auth")
+handler = lambda_handler(app, service="jwt-auth")

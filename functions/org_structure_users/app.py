@@ -1,4 +1,4 @@
-"""Staff function. Surface C: /api/users (+ password, activate, deactivate), /api/login, /api/logout (Sanctum)."""
+"""OrgStructureUsers function. Surface C: /api/users (+ password, activate, deactivate), /api/login, /api/logout (Sanctum)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import Request
 
-from gatehouse.services import accounts, paging, sessions, staff
+from gatehouse.services import accounts, org_structure_users, paging, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import org_structure
 from gatehouse.validation import optional, required, validate
@@ -35,7 +35,7 @@ PROFILE = {
     "position": optional(max=255),
     "department_id": optional("integer", min=1),
     "position_id": optional("integer", min=1),
-    "role": optional(choices=staff.ASSIGNABLE_ROLES, nullable=False),
+    "role": optional(choices=org_structure_users.ASSIGNABLE_ROLES, nullable=False),
 }
 NEW_USER = {
     "name": required(max=255),
@@ -62,7 +62,7 @@ async def login(body: RequestBody) -> dict[str, Any]:
     data = validate(body, CREDENTIALS)
     user = accounts.sign_in(data["email"], data["password"])
     issued = sessions.start_personal_access_token(user, data.get("device_name") or DEFAULT_DEVICE_NAME)
-    view = org_structure.token_view(issued, user, staff.user_relations([user]))
+    view = org_structure.token_view(issued, user, org_structure_users.user_relations([user]))
     return org_structure.success("Login successful", view)
 
 
@@ -76,62 +76,62 @@ async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
 async def list_users(request: Request, actor: CurrentUser) -> dict[str, Any]:
     query = validate(dict(request.query_params), USERS_QUERY)
     requested = paging.requested(query.get("page"), query.get("per_page"), query.get("search"))
-    filters = staff.UserFilters(
+    filters = org_structure_users.UserFilters(
         organization_id=query.get("organization_id"),
         department_id=query.get("department_id"),
         position_id=query.get("position_id"),
         role=query.get("role"),
         is_active=query.get("is_active"),
     )
-    page = staff.list_users(actor, requested, filters)
+    page = org_structure_users.list_users(actor, requested, filters)
     views = [org_structure.user_view(user, page.related) for user in page.items]
     return org_structure.listing("Users retrieved successfully", "users", views, page)
 
 
 @routes.post("/users", status_code=201)
 async def create_user(actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
-    created = staff.create_user(actor, validate(body, NEW_USER), MailContext("c", base_url))
-    view = org_structure.user_view(created, staff.user_relations([created]))
+    created = org_structure_users.create_user(actor, validate(body, NEW_USER), MailContext("c", base_url))
+    view = org_structure.user_view(created, org_structure_users.user_relations([created]))
     view.pop("last_login_at")
     return org_structure.success("User created successfully", {"user": view})
 
 
 @routes.get("/users/{user_id}")
 async def show_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
-    found = staff.get_user(actor, user_id)
-    view = org_structure.user_view(found, staff.user_relations([found]), detail=True)
+    found = org_structure_users.get_user(actor, user_id)
+    view = org_structure.user_view(found, org_structure_users.user_relations([found]), detail=True)
     return org_structure.success("User retrieved successfully", {"user": view})
 
 
 @routes.put("/users/{user_id}")
 async def update_user(user_id: int, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    updated = staff.update_user(actor, user_id, validate(body, USER_CHANGES))
-    view = org_structure.user_view(updated, staff.user_relations([updated]))
+    updated = org_structure_users.update_user(actor, user_id, validate(body, USER_CHANGES))
+    view = org_structure.user_view(updated, org_structure_users.user_relations([updated]))
     return org_structure.success("User updated successfully", {"user": view})
 
 
 @routes.delete("/users/{user_id}")
 async def delete_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
-    staff.delete_user(actor, user_id)
+    org_structure_users.delete_user(actor, user_id)
     return org_structure.success("User deleted successfully")
 
 
 @routes.put("/users/{user_id}/password")
 async def change_password(user_id: int, principal: CurrentPrincipal, body: RequestBody) -> dict[str, Any]:
     data = validate(body, NEW_PASSWORD)
-    staff.change_password(principal.user, user_id, data["password"], principal.session)
+    org_structure_users.change_password(principal.user, user_id, data["password"], principal.session)
     return org_structure.success("Password changed successfully")
 
 
 @routes.put("/users/{user_id}/activate")
 async def activate_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
-    target = staff.set_active(actor, user_id, True)
+    target = org_structure_users.set_active(actor, user_id, True)
     return org_structure.success("User activated successfully", org_structure.activation_view(target))
 
 
 @routes.put("/users/{user_id}/deactivate")
 async def deactivate_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
-    target = staff.set_active(actor, user_id, False)
+    target = org_structure_users.set_active(actor, user_id, False)
     return org_structure.success("User deactivated successfully", org_structure.activation_view(target))
 
 
@@ -143,4 +143,4 @@ app = create_app(
         ("/api/logout", org_structure.SURFACE),
     ],
 )
-handler = lambda_handler(app, service="staff")
+handler = lambda_handler(app, service="org-structure-users")
