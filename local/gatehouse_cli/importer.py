@@ -26,7 +26,7 @@ from rich.progress import (
 )
 
 from gatehouse.data.org import Membership
-from gatehouse.services import imports as service
+from gatehouse.services import imports
 from gatehouse.services.imports import ImportRow, RowResult
 from gatehouse_cli.sources import Loaded, Person, kinds_in_order
 
@@ -107,21 +107,21 @@ def run(
         _add(summary, ReportLine(source, rejected.file, rejected.line, "row", rejected.original_id,
                                  rejected.email, "rejected", "", rejected.reason))  # fmt: skip
     for prerequisite in kinds_in_order(loaded.prerequisites):
-        outcome, note = service.import_prerequisite(
+        outcome, note = imports.import_prerequisite(
             prerequisite.kind, int(prerequisite.original_id), prerequisite.fields, dry_run=dry_run
         )
         _add(summary, ReportLine(source, prerequisite.file, prerequisite.line, prerequisite.kind,
                                  prerequisite.original_id, "", outcome,
                                  prerequisite.original_id if outcome in ("created", "skipped") else "", note))  # fmt: skip
-    rows, duplicates = service.distinct_rows([to_row(source, person) for person in loaded.people])
+    rows, duplicates = imports.distinct_rows([to_row(source, person) for person in loaded.people])
     for result in duplicates:
         _add(summary, _user_line(result))
     if not dry_run:
-        for kind, counter in service.COUNTERS.items():
+        for kind, counter in imports.COUNTERS.items():
             ids = [int(p.original_id) for p in loaded.prerequisites if p.kind == kind]
-            service.reserve_counter(counter, max(ids, default=None))
-        service.reserve_ids(rows)
-        service.ensure_app_roles(rows)
+            imports.reserve_counter(counter, max(ids, default=None))
+        imports.reserve_ids(rows)
+        imports.ensure_app_roles(rows)
     chunks = [rows[start : start + chunk_size] for start in range(0, len(rows), chunk_size)]
     summary.interrupted = _run_chunks(chunks, summary, dry_run, max(1, workers), console, on_chunk)
     if not summary.interrupted:
@@ -131,7 +131,7 @@ def run(
     )
     summary.seconds = time.perf_counter() - started
     if not dry_run:
-        service.record_run(source, summary.counts)
+        imports.record_run(source, summary.counts)
     return summary
 
 
@@ -166,7 +166,7 @@ def _run_chunks(
         try:
             while queue or pending:
                 while queue and len(pending) < workers * 2:
-                    pending.add(pool.submit(service.import_chunk, queue.pop(), dry_run=dry_run))
+                    pending.add(pool.submit(imports.import_chunk, queue.pop(), dry_run=dry_run))
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for future in done:
                     results = future.result()
@@ -192,11 +192,11 @@ class ImportInterrupted(Exception):
 
 def _import_user_records(loaded: Loaded, summary: Summary, dry_run: bool) -> None:
     """A's user_meta and demands, after the users they belong to, 100 at a time."""
-    for kind in service.USER_RECORD_KINDS:
+    for kind in imports.USER_RECORD_KINDS:
         records = [record for record in loaded.user_records if record.kind == kind]
         for start in range(0, len(records), DEFAULT_CHUNK):
             chunk = records[start : start + DEFAULT_CHUNK]
-            outcomes = service.import_user_records(
+            outcomes = imports.import_user_records(
                 loaded.source, kind, [(r.original_id, r.fields, r.refs) for r in chunk], dry_run=dry_run
             )
             for record, (outcome, note, user_id) in zip(chunk, outcomes, strict=True):

@@ -11,8 +11,7 @@ from gatehouse import object_ids
 from gatehouse.data import user_meta as meta_store
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
-from gatehouse.services import accounts, demands, password_reset, user_meta
-from gatehouse.services import documentarian_users as a_users
+from gatehouse.services import accounts, demands, documentarian_users, password_reset, user_meta
 from gatehouse.services.mail import MailContext
 
 
@@ -68,7 +67,7 @@ def test_removing_a_user_removes_all_their_metas_page_by_page(embedded_aws: Any)
     for n in range(user_meta.REMOVAL_PAGE + 5):
         user_meta.create(target, owner_id=target.id, key=f"k{n}", value="v")
     kept = user_meta.create(admin, owner_id=admin.id, key="mine", value="v")
-    a_users.remove(admin, target)
+    documentarian_users.remove(admin, target)
     assert meta_store.page_of_user(target.id, 100) == ([], None)
     assert [m.meta_id for m in meta_store.page_of_all(100)[0]] == [kept.meta_id]
 
