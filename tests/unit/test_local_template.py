@@ -178,7 +178,7 @@ def test_routes_cover_every_api_event_of_every_function(real_template: Template)
     assert {(route.method, route.path, route.function_id, route.event_id) for route in found} == expected
     assert len(found) == len(expected)
     auth = next(route for route in found if route.path == "/api/auth/login")
-    assert auth.code_uri == REPO_ROOT / "functions" / "auth"
+    assert auth.code_uri == REPO_ROOT / "functions" / "jwt_auth"
     assert auth.code_uri.is_absolute()
     assert auth.handler == "app.handler"
 
