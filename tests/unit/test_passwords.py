@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-import bcrypt
+from collections.abc import Iterator
 
+import bcrypt
+import pytest
+
+from gatehouse.security import passwords
 from gatehouse.security.passwords import hash_password, verify_password
+
+
+@pytest.fixture(autouse=True)
+def owasp_profile() -> Iterator[None]:
+    """The profile every function hashes with (the rest of the suite hashes with a cheap one)."""
+    cheap = passwords._profile
+    passwords.use_profile(passwords.OWASP)
+    yield
+    passwords.use_profile(cheap)
 
 
 def laravel_hash(password: str) -> str:
@@ -21,6 +34,24 @@ def test_new_hashes_are_argon2id_with_owasp_parameters() -> None:
 
 def test_current_hashes_are_not_rehashed() -> None:
     assert verify_password("correct horse", hash_password("correct horse")).upgraded_hash is None
+
+
+def test_a_hash_of_another_argon2_profile_is_rehashed_with_todays_at_sign_in() -> None:
+    weaker = passwords.Argon2Profile(memory_cost=64, time_cost=1, parallelism=1)
+    passwords.use_profile(weaker)
+    stored = hash_password("correct horse")
+    passwords.use_profile(passwords.OWASP)
+    result = verify_password("correct horse", stored)
+    assert result.ok
+    assert result.upgraded_hash is not None
+    assert result.upgraded_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+def test_an_unknown_account_is_checked_against_a_hash_of_todays_profile() -> None:
+    assert passwords._dummy_hash().startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    passwords.use_profile(passwords.Argon2Profile(memory_cost=64, time_cost=1, parallelism=1))
+    assert passwords._dummy_hash().startswith("$argon2id$v=19$m=64,t=1,p=1$")
+    assert not verify_password("anything", None).ok
 
 
 def test_laravel_2y_bcrypt_hashes_verify_and_come_back_upgraded() -> None:

@@ -17,34 +17,61 @@ if TYPE_CHECKING:
     from passlib.context import CryptContext
 
 
+@dataclass(frozen=True)
+class Argon2Profile:
+    """The cost of new argon2id hashes; a stored hash of another profile is rehashed at sign-in."""
+
+    memory_cost: int  # KiB
+    time_cost: int
+    parallelism: int
+
+
+# OWASP's argon2id profile: 19 MiB, 2 passes, 1 lane (~25 ms on one core).
+# argon2-cffi's default p=4 profile costs several times that on Lambda's vCPU share.
+OWASP = Argon2Profile(memory_cost=19_456, time_cost=2, parallelism=1)
+_profile = OWASP
+
+
+def use_profile(profile: Argon2Profile) -> None:
+    """Hash with `profile` from now on. Only the test suite calls this (a cheap profile, as
+    Django's tests use a fast hasher); every deployed and local function hashes with OWASP."""
+    global _profile
+    _profile = profile
+    _context.cache_clear()
+    _dummy_hash.cache_clear()
+
+
 @cache
 def _context() -> CryptContext:
     from passlib.context import CryptContext
 
-    # OWASP's argon2id profile: 19 MiB, 2 passes, 1 lane (~25 ms on one core).
-    # argon2-cffi's default p=4 profile costs several times that on Lambda's vCPU share.
     return CryptContext(
         schemes=["argon2", "bcrypt"],
         default="argon2",
         deprecated=["bcrypt"],
         argon2__type="ID",
-        argon2__memory_cost=19_456,
-        argon2__time_cost=2,
-        argon2__parallelism=1,
+        argon2__memory_cost=_profile.memory_cost,
+        argon2__time_cost=_profile.time_cost,
+        argon2__parallelism=_profile.parallelism,
     )
 
 
 @snapstart.before_snapshot
 def warm() -> None:
     """Load the hashing libraries now: a SnapStart snapshot holds them, no request loads them."""
-    _context().identify(_DUMMY_HASH)
+    _context().identify(_dummy_hash())
 
 
 # Verified against when the account does not exist, so a miss costs what a hit costs.
 # A literal (same profile as new hashes) rather than hashed at import: that would add ~40 ms to cold starts.
-_DUMMY_HASH = (
+_OWASP_DUMMY_HASH = (
     "$argon2id$v=19$m=19456,t=2,p=1$Ucr531sLoVQqBUAIYWzt3Q$/NReY86RcEynlc9s6LWxOCchE5L/kFsDhHT2rEus6z0"
 )
+
+
+@cache
+def _dummy_hash() -> str:
+    return _OWASP_DUMMY_HASH if _profile == OWASP else hash_password("gatehouse-dummy-password")
 
 
 # bcrypt reads at most 72 bytes; only imported `$2y$`/`$2b$` hashes are bcrypt (argon2id has no limit).
@@ -74,7 +101,7 @@ def is_supported_hash(value: str) -> bool:
 
 def verify_password(password: str, stored_hash: str | None) -> Verification:
     if not stored_hash:
-        _context().verify(password, _DUMMY_HASH)
+        _context().verify(password, _dummy_hash())
         return Verification(ok=False)
     secret: str | bytes = password
     if stored_hash.startswith(_BCRYPT_PREFIXES) and len(password.encode()) > BCRYPT_MAX_BYTES:
