@@ -125,7 +125,7 @@ def sign_up(
         field_names=field_names,
         mail_context=mail_context,
     )
-    audit.record("user.register", actor=user, target_type="user", target_id=user.id)
+    audit.record_own("user.register", user)
     return user
 
 
@@ -161,7 +161,7 @@ def sign_in(identifier: str, password: str) -> UserItem:
         audit.record("auth.login", outcome="failure", details={"reason": type(refused).__name__})
         raise
     observability.count(observability.SIGN_IN_SUCCEEDED)
-    audit.record("auth.login", actor=user, target_type="user", target_id=user.id)
+    audit.record_own("auth.login", user)
     return user
 
 

@@ -57,5 +57,12 @@ def record(
         )
 
 
+def record_own(
+    action: str, user: UserItem, *, outcome: str = "success", details: Mapping[str, DetailValue] | None = None
+) -> None:
+    """`action` a user took on their own account (sign-up, sign-in, sign-out, password, profile)."""
+    record(action, actor=user, target_type="user", target_id=user.id, outcome=outcome, details=details)
+
+
 def _clip(value: str | None) -> str | None:
     return value[:MAX_HEADER_VALUE] if value else None

@@ -226,9 +226,9 @@ def change_password(user: UserItem, request: Mapping[str, Any], session: Session
     try:
         _change_own_password(user, request, session)
     except PasswordNotChanged:
-        _record("user.password", user, outcome="failure")
+        audit.record_own("user.password", user, outcome="failure")
         raise
-    _record("user.password", user)
+    audit.record_own("user.password", user)
 
 
 def _change_own_password(user: UserItem, request: Mapping[str, Any], session: SessionItem) -> None:
@@ -243,15 +243,4 @@ def _change_own_password(user: UserItem, request: Mapping[str, Any], session: Se
 
 
 def _record_app_update(app: AppTokenItem, user: UserItem, changed: list[str]) -> None:
-    _record("user.update", user, details={"app_id": app.app_id, "fields": ",".join(changed)})
-
-
-def _record(
-    action: str,
-    user: UserItem,
-    *,
-    outcome: str = "success",
-    details: Mapping[str, audit.DetailValue] | None = None,
-) -> None:
-    """`action` by `user` on themselves (what an app changes, it changes on their behalf)."""
-    audit.record(action, actor=user, target_type="user", target_id=user.id, outcome=outcome, details=details)
+    audit.record_own("user.update", user, details={"app_id": app.app_id, "fields": ",".join(changed)})

@@ -80,7 +80,7 @@ def reset_password(token: str, password: str) -> UserItem:
         audit.record("user.password", outcome="failure", details={"reason": "invalid token"})
         raise
     accounts.clear_lockouts(user)
-    audit.record("user.password", actor=user, target_type="user", target_id=user.id, details={"via": "reset"})
+    audit.record_own("user.password", user, details={"via": "reset"})
     return user
 
 

@@ -107,7 +107,7 @@ def sign_out(principal: Principal) -> None:
     """The caller's own sign-out: their token ends (`end`), audited as `auth.logout`."""
     end(principal)
     user = principal.user
-    audit.record("auth.logout", actor=user, target_type="user", target_id=user.id)
+    audit.record_own("auth.logout", user)
 
 
 def rotate(
@@ -123,7 +123,7 @@ def rotate(
     """
     issued = _successor(principal, profile, extra_claims)
     user = principal.user
-    audit.record("auth.refresh", actor=user, target_type="user", target_id=user.id)
+    audit.record_own("auth.refresh", user)
     return issued
 
 

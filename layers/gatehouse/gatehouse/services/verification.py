@@ -30,7 +30,7 @@ def verify_email(token: str) -> UserItem:
     against the caller's lockout (`gatehouse.services.lockouts`)."""
     with lockouts.guarded(PURPOSE, NotFound):
         user = _redeem(token)
-    audit.record("user.verify", actor=user, target_type="user", target_id=user.id)
+    audit.record_own("user.verify", user)
     return user
 
 
