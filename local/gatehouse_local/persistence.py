@@ -19,13 +19,14 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gatehouse_local import periodic
 from gatehouse_local.embedded_aws import EmbeddedAws
 from gatehouse_local.environment import DEFAULT_STATE_DIR
 
@@ -256,24 +257,13 @@ class StoreKeeper:
                     return True
             return False
 
-    @contextmanager
-    def saving_periodically(self) -> Iterator[None]:
-        stop = threading.Event()
+    def saving_periodically(self) -> AbstractContextManager[None]:
+        def failed(error: Exception) -> None:  # the next round (or the last) retries
+            self.warn(f"data snapshot not saved: {type(error).__name__}: {error}")
 
-        def loop() -> None:
-            while not stop.wait(self.interval_s):
-                try:
-                    self.save_if_changed()
-                except Exception as error:  # keep the run up; the next round (or the last) retries
-                    self.warn(f"data snapshot not saved: {type(error).__name__}: {error}")
-
-        thread = threading.Thread(target=loop, name="store-snapshot", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(timeout=60)
+        return periodic.repeating(
+            self.save_if_changed, self.interval_s, name="store-snapshot", on_error=failed, join_timeout_s=60
+        )
 
 
 def running_pid(state: Path) -> int | None:

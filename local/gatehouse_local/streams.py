@@ -16,12 +16,13 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from gatehouse_local import periodic
 from gatehouse_local.apigw import ACCOUNT_ID, REGION
 from gatehouse_local.lambda_runtime import invoke
 from gatehouse_local.template import (
@@ -277,27 +278,17 @@ class StreamPump:
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(document))
         return document
 
-    @contextmanager
-    def running(self, interval_s: float = 0.5) -> Iterator[None]:
+    def running(self, interval_s: float = 0.5) -> AbstractContextManager[None]:
         """Drain in a background thread until exit (the local run)."""
-        stop = threading.Event()
 
-        def loop() -> None:
-            while not stop.wait(interval_s):
-                try:
-                    self.drain()
-                except Exception as error:  # keep polling: moto restarting, a table being recreated
-                    print(f"mail stream: {type(error).__name__}: {error}", flush=True)
-                    self.forget()
-                    time.sleep(interval_s)
+        def failed(error: Exception) -> None:  # moto restarting, a table being recreated
+            print(f"mail stream: {type(error).__name__}: {error}", flush=True)
+            self.forget()
+            time.sleep(interval_s)
 
-        thread = threading.Thread(target=loop, name="stream-pump", daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            stop.set()
-            thread.join(timeout=5)
+        return periodic.repeating(
+            self.drain, interval_s, name="stream-pump", on_error=failed, join_timeout_s=5
+        )
 
 
 def _json_default(value: Any) -> Any:
