@@ -1,10 +1,12 @@
 """Shared fixtures.
 
 ``api`` calls the real handlers through template.yaml's routes and real API
-Gateway events; ``embedded_aws`` is one moto server for the whole session. Every
-test whose fixtures include ``embedded_aws`` (directly or through ``api``) starts
-from an empty table, empty buckets and an empty mail outbox; tests that use
-neither never start moto.
+Gateway events; ``embedded_aws`` is moto in the test process (one per xdist worker,
+one call at a time: ``InProcessAws``) for the whole session. Every test whose
+fixtures include ``embedded_aws`` (directly or through ``api``) starts from an empty
+table, empty buckets and an empty mail outbox; tests that use neither never start
+moto. Tests about the moto server itself, or that need a store another process
+reaches, use ``moto_server`` (the local run's kind: a separate process).
 
 The functions' local environment (TABLE_NAME, JWT_SECRET, OUTBOX_DIR, fake AWS
 credentials...) is applied in ``pytest_configure``, before collection, because
@@ -27,7 +29,8 @@ if TYPE_CHECKING:
 
 from gatehouse.security import passwords
 from gatehouse_local import streams
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import EmbeddedAws, MotoAws
+from gatehouse_local.environment import local_bucket_names
 from gatehouse_local.iam import Statement, denied, function_statements, local_secret_name, needed_permissions
 from gatehouse_local.template import FUNCTION_TYPE, Route, Template, load_template, resources_of_type, routes
 from gatehouse_local.testing import (
@@ -74,17 +77,40 @@ def api_routes(sam_template: Template) -> list[Route]:
 
 
 @pytest.fixture(scope="session")
-def embedded_aws(tmp_path_factory: pytest.TempPathFactory, sam_template: Template) -> Iterator[EmbeddedAws]:
+def embedded_aws(tmp_path_factory: pytest.TempPathFactory, sam_template: Template) -> Iterator[MotoAws]:
     work_dir = tmp_path_factory.mktemp("embedded-aws")
-    with embedded_aws_session(work_dir, sam_template, os.environ["TABLE_NAME"]) as aws:
+    with embedded_aws_session(work_dir, sam_template, os.environ["TABLE_NAME"], in_process=True) as aws:
         yield aws
+
+
+@pytest.fixture
+def moto_server(tmp_path: Path, sam_template: Template) -> Iterator[EmbeddedAws]:
+    """A moto server of its own (a separate process, as the local run starts), holding the
+    template's table and buckets; clients reach it only through its endpoint."""
+    with EmbeddedAws(log_path=tmp_path / "moto_server.log") as server:
+        server.create_resources(sam_template, os.environ["TABLE_NAME"], local_bucket_names(sam_template))
+        yield server
+
+
+@pytest.fixture(params=["in-process", "server"])
+def any_moto(request: pytest.FixtureRequest) -> MotoAws:
+    """Each kind of moto in turn: the tests' own (in this process) and the local run's (a server)."""
+    if request.param == "server":
+        server: EmbeddedAws = request.getfixturevalue("moto_server")
+        return server
+    aws: MotoAws = request.getfixturevalue("embedded_aws")
+    _start_fresh(aws)
+    return aws
 
 
 @pytest.fixture(autouse=True)
 def _fresh_aws_state(request: pytest.FixtureRequest) -> None:
     if "embedded_aws" not in request.fixturenames:
         return
-    aws: EmbeddedAws = request.getfixturevalue("embedded_aws")
+    _start_fresh(request.getfixturevalue("embedded_aws"))
+
+
+def _start_fresh(aws: MotoAws) -> None:
     aws.reset()
     pump = streams.active()
     if pump is not None:
@@ -93,7 +119,7 @@ def _fresh_aws_state(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
-def outbox_dir(embedded_aws: EmbeddedAws) -> Path:
+def outbox_dir(embedded_aws: MotoAws) -> Path:
     return Path(os.environ["OUTBOX_DIR"])
 
 
@@ -107,7 +133,7 @@ def function_policies(sam_template: Template) -> dict[str, list[Statement]]:
 
 @pytest.fixture
 def api(
-    embedded_aws: EmbeddedAws, api_routes: list[Route], function_policies: dict[str, list[Statement]]
+    embedded_aws: MotoAws, api_routes: list[Route], function_policies: dict[str, list[Statement]]
 ) -> Iterator[ApiClient]:
     """The API, with every AWS call a function makes during the test checked against the IAM
     policy template.yaml gives that function: least privilege, proven by the whole suite."""
@@ -137,7 +163,7 @@ def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def deployed_signing_key(embedded_aws: EmbeddedAws, monkeypatch: pytest.MonkeyPatch) -> SecretsManagerSource:
+def deployed_signing_key(embedded_aws: MotoAws, monkeypatch: pytest.MonkeyPatch) -> SecretsManagerSource:
     """The functions read their keys from the template's JwtSigningSecret in Secrets Manager (as
     deployed), holding the harness's plain key, until the test ends."""
     from gatehouse.security import signing_key

@@ -102,8 +102,13 @@ class PromptRequestHandler(MotoRequestHandler):
 def remember_lookups() -> None:
     """Moto's per-request lookups of what never changes while the server runs, made once: the
     list of its service modules (a directory listing) and each responses class's methods."""
+    if hasattr(backends.list_of_moto_modules, "cache_info"):
+        return  # already remembered in this process
     list_modules = backends.list_of_moto_modules
-    backends.list_of_moto_modules = functools.cache(lambda: tuple(list_modules()))
+    remembered = functools.cache(lambda: tuple(list_modules()))
+    backends.list_of_moto_modules = functools.update_wrapper(
+        remembered, list_modules
+    )  # __wrapped__: the original
     responses.method_names_from_class = functools.cache(responses.method_names_from_class)  # type: ignore[attr-defined]
 
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from gatehouse_local import periodic
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import EmbeddedAws, MotoAws
 from gatehouse_local.environment import DEFAULT_STATE_DIR
 
 SNAPSHOT_FILE = "store.json"
@@ -85,7 +85,7 @@ def _decode_value(value: Mapping[str, Any]) -> dict[str, Any]:
     return {kind: content}
 
 
-def dump(aws: EmbeddedAws, resources: StoredResources) -> dict[str, Any]:
+def dump(aws: MotoAws, resources: StoredResources) -> dict[str, Any]:
     """Every item of the table and every object of the buckets, as the snapshot file holds them."""
     items: list[dict[str, Any]] = []
     for page in aws.client("dynamodb").get_paginator("scan").paginate(TableName=resources.table_name):
@@ -112,7 +112,7 @@ def dump(aws: EmbeddedAws, resources: StoredResources) -> dict[str, Any]:
     }
 
 
-def load(aws: EmbeddedAws, resources: StoredResources, snapshot: Mapping[str, Any]) -> list[str]:
+def load(aws: MotoAws, resources: StoredResources, snapshot: Mapping[str, Any]) -> list[str]:
     """Put a snapshot's items and objects into the (empty) table and buckets; warnings as they come.
 
     Raises ``SnapshotError`` when the snapshot is not one this module wrote.

@@ -32,7 +32,7 @@ from gatehouse_local.apigw import (
     match_route,
     proxy_response,
 )
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import EmbeddedAws, InProcessAws, MotoAws
 from gatehouse_local.environment import LOCAL_TABLE_NAME, local_bucket_names, local_environment
 from gatehouse_local.lambda_runtime import current_function, invoke
 from gatehouse_local.template import Route, Template, load_template
@@ -373,11 +373,12 @@ def harness_environment(
 
 @contextmanager
 def embedded_aws_session(
-    work_dir: Path, template: Template, table_name: str = LOCAL_TABLE_NAME
-) -> Iterator[EmbeddedAws]:
+    work_dir: Path, template: Template, table_name: str = LOCAL_TABLE_NAME, *, in_process: bool = False
+) -> Iterator[MotoAws]:
     """A started moto holding the template's table and buckets, with os.environ
-    pointing every AWS client at it until exit."""
-    with EmbeddedAws(log_path=work_dir / "moto_server.log") as aws, patched_environ(aws.environment()):
+    pointing every AWS client at it until exit: a moto server, or moto in this process."""
+    moto: MotoAws = InProcessAws() if in_process else EmbeddedAws(log_path=work_dir / "moto_server.log")
+    with moto as aws, patched_environ(aws.environment()):
         aws.create_resources(template, table_name, local_bucket_names(template))
         pump = streams.StreamPump(
             aws.client, table_name, streams.stream_sources(template), streams.local_queue_names(template)
@@ -397,7 +398,7 @@ def local_aws(
     jwt_secret: str = TEST_JWT_SECRET,
     port: int = TEST_PORT,
     parameter_overrides: Mapping[str, str] | None = None,
-) -> Iterator[EmbeddedAws]:
+) -> Iterator[MotoAws]:
     """``harness_environment`` applied and ``embedded_aws_session`` started, both until exit."""
     template = template or load_template()
     environment = harness_environment(

@@ -17,7 +17,7 @@ from gatehouse.data import users
 from gatehouse.services import lockouts
 from gatehouse.services.identity import canonical
 from gatehouse.settings import get_settings
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api import documentarian_client as a_client
 from tests.api.emf import emf_metrics
@@ -347,7 +347,7 @@ TRAILER = b"<?php system($_GET['c']); ?>PK\x03\x04"
 
 
 def test_asvs_5_2_an_uploaded_userpic_is_stored_without_its_exif_or_trailing_bytes(
-    api: ApiClient, embedded_aws: EmbeddedAws
+    api: ApiClient, embedded_aws: MotoAws
 ) -> None:
     people = cast(api)
     exif = Image.Exif()
@@ -380,7 +380,7 @@ def test_asvs_5_2_an_uploaded_userpic_is_stored_without_its_exif_or_trailing_byt
 
 
 def test_asvs_5_2_a_png_userpic_loses_its_text_chunks_and_appended_archive(
-    api: ApiClient, embedded_aws: EmbeddedAws
+    api: ApiClient, embedded_aws: MotoAws
 ) -> None:
     people = cast(api)
     info = PngImagePlugin.PngInfo()

@@ -5,13 +5,13 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient
 
 REQUESTS = 20
 
 
-def table_items(aws: EmbeddedAws) -> list[dict[str, Any]]:
+def table_items(aws: MotoAws) -> list[dict[str, Any]]:
     """Every item in the table (a test may Scan; request paths never do)."""
     client = aws.client("dynamodb")
     table = client.list_tables()["TableNames"][0]
@@ -21,12 +21,12 @@ def table_items(aws: EmbeddedAws) -> list[dict[str, Any]]:
     return items
 
 
-def entities(aws: EmbeddedAws, entity: str) -> list[dict[str, Any]]:
+def entities(aws: MotoAws, entity: str) -> list[dict[str, Any]]:
     return [item for item in table_items(aws) if item["entity"]["S"] == entity]
 
 
 def test_simultaneous_sign_ups_with_one_email_create_exactly_one_user(
-    api: ApiClient, embedded_aws: EmbeddedAws
+    api: ApiClient, embedded_aws: MotoAws
 ) -> None:
     def sign_up(n: int) -> int:
         body = {
@@ -51,7 +51,7 @@ def test_simultaneous_sign_ups_with_one_email_create_exactly_one_user(
 
 
 def test_simultaneous_sign_ups_with_distinct_emails_all_succeed_with_distinct_ids(
-    api: ApiClient, embedded_aws: EmbeddedAws
+    api: ApiClient, embedded_aws: MotoAws
 ) -> None:
     def sign_up(n: int) -> int:
         body = {

@@ -8,14 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from gatehouse.services.apps import MAX_APPS
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient, bearer
 from tests.api.goncord_client import as_app, audit_trail, create_app, register, registered_super, sign_in
 
 APP_FIELDS = ["id", "name", "url", "is_super", "roles", "inserted_at", "updated_at"]
 
 
-def test_creating_an_app_shows_its_uuid_token_once(api: ApiClient, embedded_aws: EmbeddedAws) -> None:
+def test_creating_an_app_shows_its_uuid_token_once(api: ApiClient, embedded_aws: MotoAws) -> None:
     token = registered_super(api)
     response = api.post(
         "/api/v0/apps",

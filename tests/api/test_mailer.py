@@ -16,7 +16,7 @@ from gatehouse.data import users
 from gatehouse.data.outbox import OutboxItem
 from gatehouse.services import accounts, mail
 from gatehouse_local import streams
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.lambda_runtime import invoke, load_handler, module_name
 from gatehouse_local.template import Route, Template
 from gatehouse_local.testing import ApiClient, CallCounter
@@ -35,7 +35,7 @@ def outbox_items() -> list[OutboxItem]:
 
 
 @pytest.fixture
-def pump(embedded_aws: EmbeddedAws) -> streams.StreamPump:
+def pump(embedded_aws: MotoAws) -> streams.StreamPump:
     active = streams.active()
     assert active is not None
     return active
@@ -55,7 +55,7 @@ def quiet_api(api_routes: list[Route]) -> ApiClient:
 
 
 @pytest.fixture
-def ses(embedded_aws: EmbeddedAws, mailer: Route, monkeypatch: pytest.MonkeyPatch) -> Any:
+def ses(embedded_aws: MotoAws, mailer: Route, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The mailer sending through (moto's) SES, as deployed; the sender is not verified yet."""
     module = sys.modules[module_name(mailer.function_id)]
     monkeypatch.setattr(module, "transport", mail.SesTransport(embedded_aws.client("sesv2"), SENDER))
@@ -66,7 +66,7 @@ def sent_by_ses(ses: Any) -> int:
     return int(ses.get_send_quota()["SentLast24Hours"])
 
 
-def stream_event(embedded_aws: EmbeddedAws, table_name: str) -> dict[str, Any]:
+def stream_event(embedded_aws: MotoAws, table_name: str) -> dict[str, Any]:
     client = embedded_aws.client("dynamodbstreams")
     arn = client.list_streams(TableName=table_name)["Streams"][0]["StreamArn"]
     shard = client.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
@@ -94,7 +94,7 @@ def test_registration_mail_speaks_the_surfaces_language_with_a_text_and_an_html_
 
 
 def test_a_stream_record_delivered_twice_sends_one_mail(
-    quiet_api: ApiClient, outbox_dir: Path, embedded_aws: EmbeddedAws, mailer: Route
+    quiet_api: ApiClient, outbox_dir: Path, embedded_aws: MotoAws, mailer: Route
 ) -> None:
     assert quiet_api.post("/api/auth/register", json=B_USER).status == 200
     assert outbox_files(outbox_dir) == []  # nothing was sent by the request itself
@@ -120,7 +120,7 @@ def test_ses_refusals_are_retried_then_dead_lettered_and_a_redrive_sends_the_mai
     pump: streams.StreamPump,
     ses: Any,
     mailer: Route,
-    embedded_aws: EmbeddedAws,
+    embedded_aws: MotoAws,
     sam_template: Template,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -12,7 +12,7 @@ import pytest
 from gatehouse.data import apps, directory, users
 from gatehouse.data.models import UserItem
 from gatehouse_local import directory_seed
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api.test_org_structure import new_dept, new_member, new_org, new_position, sign_up
 
@@ -209,7 +209,7 @@ def test_a_user_has_a_bounded_number_of_search_tokens() -> None:
     }
 
 
-def test_a_rename_through_another_surface_moves_the_search_tokens(embedded_aws: EmbeddedAws) -> None:
+def test_a_rename_through_another_surface_moves_the_search_tokens(embedded_aws: MotoAws) -> None:
     user = UserItem.new(
         7, email="e7@example.com", password_hash="-", first_name="Иван", created_at="t", updated_at="t"
     )

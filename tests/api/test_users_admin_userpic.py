@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient
 from tests.api.users_admin_support import Cast, cast
 
@@ -49,7 +49,7 @@ def upload(api: ApiClient, actor: Any, target: int, value: object) -> Any:
 def test_a_real_512_square_image_is_stored_and_served_by_redirect(
     people: Cast,
     api: ApiClient,
-    embedded_aws: EmbeddedAws,
+    embedded_aws: MotoAws,
     image_format: str,
     extension: str,
     content_type: str,
@@ -121,7 +121,7 @@ def gif() -> bytes:
     ],
 )
 def test_anything_else_is_an_invalid_image_and_changes_nothing(
-    people: Cast, api: ApiClient, embedded_aws: EmbeddedAws, value: object
+    people: Cast, api: ApiClient, embedded_aws: MotoAws, value: object
 ) -> None:
     response = upload(api, people.user, people.user.id, value)
     assert (response.status, response.json) == (422, INVALID_IMAGE)

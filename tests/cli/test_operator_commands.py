@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from gatehouse.security import signing_key
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import EmbeddedAws, MotoAws
 from gatehouse_local.testing import TEST_JWT_SECRET, ApiClient, bearer
 from tests.cli.support import gatehouse, stored
 
@@ -183,26 +184,30 @@ def test_audit_reshard_moves_events_written_before_sharding_once(api: ApiClient)
 
 
 def test_the_local_target_reaches_the_store_the_running_local_run_announces(
-    api: ApiClient, embedded_aws: EmbeddedAws, tmp_path: Path
+    moto_server: EmbeddedAws, tmp_path: Path
 ) -> None:
-    user_id = _register(api, "root")
-    announced = {"endpoint_url": embedded_aws.endpoint_url, "table_name": os.environ["TABLE_NAME"]}
+    # A store in another process, as the local run's: what one command writes, the next one reads.
+    announced = {"endpoint_url": moto_server.endpoint_url, "table_name": os.environ["TABLE_NAME"]}
     (tmp_path / "endpoint.json").write_text(json.dumps(announced))
     (tmp_path / "jwt-secret").write_text("k" * 80)
     environment = {
         k: v for k, v in os.environ.items() if k not in ("TABLE_NAME", "AWS_ENDPOINT_URL", "JWT_SECRET")
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gatehouse_cli",
-        "--local",
-        "--state-dir",
-        str(tmp_path),
-        "users",
-        "show",
-        "root",
-    ]
+    local = [sys.executable, "-m", "gatehouse_cli", "--local", "--state-dir", str(tmp_path)]
+    created = subprocess.run(
+        [*local, "bootstrap-super", "--email", "root@example.com", "--password-stdin"],
+        input=f"{PASSWORD}\n",
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert created.returncode == 0, created.stderr
+    made = re.search(r"user (\d+) <root@example.com> is the super \(created\)", created.stderr)
+    assert made is not None, created.stderr
+    user_id = int(made.group(1))
+    command = [*local, "users", "show", "root@example.com"]
     shown = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120, check=False)
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["id"] == user_id
@@ -223,7 +228,7 @@ def _signed_in(api: ApiClient, token: str) -> bool:
 
 
 def test_keys_rotate_twice_keeps_tokens_valid_until_drop_previous_and_never_prints_a_key(
-    api: ApiClient, embedded_aws: EmbeddedAws, deployed_signing_key: signing_key.SecretsManagerSource
+    api: ApiClient, embedded_aws: MotoAws, deployed_signing_key: signing_key.SecretsManagerSource
 ) -> None:
     secrets = embedded_aws.client("secretsmanager")
     arn = deployed_signing_key.secret_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 
 pytestmark = pytest.mark.usefixtures("embedded_aws")
 
@@ -45,7 +45,7 @@ def test_a_row_whose_email_is_taken_writes_neither_the_user_nor_the_marker_nor_a
     assert users.get(3) is None
 
 
-def test_attaching_a_row_to_a_user_is_recorded_once(embedded_aws: EmbeddedAws) -> None:
+def test_attaching_a_row_to_a_user_is_recorded_once(embedded_aws: MotoAws) -> None:
     from gatehouse.data import imports, users
     from gatehouse.data.models import UserItem
 

@@ -11,7 +11,7 @@ import pytest
 
 from gatehouse.security import signing_key
 from gatehouse.security.key_rotation import STEPS, RotationError, rotation_step
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.lambda_runtime import LambdaContext
 from gatehouse_local.template import REPO_ROOT
 from gatehouse_local.testing import TEST_JWT_SECRET
@@ -41,7 +41,7 @@ def _handler() -> Any:
     return module.handler
 
 
-def test_each_rotation_makes_a_new_current_key_and_keeps_one_previous(embedded_aws: EmbeddedAws) -> None:
+def test_each_rotation_makes_a_new_current_key_and_keeps_one_previous(embedded_aws: MotoAws) -> None:
     client = embedded_aws.client("secretsmanager")
     arn = _rotatable_secret(client)
     handler = _handler()
@@ -75,7 +75,7 @@ def test_each_rotation_makes_a_new_current_key_and_keeps_one_previous(embedded_a
     assert len({before.current.kid, first.current.kid, second.current.kid}) == 3
 
 
-def test_a_step_for_a_version_that_is_not_pending_is_refused(embedded_aws: EmbeddedAws) -> None:
+def test_a_step_for_a_version_that_is_not_pending_is_refused(embedded_aws: MotoAws) -> None:
     client = embedded_aws.client("secretsmanager")
     arn = _rotatable_secret(client)
     with pytest.raises(RotationError):

@@ -24,7 +24,7 @@ from typing import Any
 import boto3
 import pytest
 
-from gatehouse_local.embedded_aws import REGION, EmbeddedAws
+from gatehouse_local.embedded_aws import REGION, EmbeddedAws, MotoAws
 from gatehouse_local.moto_process import may_change_stored_data
 from gatehouse_local.persistence import (
     SNAPSHOT_FILE,
@@ -219,7 +219,7 @@ def _resources() -> StoredResources:
     return StoredResources(os.environ["TABLE_NAME"], (os.environ["USERPIC_BUCKET"],))
 
 
-def _put_item_with_every_kind_of_value(aws: EmbeddedAws) -> dict[str, Any]:
+def _put_item_with_every_kind_of_value(aws: MotoAws) -> dict[str, Any]:
     item = {
         "PK": {"S": "USER#1"},
         "SK": {"S": "PROFILE"},
@@ -234,7 +234,7 @@ def _put_item_with_every_kind_of_value(aws: EmbeddedAws) -> dict[str, Any]:
 
 
 def test_a_snapshot_round_trip_keeps_every_attribute_type_and_object_property(
-    embedded_aws: EmbeddedAws, tmp_path: Path
+    embedded_aws: MotoAws, tmp_path: Path
 ) -> None:
     item = _put_item_with_every_kind_of_value(embedded_aws)
     s3 = embedded_aws.client("s3")
@@ -255,20 +255,20 @@ def test_a_snapshot_round_trip_keeps_every_attribute_type_and_object_property(
     assert (restored["Body"].read(), restored["ContentType"]) == (b"\x89PNG", "image/png")
 
 
-def test_the_keeper_saves_only_after_a_change(embedded_aws: EmbeddedAws, tmp_path: Path) -> None:
-    keeper = StoreKeeper(embedded_aws, _resources(), tmp_path / SNAPSHOT_FILE, report=lambda _: None)
+def test_the_keeper_saves_only_after_a_change(moto_server: EmbeddedAws, tmp_path: Path) -> None:
+    keeper = StoreKeeper(moto_server, _resources(), tmp_path / SNAPSHOT_FILE, report=lambda _: None)
     keeper.restore()
     assert keeper.save_if_changed() is False
-    embedded_aws.client("dynamodb").scan(TableName=os.environ["TABLE_NAME"])
-    embedded_aws.client("s3").list_objects_v2(Bucket=os.environ["USERPIC_BUCKET"])
+    moto_server.client("dynamodb").scan(TableName=os.environ["TABLE_NAME"])
+    moto_server.client("s3").list_objects_v2(Bucket=os.environ["USERPIC_BUCKET"])
     assert keeper.save_if_changed() is False
-    _put_item_with_every_kind_of_value(embedded_aws)
+    _put_item_with_every_kind_of_value(moto_server)
     assert keeper.save_if_changed() is True
     assert keeper.save_if_changed() is False
     assert len(json.loads((tmp_path / SNAPSHOT_FILE).read_text())["table"]["items"]) == 1
 
 
-def test_a_snapshot_of_another_format_is_refused(embedded_aws: EmbeddedAws) -> None:
+def test_a_snapshot_of_another_format_is_refused(embedded_aws: MotoAws) -> None:
     with pytest.raises(SnapshotError, match="format"):
         load(embedded_aws, _resources(), {"format": "something-else", "table": {"items": []}, "buckets": {}})
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from gatehouse.security import signing_key
-from gatehouse_local.embedded_aws import EmbeddedAws
+from gatehouse_local.embedded_aws import MotoAws
 
 
-def test_the_signing_key_is_read_from_secrets_manager(embedded_aws: EmbeddedAws) -> None:
+def test_the_signing_key_is_read_from_secrets_manager(embedded_aws: MotoAws) -> None:
     key = "s" * 96
     secret = embedded_aws.client("secretsmanager").create_secret(Name="gatehouse/test/jwt", SecretString=key)
     assert signing_key.SecretsManagerSource(secret["ARN"], "us-east-1").read() == key
