@@ -118,14 +118,20 @@ def _present(data: Mapping[str, Any], name: str, rule: Rule) -> tuple[bool, Any]
 
 
 def _check(name: str, value: Any, rule: Rule, data: Mapping[str, Any]) -> Any:
-    checker = _CHECKERS[rule.kind]
-    result = checker(name, value, rule)
+    result = check_value(value, rule, data.get(f"{name}_confirmation"))
+    return replace(result, field=name) if isinstance(result, Violation) else result
+
+
+def check_value(value: Any, rule: Rule, confirmation: Any = None) -> Any:
+    """`value` (present: trimmed, not empty) cleaned by `rule`, or the first rule it breaks, as a
+    Violation of no field; `confirmation` is what the request sent as `<field>_confirmation`."""
+    result = _CHECKERS[rule.kind]("", value, rule)
     if isinstance(result, Violation):
         return result
     if rule.choices is not None and result not in rule.choices:
-        return Violation(name, "in", {"values": rule.choices})
-    if rule.confirmed and data.get(f"{name}_confirmation") != value:
-        return Violation(name, "confirmed")
+        return Violation("", "in", {"values": rule.choices})
+    if rule.confirmed and confirmation != value:
+        return Violation("", "confirmed")
     return result
 
 
