@@ -4,12 +4,15 @@ mean; the JSON schema each model publishes; and every body format reaching the s
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
-from typing import Annotated, ClassVar
+from types import ModuleType
+from typing import Annotated, Any, ClassVar
 
 import pytest
 from pydantic import Field
 
+from gatehouse.contracts import documentarian, goncord, jwt_auth, org_structure, users_admin
 from gatehouse.contracts.base import RequestModel
 from gatehouse.contracts.fields import (
     Anything,
@@ -27,10 +30,12 @@ from gatehouse.contracts.fields import (
     Text,
     Url,
 )
-from gatehouse.errors import ValidationFailed, Violation
+from gatehouse.errors import MalformedRequest, ValidationFailed, Violation
 from gatehouse.settings import get_settings
 from gatehouse.surfaces import laravel
 from gatehouse.validation import JSON_MAX_BYTES, JSON_MAX_DEPTH, PASSWORD_MAX_LENGTH
+from gatehouse_local.testing import ApiClient, multipart
+from tests.api.documentarian_client import own_id, signed_up
 
 
 def refusal(model: type[RequestModel], data: Mapping[str, object]) -> list[Violation]:
@@ -320,3 +325,117 @@ def test_a_field_without_a_marker_is_refused_when_the_model_is_declared() -> Non
 
         class Unmarked(RequestModel):
             name: str
+
+
+# ---- surface models: their own rules, and their JSON schema ----
+
+
+def test_d_reads_contacts_beside_the_other_fields_and_refuses_a_contacts_that_is_no_object() -> None:
+    parsed = users_admin.UserChanges.parse({"contacts": {"phone": " 555 ", "email": "d@example.com"}})
+    assert parsed.given() == {"email": "d@example.com", "phone": "555"}
+    assert refusal(users_admin.UserChanges, {"contacts": "555"}) == [Violation("contacts", "object")]
+
+
+def test_e_answers_a_bad_request_when_a_matched_parameter_is_not_sent_at_all() -> None:
+    assert goncord.RoleChange.parse({"roles": None}).roles is None
+    with pytest.raises(MalformedRequest):
+        goncord.RoleChange.parse({})
+    with pytest.raises(MalformedRequest):
+        goncord.PasswordChange.parse({"old_password": "x"})
+
+
+def test_a_and_c_paging_queries_read_strings_as_query_strings_send_them() -> None:
+    assert documentarian.Page.parse({"limit": "20", "after": ""}).size == 20
+    assert documentarian.Page.parse({}).size == documentarian.DEFAULT_PAGE_SIZE
+    assert org_structure.UserListing.parse({"is_active": "on", "page": "abc"}).model_dump() == {
+        "page": "abc",
+        "per_page": None,
+        "search": None,
+        "organization_id": None,
+        "department_id": None,
+        "position_id": None,
+        "role": None,
+        "is_active": True,
+    }
+
+
+def test_the_json_schema_states_types_bounds_formats_and_what_is_required() -> None:
+    schema = jwt_auth.Registration.model_json_schema()
+    assert schema["required"] == ["username", "password", "email", "sex", "age"]
+    properties = schema["properties"]
+    assert properties["username"] | {"title": None} == {
+        "type": "string",
+        "minLength": 3,
+        "maxLength": 16,
+        "title": None,
+    }
+    assert properties["email"]["format"] == "email"
+    assert properties["password"]["format"] == "password"
+    assert (properties["sex"]["type"], properties["sex"]["minimum"], properties["sex"]["maximum"]) == (
+        "integer",
+        0,
+        2,
+    )
+
+
+def test_the_json_schema_of_an_optional_field_admits_null_and_names_its_choices() -> None:
+    role = org_structure.NewUser.model_json_schema()["properties"]["role"]
+    assert role["anyOf"] == [{"type": "string", "enum": ["admin", "manager", "user"]}, {"type": "null"}]
+    assert role["default"] is None
+    since = users_admin.LogFilters.model_json_schema()["properties"]["from"]
+    assert since["anyOf"][0]["maxLength"] == 40
+
+
+def _models(module: ModuleType) -> list[type[RequestModel]]:
+    return [
+        model
+        for _, model in inspect.getmembers(module, inspect.isclass)
+        if issubclass(model, RequestModel) and model.__module__ == module.__name__ and model.model_fields
+    ]
+
+
+@pytest.mark.parametrize("module", [documentarian, jwt_auth, org_structure, users_admin, goncord])
+def test_every_surface_model_publishes_a_json_schema_of_every_field(module: ModuleType) -> None:
+    models = _models(module)
+    assert models
+    for model in models:
+        schema = model.model_json_schema(by_alias=True)
+        assert set(schema["properties"]) == set(model.wire_fields), model.__name__
+        required = {name for name, spec in model.wire_fields.items() if spec.required}
+        assert set(schema.get("required", [])) == required, model.__name__
+
+
+# ---- through the API: JSON, urlencoded and multipart bodies reach the same model ----
+
+
+def _send(api: ApiClient, path: str, fields: dict[str, str], form: str, headers: dict[str, str]) -> Any:
+    if form == "json":
+        return api.put(path, json=fields, headers=headers)
+    if form == "urlencoded":
+        return api.put(path, data=fields, headers=headers)
+    body, content_type = multipart(fields)
+    return api.put(path, body=body, headers={**headers, "Content-Type": content_type})
+
+
+@pytest.mark.parametrize("form", ["json", "urlencoded", "multipart"])
+def test_every_body_format_reaches_the_same_model_with_the_same_empty_field_semantics(
+    api: ApiClient, form: str
+) -> None:
+    headers = signed_up(api, "ann@example.com")
+    path = f"/api/v1/user/{own_id(api, 'ann@example.com')}"
+
+    # `surname` sent empty is ignored (it cannot be cleared); `middlename` sent empty is cleared.
+    changed = _send(api, path, {"name": "  Anna ", "surname": "", "middlename": ""}, form, headers)
+    assert changed.status == 200, changed.body
+    assert (changed.json["name"], changed.json["surname"], changed.json["middlename"]) == (
+        "Anna",
+        "Ivanov",
+        None,
+    )
+
+    refused = _send(api, path, {"name": "x" * 256, "email": "not-an-email"}, form, headers)
+    assert refused.status == 422
+    assert refused.json["error"]["errors"] == {
+        "name": ["The name may not be greater than 255 characters."],
+        "email": ["The email must be a valid email address."],
+    }
