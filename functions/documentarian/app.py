@@ -4,12 +4,29 @@ login, recover, reset, verify, logout and the demand, user and user_meta resourc
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Annotated, Any
 
-from fastapi import Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
 
 from gatehouse import object_ids
+from gatehouse.contracts.documentarian import (
+    Credentials,
+    Demand,
+    DemandChanges,
+    Page,
+    PasswordReset,
+    Recovery,
+    Registration,
+    UserChanges,
+    UserMeta,
+    UserMetaPage,
+    Verification,
+)
+from gatehouse.data.demands import DemandItem
+from gatehouse.data.models import UserItem
+from gatehouse.data.user_meta import UserMetaItem
 from gatehouse.errors import NotFound, ValidationFailed
 from gatehouse.security.tokens import DOCUMENTARIAN_JWT
 from gatehouse.services import (
@@ -23,63 +40,29 @@ from gatehouse.services import (
 )
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian, link_pages
-from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, Query, SentBody
 
 routes = Routes(prefix="/api/v1")
 
-# Far above any real id, and far below DynamoDB's 38-digit number limit.
-MAX_USER_ID = 2**53
-# The original's register: `name` and `email` (required|max:255, email|unique); a password (SPEC:
-# at least 8). Surname and middlename are optional there, and on POST /user alike.
-REGISTRATION = {
-    "name": required(max=255),
-    "surname": optional(max=255),
-    "middlename": optional(max=255),
-    "email": required("email", max=255),
-    "password": required("new_password", min=8),
-}
-USER_CHANGES = {
-    "name": optional(max=255, nullable=False),
-    "surname": optional(max=255, nullable=False),
-    "middlename": optional(max=255),
-    "email": optional("email", max=255, nullable=False),
-}
-CREDENTIALS = {
-    # An email, or the login name (the same canonical handle on every surface).
-    "email": required(max=255),
-    "password": required("password"),
-}
-RECOVERY = {"email": required("email", max=255)}
-RESET = {"token": required(max=128), "password": required("new_password", min=8, confirmed=True)}
-VERIFICATION = {"token": required(max=128)}
-DEMAND = {
-    "name": required(max=255),
-    "description": required(max=65_535),
-    "responsible_id": required("integer", min=1, max=MAX_USER_ID),
-}
-# The original's FormDemandCreate::messages() (develop).
-DEMAND_MESSAGES = {
-    "name.required": "Необходимо указать поле name",
-    "description.required": "Необходимо указать поле description",
-}
-DEMAND_CHANGES = {
-    "name": optional(max=255, nullable=False),
-    "description": optional(max=65_535, nullable=False),
-    "responsible_id": optional("integer", min=1, max=MAX_USER_ID, nullable=False),
-}
-USER_META = {
-    "user__id": required(max=object_ids.LENGTH),
-    "key": required(max=255),
-    "value": required(max=65_535),
-}
-# The original's FormUserMeta::messages().
-USER_META_MESSAGES = {
-    "user__id.required": "Необходимо указать ID пользователя",
-    "key.required": "Необходимо указать ключ метаданных",
-    "value.required": "Необходимо указать значение метаданных",
-}
+
+# What a path names is looked up before the body is read, as Laravel's route model binding
+# runs before the form request: an unknown id answers 404 whatever the body holds.
+async def found_demand(demand: str) -> DemandItem:
+    return demands.find(demand)
+
+
+async def found_user(user: str, actor: CurrentUser) -> UserItem:
+    return documentarian_users.find(actor, documentarian_users.user_id_for(user))
+
+
+async def found_user_meta(user_metum: str, actor: CurrentUser) -> UserMetaItem:
+    return user_meta.find(actor, user_metum)
+
+
+FoundDemand = Annotated[DemandItem, Depends(found_demand)]
+FoundUser = Annotated[UserItem, Depends(found_user)]
+FoundUserMeta = Annotated[UserMetaItem, Depends(found_user_meta)]
 
 
 def paged(response: Response, next_after: str | None) -> None:
@@ -91,12 +74,11 @@ def paged(response: Response, next_after: str | None) -> None:
 
 
 @routes.post("/register")
-async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
-    data = validate(body, REGISTRATION)
+async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
     accounts.sign_up(
-        email=data["email"],
-        password=data["password"],
-        attributes=documentarian_users.profile_attributes(data),
+        email=body.email,
+        password=body.password,
+        attributes=documentarian_users.profile_attributes(body.given()),
         mail_context=MailContext("a", base_url),
     )
     return documentarian.success(documentarian.REGISTERED)
@@ -109,56 +91,53 @@ def wants_page(request: Request) -> bool:
 
 @routes.get("/verify", response_model=None)
 async def verify(request: Request) -> dict[str, Any] | RedirectResponse:
-    query = dict(request.query_params)
+    # Parsed here, not by a dependency: the page's browser is redirected, not answered 422.
     if wants_page(request):
-        lang = query.get("lang")
+        lang = request.query_params.get("lang")
         try:
-            verification.verify_email(validate(query, VERIFICATION)["token"])
+            verification.verify_email(Verification.parse(request.query_params).token)
         except (NotFound, ValidationFailed):
             return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "invalid", lang), 303)
         return RedirectResponse(link_pages.result_location(link_pages.VERIFY, "done", lang), 303)
-    data = validate(query, VERIFICATION)
-    verification.verify_email(data["token"])
+    verification.verify_email(Verification.parse(request.query_params).token)
     return documentarian.success(documentarian.VERIFIED)
 
 
 @routes.post("/login")
-async def login(body: RequestBody) -> dict[str, Any]:
-    data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"])
+async def login(body: Body[Credentials]) -> dict[str, Any]:
+    user = accounts.sign_in(body.email, body.password)
     issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=documentarian.roles_claim(user))
     return documentarian.token_response(issued.token)
 
 
 @routes.post("/recover")
-async def recover(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
-    data = validate(body, RECOVERY)
-    password_reset.recover(data["email"], MailContext("a", base_url))
+async def recover(body: Body[Recovery], base_url: PublicBaseUrl) -> dict[str, Any]:
+    password_reset.recover(body.email, MailContext("a", base_url))
     return documentarian.success_data(documentarian.RECOVERY_SENT)
 
 
 @routes.post("/reset", response_model=None)
-async def reset(request: Request, body: RequestBody) -> dict[str, Any] | RedirectResponse:
+async def reset(request: Request, body: SentBody) -> dict[str, Any] | RedirectResponse:
+    # Parsed here, not by a dependency: the page's refused form goes back to the page, not to a 422.
     if wants_page(request):
         return reset_from_page(body)
-    data = validate(body, RESET)
-    password_reset.reset_password(data["token"], data["password"])
+    submitted = PasswordReset.parse(body)
+    password_reset.reset_password(submitted.token, submitted.password)
     return documentarian.success(documentarian.PASSWORD_RESET)
 
 
-def reset_from_page(body: dict[str, Any]) -> RedirectResponse:
+def reset_from_page(body: Mapping[str, object]) -> RedirectResponse:
     """The reset page's form: back to the page with the outcome (a mistyped password keeps the link)."""
-    lang = body.get("lang") if isinstance(body.get("lang"), str) else None
-    token = body.get("token") if isinstance(body.get("token"), str) else None
+    lang, token = (value if isinstance(value := body.get(name), str) else None for name in ("lang", "token"))
     try:
-        data = validate(body, RESET)
+        submitted = PasswordReset.parse(body)
     except ValidationFailed as refused:
         token_ok = token and not any(v.field == "token" for v in refused.violations)
         outcome = "password_error" if token_ok else "invalid"
         location = link_pages.result_location(link_pages.RESET, outcome, lang, token if token_ok else None)
         return RedirectResponse(location, 303)
     try:
-        password_reset.reset_password(data["token"], data["password"])
+        password_reset.reset_password(submitted.token, submitted.password)
     except ValidationFailed:
         return RedirectResponse(link_pages.result_location(link_pages.RESET, "invalid", lang), 303)
     return RedirectResponse(link_pages.result_location(link_pages.RESET, "done", lang), 303)
@@ -174,17 +153,18 @@ async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
 
 
 @routes.api_route("/demand", methods=["GET", "HEAD"])
-async def list_demands(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    limit, after = documentarian.page_request(dict(request.query_params))
-    found, next_after = demands.page(limit, after)
+async def list_demands(query: Query[Page], response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+    found, next_after = demands.page(query.size, query.after)
     paged(response, next_after)
     return [documentarian.demand_view(demand) for demand in found]
 
 
 @routes.post("/demand", status_code=201)
-async def create_demand(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    data = validate(body, DEMAND, DEMAND_MESSAGES)
-    return documentarian.demand_view(demands.create(actor, **data))
+async def create_demand(actor: CurrentUser, body: Body[Demand]) -> dict[str, Any]:
+    created = demands.create(
+        actor, name=body.name, description=body.description, responsible_id=body.responsible_id
+    )
+    return documentarian.demand_view(created)
 
 
 @routes.api_route("/demand/{demand}", methods=["GET", "HEAD"])
@@ -193,10 +173,10 @@ async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
-async def update_demand(demand: str, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    found = demands.find(demand)
-    data = validate(body, DEMAND_CHANGES)
-    return documentarian.demand_view(demands.update(actor, found, data))
+async def update_demand(
+    demand: str, actor: CurrentUser, found: FoundDemand, body: Body[DemandChanges]
+) -> dict[str, Any]:
+    return documentarian.demand_view(demands.update(actor, found, body.given()))
 
 
 @routes.delete("/demand/{demand}")
@@ -209,24 +189,25 @@ async def delete_demand(demand: str, actor: CurrentUser) -> bool:
 
 
 @routes.api_route("/user", methods=["GET", "HEAD"])
-async def list_users(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    limit, after = documentarian.page_request(dict(request.query_params))
+async def list_users(query: Query[Page], response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+    after = query.after
     after_id = documentarian_users.user_id_for(after) if after is not None else None
     if after is not None and after_id is None:
         raise ValidationFailed.single("after", "format")
-    found, next_after = documentarian_users.visible_page(actor, limit, after_id)
+    found, next_after = documentarian_users.visible_page(actor, query.size, after_id)
     paged(response, object_ids.user_object_id(next_after) if next_after is not None else None)
     return [documentarian.user_view(user) for user in found]
 
 
 @routes.post("/user", status_code=201)
-async def create_user(actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
-    data = validate(body, REGISTRATION)
+async def create_user(
+    actor: CurrentUser, body: Body[Registration], base_url: PublicBaseUrl
+) -> dict[str, Any]:
     user = documentarian_users.create(
         actor,
-        email=data["email"],
-        password=data["password"],
-        attributes=documentarian_users.profile_attributes(data),
+        email=body.email,
+        password=body.password,
+        attributes=documentarian_users.profile_attributes(body.given()),
         mail_context=MailContext("a", base_url),
     )
     return documentarian.user_view(user)
@@ -239,11 +220,9 @@ async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
 async def update_user(
-    user: str, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
+    user: str, actor: CurrentUser, target: FoundUser, body: Body[UserChanges], base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
-    data = validate(body, USER_CHANGES)
-    documentarian_users.update(actor, target, data, MailContext("a", base_url))
+    documentarian_users.update(actor, target, body.given(), MailContext("a", base_url))
     return documentarian.user_view(target)
 
 
@@ -258,24 +237,23 @@ async def delete_user(user: str, actor: CurrentUser) -> bool:
 
 
 @routes.api_route("/user_meta", methods=["GET", "HEAD"])
-async def list_user_metas(request: Request, response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
-    query = dict(request.query_params)
-    limit, after = documentarian.page_request(query)
-    owner = validate(query, {"user__id": optional(max=object_ids.LENGTH)}).get("user__id")
+async def list_user_metas(
+    query: Query[UserMetaPage], response: Response, actor: CurrentUser
+) -> list[dict[str, Any]]:
+    owner = query.user__id
     owner_id = documentarian_users.user_id_for(owner) if owner is not None else None
     if owner is not None and owner_id is None:
         raise ValidationFailed.single("user__id", "format")
-    found, next_after = user_meta.page(actor, limit, after, owner_id)
+    found, next_after = user_meta.page(actor, query.size, query.after, owner_id)
     paged(response, next_after)
     return [documentarian.user_meta_view(meta) for meta in found]
 
 
 # The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
 @routes.post("/user_meta")
-async def create_user_meta(actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    data = validate(body, USER_META, USER_META_MESSAGES)
-    owner_id = documentarian_users.user_id_for(data["user__id"])
-    meta = user_meta.create(actor, owner_id=owner_id, key=data["key"], value=data["value"])
+async def create_user_meta(actor: CurrentUser, body: Body[UserMeta]) -> dict[str, Any]:
+    owner_id = documentarian_users.user_id_for(body.user__id)
+    meta = user_meta.create(actor, owner_id=owner_id, key=body.key, value=body.value)
     return documentarian.user_meta_view(meta)
 
 
@@ -285,11 +263,11 @@ async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
 
 
 @routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
-async def update_user_meta(user_metum: str, actor: CurrentUser, body: RequestBody) -> bool:
-    meta = user_meta.find(actor, user_metum)
-    data = validate(body, USER_META, USER_META_MESSAGES)
-    owner_id = documentarian_users.user_id_for(data["user__id"])
-    user_meta.update(actor, meta, owner_id=owner_id, key=data["key"], value=data["value"])
+async def update_user_meta(
+    user_metum: str, actor: CurrentUser, meta: FoundUserMeta, body: Body[UserMeta]
+) -> bool:
+    owner_id = documentarian_users.user_id_for(body.user__id)
+    user_meta.update(actor, meta, owner_id=owner_id, key=body.key, value=body.value)
     return True
 
 

@@ -11,54 +11,33 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Header, Response
 
+from gatehouse.contracts.goncord import (
+    AppChanges,
+    Credentials,
+    NewApp,
+    PasswordChange,
+    ProfileUpdate,
+    Registration,
+    RoleChange,
+)
 from gatehouse.data.apps import AppTokenItem
 from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.services import apps, goncord, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces.goncord import SURFACE, app_view, menu_view, roles_view, signed_in, user_view
-from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import CurrentPrincipal, CurrentUser, PublicBaseUrl, RequestBody
+from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, SentBody
 
 goncord_routes = Routes(prefix="/api/v0")
-
-NAME_FIELDS = {
-    "first_name": optional(max=255),
-    "last_name": optional(max=255),
-    "second_name": optional(max=255),
-    "birthday": optional("date"),
-}
-REGISTRATION = {
-    "login": required(min=3, max=255),
-    "password": required("new_password", min=6),
-    "email": required("email", max=255),
-    **NAME_FIELDS,
-}
-CREDENTIALS = {
-    # Either one names the account (both may be sent; `login` wins, as in the original).
-    "login": optional(max=255),
-    "email": optional(max=255),
-    "password": required("password"),
-}
-PROFILE = {**NAME_FIELDS, "roles": optional("json"), "apps": optional("json")}
-APP = {
-    "name": required(max=255),
-    "url": required(max=2048),
-    "is_super": optional("boolean"),
-    "roles": optional("json"),
-}
-APP_CHANGES = {
-    "name": optional(max=255),
-    "url": optional(max=2048),
-    "is_super": optional("boolean"),
-    "roles": optional("json"),
-}
+PROFILE_FIELDS = ("first_name", "last_name", "second_name", "birthday")
 
 
-def _profile(data: dict[str, Any]) -> dict[str, Any]:
-    """Goncord's names for the canonical user's fields (second_name is the middle name)."""
+def _profile(body: Registration | ProfileUpdate) -> dict[str, object]:
+    """Goncord's names for the canonical user's fields (second_name is the middle name); the
+    names sent, only."""
     renamed = {"second_name": "middle_name"}
-    return {renamed.get(name, name): data[name] for name in NAME_FIELDS if name in data}
+    given = body.given()
+    return {renamed.get(name, name): given[name] for name in PROFILE_FIELDS if name in given}
 
 
 async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
@@ -82,13 +61,12 @@ async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppT
 
 
 @goncord_routes.post("/users", status_code=201)
-async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
-    data = validate(body, REGISTRATION)
+async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
     user = goncord.register(
-        email=data["email"],
-        password=data["password"],
-        login=data["login"],
-        profile=_profile(data),
+        email=body.email,
+        password=body.password,
+        login=body.login,
+        profile=_profile(body),
         mail_context=MailContext("e", base_url),
     )
     return user_view(user)
@@ -96,51 +74,48 @@ async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]
 
 @goncord_routes.patch("/users")
 async def update_user(
-    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)], body: RequestBody
+    user: CurrentUser,
+    calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)],
+    body: Body[ProfileUpdate],
 ) -> dict[str, Any]:
-    data = validate(body, PROFILE)
-    return user_view(
-        goncord.update_profile_by(calling_app, user, _profile(data), data.get("roles"), data.get("apps"))
-    )
+    return user_view(goncord.update_profile_by(calling_app, user, _profile(body), body.roles, body.apps))
 
 
 @goncord_routes.patch("/resource/self_update")
 async def update_own_payload(
-    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(own_app)], body: RequestBody
+    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(own_app)], body: SentBody
 ) -> dict[str, Any]:
-    return user_view(goncord.set_own_payload(user, calling_app, body))
+    # The body is the payload itself: any JSON object, which no model describes.
+    return user_view(goncord.set_own_payload(user, calling_app, dict(body)))
 
 
 @goncord_routes.post("/roles")
 async def set_roles(
-    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(super_app)], body: RequestBody
+    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(super_app)], body: Body[RoleChange]
 ) -> list[dict[str, Any]]:
-    (roles,) = goncord.required_parameters(body, "roles")
-    return roles_view(goncord.set_roles_by(calling_app, user, roles).app_roles)
+    return roles_view(goncord.set_roles_by(calling_app, user, body.roles).app_roles)
 
 
 @goncord_routes.delete("/roles", status_code=204)
 async def remove_roles(
-    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(super_app)], body: RequestBody
+    user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(super_app)], body: Body[RoleChange]
 ) -> Response:
-    (roles,) = goncord.required_parameters(body, "roles")
-    goncord.remove_roles_by(calling_app, user, roles)
+    goncord.remove_roles_by(calling_app, user, body.roles)
     return Response(status_code=204)
 
 
 @goncord_routes.post("/users/change_password")
-async def change_password(principal: CurrentPrincipal, body: RequestBody) -> Response:
-    goncord.change_password(principal.user, body, principal.session)
+async def change_password(principal: CurrentPrincipal, body: Body[PasswordChange]) -> Response:
+    goncord.change_password(principal.user, body.old_password, body.new_password, principal.session)
     return Response(status_code=200)
 
 
 @goncord_routes.post("/tokens", status_code=201)
-async def sign_in(body: RequestBody) -> dict[str, Any]:
-    data = validate(body, CREDENTIALS)
-    identifier = data.get("login") or data.get("email")
+async def sign_in(body: Body[Credentials]) -> dict[str, Any]:
+    identifier = body.login or body.email
     if identifier is None:
         raise ValidationFailed([Violation("login", "required"), Violation("email", "required")])
-    return signed_in(*goncord.sign_in(identifier, data["password"]))
+    return signed_in(*goncord.sign_in(identifier, body.password))
 
 
 @goncord_routes.delete("/tokens", status_code=204)
@@ -165,8 +140,8 @@ async def list_apps(user: CurrentUser) -> list[dict[str, Any]]:
 
 
 @goncord_routes.post("/apps", status_code=201)
-async def add_app(user: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    return app_view(*apps.create(user, validate(body, APP)))
+async def add_app(user: CurrentUser, body: Body[NewApp]) -> dict[str, Any]:
+    return app_view(*apps.create(user, body.given()))
 
 
 @goncord_routes.get("/apps/{app_id}")
@@ -175,8 +150,8 @@ async def show_app(app_id: int, user: CurrentUser) -> dict[str, Any]:
 
 
 @goncord_routes.patch("/apps/{app_id}")
-async def update_app(app_id: int, user: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    return app_view(apps.update(user, app_id, validate(body, APP_CHANGES)))
+async def update_app(app_id: int, user: CurrentUser, body: Body[AppChanges]) -> dict[str, Any]:
+    return app_view(apps.update(user, app_id, body.given()))
 
 
 @goncord_routes.post("/apps/{app_id}/token", status_code=201)

@@ -4,45 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from gatehouse.contracts.jwt_auth import Credentials, Registration
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import jwt_auth
-from gatehouse.validation import required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
+    Body,
     CurrentPrincipal,
     CurrentUser,
     PublicBaseUrl,
     RefreshingPrincipal,
-    RequestBody,
 )
 
 jwt_auth_routes = Routes(prefix="/api/auth")
 
-REGISTRATION = {
-    "username": required(min=3, max=16),  # the original's `required|min:3|max:16`
-    "password": required("new_password", min=8),
-    "email": required("email", max=255),
-    "sex": required("integer", min=0, max=2),
-    "age": required("integer", min=0, max=150),
-}
-CREDENTIALS = {
-    # The original's `required|email`, widened to SPEC's sign-in by login name: a value with "@"
-    # must be a valid email (422 otherwise), one without is the login name.
-    "email": required("identifier", max=255),
-    "password": required("password"),
-}
-
 
 @jwt_auth_routes.post("/register")
-async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]:
-    data = validate(body, REGISTRATION)
+async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
     accounts.sign_up(
-        email=data["email"],
-        password=data["password"],
-        login=data["username"],
-        attributes={"sex": data["sex"], "age": data["age"]},
+        email=body.email,
+        password=body.password,
+        login=body.username,
+        attributes={"sex": body.sex, "age": body.age},
         field_names={"email": "email", "login": "username"},
         mail_context=MailContext("b", base_url),
     )
@@ -50,9 +35,8 @@ async def register(body: RequestBody, base_url: PublicBaseUrl) -> dict[str, Any]
 
 
 @jwt_auth_routes.post("/login")
-async def login(body: RequestBody) -> dict[str, Any]:
-    data = validate(body, CREDENTIALS)
-    user = accounts.sign_in(data["email"], data["password"])
+async def login(body: Body[Credentials]) -> dict[str, Any]:
+    user = accounts.sign_in(body.email, body.password)
     issued = sessions.start(user, JWT_AUTH, extra_claims=jwt_auth.custom_claims(user))
     return jwt_auth.token_response(issued)
 

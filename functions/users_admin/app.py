@@ -7,46 +7,31 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 
+from gatehouse.contracts.users_admin import (
+    DEFAULT_USERS_PER_PAGE,
+    NewUser,
+    Page,
+    PasswordChange,
+    RoleChange,
+    UserChanges,
+    UserpicUpload,
+)
 from gatehouse.data.models import UserItem
-from gatehouse.errors import ValidationFailed
 from gatehouse.services import groups, userpics, users_admin_users
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import users_admin
-from gatehouse.validation import optional, required, validate
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
+    Body,
     CurrentPrincipal,
     CurrentUser,
     PublicBaseUrl,
-    RequestBody,
+    Query,
     bearer_token,
     current_principal,
 )
 
 users_routes = Routes(prefix="/api/v1/users")
-
-PROFILE = {
-    "first_name": optional(max=255),
-    "mid_name": optional(max=255),
-    "last_name": optional(max=255),
-    "phone": optional(max=64),
-    "telegram": optional(max=64),
-    "viber": optional(max=64),
-    "userpic": optional("url"),
-    "group_id": optional("integer", min=1),
-}
-NEW_USER = {
-    "nickname": required(max=255),
-    "email": required("email"),
-    "password": required("new_password", min=6),
-    # `manager` beside the document's three: the canonical role C's clients create (SPEC's roles).
-    "role": optional(choices=("user", "manager", "admin", "super")),
-    **PROFILE,
-}
-DEFAULT_PER_PAGE = 50
-UPDATE = {"nickname": optional(max=255), "email": optional("email"), **PROFILE}
-ROLE = {"role": required(choices=("user", "manager", "admin"))}
-PASSWORD_CHANGE = {"password": required("password"), "new_password": required("new_password", min=6)}
 
 
 async def user_id_of(user_id: str) -> int:
@@ -54,19 +39,6 @@ async def user_id_of(user_id: str) -> int:
 
 
 UserId = Annotated[int, Depends(user_id_of)]
-
-
-def d_fields(body: dict[str, Any]) -> dict[str, Any]:
-    """D's body with the `contacts` object (as the user struct shows it) flattened beside the rest."""
-    contacts = body.get("contacts")
-    if contacts is not None and not isinstance(contacts, dict):
-        raise ValidationFailed.single("contacts", "object")
-    flat = {name: value for name, value in body.items() if name != "contacts"}
-    if isinstance(contacts, dict):
-        flat.update(
-            {name: contacts[name] for name in ("email", "phone", "telegram", "viber") if name in contacts}
-        )
-    return flat
 
 
 async def optional_user(request: Request) -> UserItem | None:
@@ -82,18 +54,14 @@ def user_answer(user: UserItem) -> dict[str, Any]:
 
 @users_routes.post("/new_user")
 async def new_user(
-    actor: Annotated[UserItem | None, Depends(optional_user)], body: RequestBody
+    actor: Annotated[UserItem | None, Depends(optional_user)], body: Body[NewUser]
 ) -> dict[str, Any]:
-    data = validate(d_fields(body), NEW_USER)
-    return user_answer(users_admin_users.create_user(actor, data))
+    return user_answer(users_admin_users.create_user(actor, body.given()))
 
 
 @users_routes.get("/list")
-async def list_users(actor: CurrentUser, request: Request) -> dict[str, Any]:
-    paging = validate(dict(request.query_params), users_admin.PAGING)
-    listed = users_admin_users.list_users(
-        actor, paging.get("per_page", DEFAULT_PER_PAGE), paging.get("cursor")
-    )
+async def list_users(actor: CurrentUser, query: Query[Page]) -> dict[str, Any]:
+    listed = users_admin_users.list_users(actor, query.per_page or DEFAULT_USERS_PER_PAGE, query.cursor)
     return users_admin.ok(
         users=users_admin.users_view(listed.users, listed.groups),
         total=listed.total,
@@ -115,18 +83,17 @@ async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
 
 @users_routes.post("/id/{user_id}/update")
 async def update_user(
-    user_id: UserId, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
+    user_id: UserId, actor: CurrentUser, body: Body[UserChanges], base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    data = validate(d_fields(body), UPDATE)
-    user, _ = users_admin_users.update_user(actor, user_id, data, MailContext("d", base_url))
+    user, _ = users_admin_users.update_user(actor, user_id, body.given(), MailContext("d", base_url))
     return user_answer(user)
 
 
 @users_routes.post("/id/{user_id}/update/userpic")
 async def update_userpic(
-    user_id: UserId, actor: CurrentUser, body: RequestBody, base_url: PublicBaseUrl
+    user_id: UserId, actor: CurrentUser, body: Body[UserpicUpload], base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    return user_answer(userpics.replace(actor, user_id, body.get(userpics.FIELD), base_url))
+    return user_answer(userpics.replace(actor, user_id, body.upload, base_url))
 
 
 @users_routes.get("/id/{user_id}/userpic/{file_name}")
@@ -135,16 +102,16 @@ async def userpic(user_id: UserId, file_name: str) -> RedirectResponse:
 
 
 @users_routes.post("/id/{user_id}/update/role")
-async def update_role(user_id: UserId, actor: CurrentUser, body: RequestBody) -> dict[str, Any]:
-    data = validate(body, ROLE)
-    return user_answer(users_admin_users.change_role(actor, user_id, data["role"]))
+async def update_role(user_id: UserId, actor: CurrentUser, body: Body[RoleChange]) -> dict[str, Any]:
+    return user_answer(users_admin_users.change_role(actor, user_id, body.role))
 
 
 @users_routes.post("/id/{user_id}/update/password")
-async def update_password(user_id: UserId, principal: CurrentPrincipal, body: RequestBody) -> dict[str, Any]:
-    data = validate(body, PASSWORD_CHANGE)
+async def update_password(
+    user_id: UserId, principal: CurrentPrincipal, body: Body[PasswordChange]
+) -> dict[str, Any]:
     user = users_admin_users.change_password(
-        principal.user, user_id, data["password"], data["new_password"], principal.session
+        principal.user, user_id, body.password, body.new_password, principal.session
     )
     return user_answer(user)
 

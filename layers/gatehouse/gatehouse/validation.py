@@ -1,22 +1,21 @@
-"""Declarative input validation shared by every surface.
+"""The value rules every surface's input is checked by: one checker per kind of value.
 
-Rules yield `Violation`s (field, rule, params); each surface words them its own way.
-Like Laravel's TrimStrings and ConvertEmptyStringsToNull, strings are trimmed (except
-passwords) and an empty string counts as absent. Like a FormRequest's `messages()`, a request
-may word some violations itself, keyed `"field.rule"` (`"key.required"`, `"name.max"`).
+A `Rule` (kind, bounds, choices, confirmation) checks one present value (already trimmed, not
+empty) and yields the value cleaned or the first `Violation` (rule, params) it breaks; each
+surface words violations its own way. The request models (`gatehouse.contracts`) put a rule
+on each field and decide what absent, empty and null mean.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from gatehouse.errors import ValidationFailed, Violation
+from gatehouse.errors import Violation
 
 Kind = Literal[
     "string",
@@ -63,69 +62,16 @@ class Rule:
     nullable: bool = True
 
 
-def required(kind: Kind = "string", **options: Any) -> Rule:
-    return Rule(kind=kind, required=True, **options)
-
-
-def optional(kind: Kind = "string", **options: Any) -> Rule:
-    return Rule(kind=kind, required=False, **options)
-
-
-def validate(
-    data: Mapping[str, Any], schema: Mapping[str, Rule], messages: Mapping[str, str] | None = None
-) -> dict[str, Any]:
-    """Return the cleaned values of the fields in `schema` (absent optional fields omitted).
-
-    Raises ValidationFailed listing the first failed rule of every invalid field, each with
-    its wording from `messages` when that names it.
-    """
-    cleaned: dict[str, Any] = {}
-    violations: list[Violation] = []
-    for name, rule in schema.items():
-        present, value = _present(data, name, rule)
-        if not present:
-            if rule.required:
-                violations.append(Violation(name, "required"))
-            elif name in data and rule.nullable:
-                cleaned[name] = None
-            continue
-        result = _check(name, value, rule, data)
-        if isinstance(result, Violation):
-            violations.append(result)
-        else:
-            cleaned[name] = result
-    if violations:
-        raise ValidationFailed([_worded(violation, messages or {}) for violation in violations])
-    return cleaned
-
-
-def _worded(violation: Violation, messages: Mapping[str, str]) -> Violation:
-    # Laravel keys a custom message by the rule's name alone: "max", not "max.string".
-    rule_name = violation.rule.partition(".")[0]
-    message = messages.get(f"{violation.field}.{rule_name}")
-    return violation if message is None else replace(violation, message=message)
-
-
-def _present(data: Mapping[str, Any], name: str, rule: Rule) -> tuple[bool, Any]:
-    if name not in data or data[name] is None:
-        return False, None
-    value = data[name]
-    if isinstance(value, str) and rule.kind not in ("password", "new_password"):
-        value = value.strip()
-    if value == "":
-        return False, None
-    return True, value
-
-
-def _check(name: str, value: Any, rule: Rule, data: Mapping[str, Any]) -> Any:
-    checker = _CHECKERS[rule.kind]
-    result = checker(name, value, rule)
+def check_value(value: Any, rule: Rule, confirmation: Any = None) -> Any:
+    """`value` (present: trimmed, not empty) cleaned by `rule`, or the first rule it breaks, as a
+    Violation of no field; `confirmation` is what the request sent as `<field>_confirmation`."""
+    result = _CHECKERS[rule.kind]("", value, rule)
     if isinstance(result, Violation):
         return result
     if rule.choices is not None and result not in rule.choices:
-        return Violation(name, "in", {"values": rule.choices})
-    if rule.confirmed and data.get(f"{name}_confirmation") != value:
-        return Violation(name, "confirmed")
+        return Violation("", "in", {"values": rule.choices})
+    if rule.confirmed and confirmation != value:
+        return Violation("", "confirmed")
     return result
 
 

@@ -13,19 +13,20 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from gatehouse import validation
 from gatehouse.clock import iso, now
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.apps import AppTokenItem
 from gatehouse.data.models import SessionItem, UserItem
-from gatehouse.errors import Conflict, InvalidCredentials, MalformedRequest, NotFound, ValidationFailed
+from gatehouse.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, sessions
 from gatehouse.services import apps as app_service
 from gatehouse.services.mail import MailContext
 from gatehouse.services.sessions import IssuedToken
-from gatehouse.validation import json_violation, required, validate
+from gatehouse.validation import json_violation
 
 MAX_APPS_PER_UPDATE = 20
 # Each app's payload and all of a user's payloads together, as JSON (the item limit is 400 KB).
@@ -35,7 +36,7 @@ MAX_ALL_PAYLOADS_BYTES = 64 * 1024
 UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
 # Ecto's `validate_length(:password, min: 6)`; the 256-character cap is every surface's.
-NEW_PASSWORD = {"new_password": required("new_password", min=6)}
+NEW_PASSWORD = validation.Rule("new_password", min=6)
 # Goncord's names for the canonical handles, so a taken value is reported on the field sent.
 FIELD_NAMES = {"email": "email", "login": "login"}
 
@@ -63,15 +64,6 @@ def sign_in(identifier: str, password: str) -> tuple[UserItem, IssuedToken]:
     """The user a login or email and password name, and a Goncord token for them."""
     user = accounts.sign_in(identifier, password)
     return user, sessions.start(user, GONCORD)
-
-
-def required_parameters(request: Mapping[str, Any], *names: str) -> list[Any]:
-    """The values of `names`, which must all be sent (even as null). The original's actions
-    pattern-matched them (`%{"roles" => roles}`): without one no clause matched, which Phoenix
-    answers 400."""
-    if any(name not in request for name in names):
-        raise MalformedRequest()
-    return [request[name] for name in names]
 
 
 def payload(value: Any, field: str) -> dict[str, Any]:
@@ -214,32 +206,29 @@ def _merged(current: Any, payloads: Mapping[str, dict[str, Any] | None], field: 
     return merged or None
 
 
-def change_password(user: UserItem, request: Mapping[str, Any], session: SessionItem) -> None:
+def change_password(user: UserItem, current: object, new: object, session: SessionItem) -> None:
     """The signed-in user's own change: the token making it keeps working (as in the original),
     every other session of the user ends.
 
-    As the original's `UserController.change_password`: both fields must be sent (it had no
-    action clause otherwise: Phoenix's 400); a current password that does not match, or a new
-    one that is not a 6-256-character string with something besides spaces, is PasswordNotChanged
+    As the original's `UserController.change_password`: a current password (as sent) that does
+    not match, or a new one that is not a 6-256-character string with something besides spaces, is PasswordNotChanged
     (recorded as a failure).
     """
     try:
-        _change_own_password(user, request, session)
+        _change_own_password(user, current, new, session)
     except PasswordNotChanged:
         audit.record_own("user.password", user, outcome="failure")
         raise
     audit.record_own("user.password", user)
 
 
-def _change_own_password(user: UserItem, request: Mapping[str, Any], session: SessionItem) -> None:
-    current, new = required_parameters(request, "old_password", "new_password")
-    try:
-        new = validate({"new_password": new}, NEW_PASSWORD)["new_password"]
-    except ValidationFailed:
-        raise PasswordNotChanged() from None
-    if not new.strip() or not isinstance(current, str) or not verify_password(current, user.password_hash).ok:
+def _change_own_password(user: UserItem, current: object, new: object, session: SessionItem) -> None:
+    checked = validation.check_value(new, NEW_PASSWORD) if isinstance(new, str) and new else None
+    if not isinstance(checked, str) or not checked.strip():
         raise PasswordNotChanged()
-    accounts.set_password(user, new, keep_session=session)
+    if not isinstance(current, str) or not verify_password(current, user.password_hash).ok:
+        raise PasswordNotChanged()
+    accounts.set_password(user, checked, keep_session=session)
 
 
 def _record_app_update(app: AppTokenItem, user: UserItem, changed: list[str]) -> None:

@@ -33,7 +33,6 @@ from gatehouse.errors import (
 )
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import Surface, TokenRule
-from gatehouse.validation import optional, validate
 
 TOKEN_NOT_PROVIDED = "Token not provided"
 
@@ -62,15 +61,9 @@ NOTHING_TO_REMOVE = "Удаляемый объект не найден"
 NOT_FOUND = "Not found"
 _NOT_FOUND_WORDING = {"demand": DEMAND_NOT_FOUND, "verification token": VERIFICATION_CODE_INVALID}
 
-# Bare-array lists are paged by a cursor: `?limit=` (1-100, default 50) and `?after=` (the
-# last `_id` of the previous page); `X-Next-After` carries the next cursor while there is more.
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
+# Bare-array lists are paged by a cursor (`contracts.documentarian.Page`); `X-Next-After`
+# carries the next cursor while there is more.
 NEXT_PAGE_HEADER = "X-Next-After"
-PAGING = {
-    "limit": optional("integer", min=1, max=MAX_PAGE_SIZE),
-    "after": optional(max=object_ids.LENGTH),
-}
 
 
 def timestamp(stored_iso: str | None) -> str | None:
@@ -81,12 +74,6 @@ def timestamp(stored_iso: str | None) -> str | None:
 def user_object_id(user: UserItem) -> str:
     """The user's `_id` on A: the one kept from an import, else the hex of the integer id."""
     return user.a_object_id or object_ids.user_object_id(user.id)
-
-
-def page_request(query: dict[str, Any]) -> tuple[int, str | None]:
-    """`limit` and `after` from the query string, validated like a body."""
-    paging = validate(query, PAGING)
-    return paging.get("limit") or DEFAULT_PAGE_SIZE, paging.get("after")
 
 
 def success(message: str) -> dict[str, Any]:

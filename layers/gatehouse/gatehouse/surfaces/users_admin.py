@@ -28,14 +28,7 @@ from gatehouse.errors import (
     Violation,
 )
 from gatehouse.surfaces.envelope import Surface, TokenRule
-from gatehouse.validation import optional
 
-MAX_PER_PAGE = 100
-# `?per_page=&cursor=` of the id-ordered lists (users, groups): the cursor is the last id seen.
-PAGING = {
-    "per_page": optional("integer", min=1, max=MAX_PER_PAGE),
-    "cursor": optional("integer", min=0),
-}
 MAX_ID_DIGITS = 15
 
 PERMISSIONS_ERROR = "Permissions error"

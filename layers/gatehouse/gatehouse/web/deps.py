@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
+from gatehouse.contracts.base import RequestModel
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, TokenMissing
 from gatehouse.services import sessions
@@ -146,7 +148,48 @@ async def public_base_url(request: Request) -> str:
     return f"https://{host}/{stage}" if stage else f"https://{host}"
 
 
-RequestBody = Annotated[dict[str, Any], Depends(request_body)]
+def body_parser[Model: RequestModel](model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+    """The dependency that reads the body (JSON, urlencoded or multipart) into `model`."""
+
+    async def parsed_body(request: Request) -> Model:
+        return model.parse(await request_body(request))
+
+    return parsed_body
+
+
+def query_parser[Model: RequestModel](model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+    """The dependency that reads the query string into `model` (a repeated name: its last value)."""
+
+    async def parsed_query(request: Request) -> Model:
+        return model.parse(request.query_params)
+
+    return parsed_query
+
+
+_Model = TypeVar("_Model", bound=RequestModel)
+
+if TYPE_CHECKING:
+    # To the type checker, `Body[Registration]` is a Registration.
+    Body = Annotated[_Model, "the request body"]
+    Query = Annotated[_Model, "the query string"]
+else:
+
+    class Body:
+        """`body: Body[Registration]`: the body, validated by the model (a dependency of one node)."""
+
+        def __class_getitem__(cls, model: type[RequestModel]) -> Any:
+            return Annotated[model, Depends(body_parser(model))]
+
+    class Query:
+        """`query: Query[UserListing]`: the query string, validated by the model."""
+
+        def __class_getitem__(cls, model: type[RequestModel]) -> Any:
+            return Annotated[model, Depends(query_parser(model))]
+
+
+# The body as sent, for what no model describes: a free-form JSON object (E's own payload of an
+# app), and the form of A's reset page, which must see what a refused form held.
+SentBody = Annotated[Mapping[str, object], Depends(request_body)]
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 RefreshingPrincipal = Annotated[Principal, Depends(refreshing_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
