@@ -83,13 +83,22 @@ def embedded_aws(tmp_path_factory: pytest.TempPathFactory, sam_template: Templat
         yield aws
 
 
-@pytest.fixture
-def moto_server(tmp_path: Path, sam_template: Template) -> Iterator[EmbeddedAws]:
-    """A moto server of its own (a separate process, as the local run starts), holding the
-    template's table and buckets; clients reach it only through its endpoint."""
-    with EmbeddedAws(log_path=tmp_path / "moto_server.log") as server:
+@pytest.fixture(scope="session")
+def _moto_server_process(
+    tmp_path_factory: pytest.TempPathFactory, sam_template: Template
+) -> Iterator[EmbeddedAws]:
+    work_dir = tmp_path_factory.mktemp("moto-server")
+    with EmbeddedAws(log_path=work_dir / "moto_server.log") as server:
         server.create_resources(sam_template, os.environ["TABLE_NAME"], local_bucket_names(sam_template))
         yield server
+
+
+@pytest.fixture
+def moto_server(_moto_server_process: EmbeddedAws) -> EmbeddedAws:
+    """A moto server (a separate process, as the local run starts), holding the template's empty
+    table and buckets; clients reach it only through its endpoint."""
+    _moto_server_process.reset()
+    return _moto_server_process
 
 
 @pytest.fixture(params=["in-process", "server"])

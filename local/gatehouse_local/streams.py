@@ -186,16 +186,16 @@ class StreamPump:
             if not listed:
                 return []
             self._stream_arn = listed[0]["StreamArn"]
-        description = streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
-        records: list[dict[str, Any]] = []
-        for shard in description.get("Shards") or []:
-            shard_id = self._shard_id = shard["ShardId"]
-            iterator = (
-                self._iterators.get(shard_id)
-                or streams.get_shard_iterator(
-                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+        if not self._iterators:
+            # moto keeps one shard per stream, for the table's life: found once, then read on.
+            description = streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+            for shard in description.get("Shards") or []:
+                self._iterators[shard["ShardId"]] = streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
-            )
+        records: list[dict[str, Any]] = []
+        for shard_id, iterator in list(self._iterators.items()):
+            self._shard_id = shard_id
             while True:
                 answer = streams.get_records(ShardIterator=iterator, Limit=1000)
                 iterator = answer.get("NextShardIterator") or iterator
