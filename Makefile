@@ -82,7 +82,7 @@ reset-local: $(BIN)/.installed ## the next `make start` starts empty: removes .l
 # One pytest worker per core (WORKERS=1 for one process); a test file stays on one worker, so its
 # module fixtures (the sam build, the browser's local run) are made once.
 WORKERS ?= auto
-PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 # Line coverage through sys.monitoring (Python 3.12+): a few per cent of the suite's time.
 COVERAGE := COVERAGE_CORE=sysmon $(PYTEST) --cov --cov-report=term
 

@@ -60,6 +60,21 @@ def pytest_configure(config: pytest.Config) -> None:
     passwords.use_profile(TEST_HASH_PROFILE)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Files marked `heavy` first, then the others by how many tests they hold (each file's tests
+    stay together, in order). `make test` deals whole files to the workers in this order
+    (`--dist loadfile --no-loadscope-reorder`), so the long files start early and the workers
+    finish together, rather than one worker taking a long file dealt last."""
+    files: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        files.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def weight(tests: list[pytest.Item]) -> tuple[bool, int]:
+        return (tests[0].get_closest_marker("heavy") is None, -len(tests))
+
+    items[:] = [item for tests in sorted(files.values(), key=weight) for item in tests]
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     stack = config.stash.get(_session_environment, None)
     if stack is not None:

@@ -13,7 +13,7 @@ import pytest
 
 from gatehouse_local.template import FUNCTION_TYPE, REPO_ROOT, load_template, resources_of_type
 
-pytestmark = pytest.mark.sam
+pytestmark = [pytest.mark.sam, pytest.mark.heavy]
 
 
 def sam_cli() -> str:

@@ -16,6 +16,8 @@ from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api.test_org_structure import new_dept, new_member, new_org, new_position, sign_up
 
+pytestmark = pytest.mark.heavy
+
 SEEDED = 1_100  # more than the 1,000 entries the lists used to read
 
 

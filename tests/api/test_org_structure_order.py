@@ -15,6 +15,8 @@ from gatehouse.data.org import OrganizationItem
 from gatehouse_local.testing import ApiClient, CallCounter, bearer
 from tests.api.test_org_structure import new_dept, new_member, new_org, new_position, sign_up
 
+pytestmark = pytest.mark.heavy
+
 # Created in this order (ids ascending); listed by case-folded name, then id.
 NAMES = ["Beta", "alpha", "IT 2", "Alpha", "IT", "Банк", "apple"]
 BY_NAME = ["alpha", "Alpha", "apple", "Beta", "IT", "IT 2", "Банк"]

@@ -17,6 +17,8 @@ from gatehouse_local.testing import ApiClient, bearer
 from tests.api.test_org_structure import new_dept, new_org, new_position, sign_up
 from tests.cli.support import gatehouse
 
+pytestmark = pytest.mark.heavy
+
 LEGACY = 45
 FIRST_LEGACY_ID = 5_000
 

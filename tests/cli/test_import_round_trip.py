@@ -13,7 +13,7 @@ import pytest
 from gatehouse_local.testing import ApiClient, bearer
 from tests.cli.support import EXAMPLES, gatehouse, stored, stored_user
 
-pytestmark = pytest.mark.usefixtures("unthrottled")
+pytestmark = [pytest.mark.usefixtures("unthrottled"), pytest.mark.heavy]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ import pytest
 
 from gatehouse_local.template import REPO_ROOT, load_template, routes
 
+pytestmark = pytest.mark.heavy
+
 PROBE = """
 import importlib.util, json, sys
 spec = importlib.util.spec_from_file_location("function_under_test", sys.argv[1])

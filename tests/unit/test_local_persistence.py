@@ -37,6 +37,8 @@ from gatehouse_local.persistence import (
     write_snapshot,
 )
 
+pytestmark = pytest.mark.heavy
+
 EMAIL = "keeper@example.com"
 PASSWORD = "kept-password-1"
 USER = {"username": "keeper", "email": EMAIL, "password": PASSWORD, "sex": 1, "age": 30}
