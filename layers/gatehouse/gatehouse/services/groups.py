@@ -56,7 +56,6 @@ ROLE_DEFAULTS: Mapping[str, frozenset[str]] = {
         {USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_REMOVE, USERS_RESET_PASSWORD, LOGS_READ}
     ),
 }
-MAX_LEVEL = 1000
 GROUP_ENTITY = "group"
 
 

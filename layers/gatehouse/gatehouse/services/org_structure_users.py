@@ -25,8 +25,6 @@ from gatehouse.services.org_permissions import (
 )
 from gatehouse.services.paging import Page, Paging, empty_page, page_of
 
-ASSIGNABLE_ROLES = ("admin", "manager", "user")
-
 
 def split_name(name: str) -> dict[str, str | None]:
     """C's `name` is stored as first and last name, split on the first space."""
