@@ -78,7 +78,7 @@ async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[st
     accounts.sign_up(
         email=body.email,
         password=body.password,
-        attributes=documentarian_users.profile_attributes(body.given()),
+        attributes=documentarian_users.profile_attributes(body),
         mail_context=MailContext("a", base_url),
     )
     return documentarian.success(documentarian.REGISTERED)
@@ -176,7 +176,7 @@ async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
 async def update_demand(
     demand: str, actor: CurrentUser, found: FoundDemand, body: Body[DemandChanges]
 ) -> dict[str, Any]:
-    return documentarian.demand_view(demands.update(actor, found, body.given()))
+    return documentarian.demand_view(demands.update(actor, found, body))
 
 
 @routes.delete("/demand/{demand}")
@@ -203,13 +203,7 @@ async def list_users(query: Query[Page], response: Response, actor: CurrentUser)
 async def create_user(
     actor: CurrentUser, body: Body[Registration], base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    user = documentarian_users.create(
-        actor,
-        email=body.email,
-        password=body.password,
-        attributes=documentarian_users.profile_attributes(body.given()),
-        mail_context=MailContext("a", base_url),
-    )
+    user = documentarian_users.create(actor, body, MailContext("a", base_url))
     return documentarian.user_view(user)
 
 
@@ -222,7 +216,7 @@ async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
 async def update_user(
     user: str, actor: CurrentUser, target: FoundUser, body: Body[UserChanges], base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    documentarian_users.update(actor, target, body.given(), MailContext("a", base_url))
+    documentarian_users.update(actor, target, body, MailContext("a", base_url))
     return documentarian.user_view(target)
 
 

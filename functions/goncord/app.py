@@ -29,15 +29,6 @@ from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, SentBody
 
 goncord_routes = Routes(prefix="/api/v0")
-PROFILE_FIELDS = ("first_name", "last_name", "second_name", "birthday")
-
-
-def _profile(body: Registration | ProfileUpdate) -> dict[str, object]:
-    """Goncord's names for the canonical user's fields (second_name is the middle name); the
-    names sent, only."""
-    renamed = {"second_name": "middle_name"}
-    given = body.given()
-    return {renamed.get(name, name): given[name] for name in PROFILE_FIELDS if name in given}
 
 
 async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
@@ -62,14 +53,7 @@ async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppT
 
 @goncord_routes.post("/users", status_code=201)
 async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
-    user = goncord.register(
-        email=body.email,
-        password=body.password,
-        login=body.login,
-        profile=_profile(body),
-        mail_context=MailContext("e", base_url),
-    )
-    return user_view(user)
+    return user_view(goncord.register(body, MailContext("e", base_url)))
 
 
 @goncord_routes.patch("/users")
@@ -78,7 +62,7 @@ async def update_user(
     calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)],
     body: Body[ProfileUpdate],
 ) -> dict[str, Any]:
-    return user_view(goncord.update_profile_by(calling_app, user, _profile(body), body.roles, body.apps))
+    return user_view(goncord.update_profile_by(calling_app, user, body))
 
 
 @goncord_routes.patch("/resource/self_update")
@@ -141,7 +125,7 @@ async def list_apps(user: CurrentUser) -> list[dict[str, Any]]:
 
 @goncord_routes.post("/apps", status_code=201)
 async def add_app(user: CurrentUser, body: Body[NewApp]) -> dict[str, Any]:
-    return app_view(*apps.create(user, body.given()))
+    return app_view(*apps.create(user, body))
 
 
 @goncord_routes.get("/apps/{app_id}")
@@ -151,7 +135,7 @@ async def show_app(app_id: int, user: CurrentUser) -> dict[str, Any]:
 
 @goncord_routes.patch("/apps/{app_id}")
 async def update_app(app_id: int, user: CurrentUser, body: Body[AppChanges]) -> dict[str, Any]:
-    return app_view(apps.update(user, app_id, body.given()))
+    return app_view(apps.update(user, app_id, body))
 
 
 @goncord_routes.post("/apps/{app_id}/token", status_code=201)

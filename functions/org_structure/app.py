@@ -42,7 +42,7 @@ async def list_organizations(query: Query[Listing], actor: CurrentUser) -> dict[
 
 @routes.post("/organizations", status_code=201)
 async def create_organization(actor: CurrentUser, body: Body[NewOrganization]) -> dict[str, Any]:
-    created = org_structure_units.create_organization(actor, body.given())
+    created = org_structure_units.create_organization(actor, body)
     return org_structure.success(
         "Organization created successfully", {"organization": org_structure.organization_view(created)}
     )
@@ -59,7 +59,7 @@ async def show_organization(organization_id: int, actor: CurrentUser) -> dict[st
 async def update_organization(
     organization_id: int, actor: CurrentUser, body: Body[OrganizationChanges]
 ) -> dict[str, Any]:
-    updated = org_structure_units.update_organization(actor, organization_id, body.given())
+    updated = org_structure_units.update_organization(actor, organization_id, body)
     return org_structure.success(
         "Organization updated successfully", {"organization": org_structure.organization_view(updated)}
     )
@@ -83,7 +83,7 @@ async def list_departments(query: Query[DepartmentListing], actor: CurrentUser) 
 
 @routes.post("/departments", status_code=201)
 async def create_department(actor: CurrentUser, body: Body[NewDepartment]) -> dict[str, Any]:
-    created, related = org_structure_units.create_department(actor, body.given())
+    created, related = org_structure_units.create_department(actor, body)
     return org_structure.success(
         "Department created successfully", {"department": org_structure.department_view(created, related)}
     )
@@ -103,7 +103,7 @@ async def show_department(department_id: int, actor: CurrentUser) -> dict[str, A
 async def update_department(
     department_id: int, actor: CurrentUser, body: Body[DepartmentChanges]
 ) -> dict[str, Any]:
-    updated, related = org_structure_units.update_department(actor, department_id, body.given())
+    updated, related = org_structure_units.update_department(actor, department_id, body)
     return org_structure.success(
         "Department updated successfully", {"department": org_structure.department_view(updated, related)}
     )
@@ -127,7 +127,7 @@ async def list_positions(query: Query[PositionListing], actor: CurrentUser) -> d
 
 @routes.post("/positions", status_code=201)
 async def create_position(actor: CurrentUser, body: Body[NewPosition]) -> dict[str, Any]:
-    created, related = org_structure_units.create_position(actor, body.given())
+    created, related = org_structure_units.create_position(actor, body)
     return org_structure.success(
         "Position created successfully", {"position": org_structure.position_view(created, related)}
     )
@@ -147,7 +147,7 @@ async def show_position(position_id: int, actor: CurrentUser) -> dict[str, Any]:
 async def update_position(
     position_id: int, actor: CurrentUser, body: Body[PositionChanges]
 ) -> dict[str, Any]:
-    updated, related = org_structure_units.update_position(actor, position_id, body.given())
+    updated, related = org_structure_units.update_position(actor, position_id, body)
     return org_structure.success(
         "Position updated successfully", {"position": org_structure.position_view(updated, related)}
     )
@@ -179,7 +179,7 @@ async def a_list_positions(actor: CurrentUser) -> list[dict[str, Any]]:
 async def a_create_position(
     actor: CurrentUser, body: Body[documentarian_contracts.NewPosition]
 ) -> dict[str, Any]:
-    created, _ = org_structure_units.create_position(actor, body.given())
+    created, _ = org_structure_units.create_position(actor, body)
     return documentarian_positions.position_view(created)
 
 
@@ -192,7 +192,7 @@ async def a_show_position(position_id: int, actor: CurrentUser) -> dict[str, Any
 async def a_update_position(
     position_id: int, actor: CurrentUser, body: Body[documentarian_contracts.PositionChanges]
 ) -> dict[str, Any]:
-    updated, _ = org_structure_units.update_position(actor, position_id, body.given())
+    updated, _ = org_structure_units.update_position(actor, position_id, body)
     return documentarian_positions.position_view(updated)
 
 

@@ -47,7 +47,7 @@ async def list_users(query: Query[UserListing], actor: CurrentUser) -> dict[str,
 
 @routes.post("/users", status_code=201)
 async def create_user(actor: CurrentUser, body: Body[NewUser], base_url: PublicBaseUrl) -> dict[str, Any]:
-    created = org_structure_users.create_user(actor, body.given(), MailContext("c", base_url))
+    created = org_structure_users.create_user(actor, body, MailContext("c", base_url))
     view = org_structure.user_view(created, org_structure_users.user_relations([created]))
     view.pop("last_login_at")
     return org_structure.success("User created successfully", {"user": view})
@@ -62,7 +62,7 @@ async def show_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
 
 @routes.put("/users/{user_id}")
 async def update_user(user_id: int, actor: CurrentUser, body: Body[UserChanges]) -> dict[str, Any]:
-    updated = org_structure_users.update_user(actor, user_id, body.given())
+    updated = org_structure_users.update_user(actor, user_id, body)
     view = org_structure.user_view(updated, org_structure_users.user_relations([updated]))
     return org_structure.success("User updated successfully", {"user": view})
 

@@ -56,7 +56,7 @@ def user_answer(user: UserItem) -> dict[str, Any]:
 async def new_user(
     actor: Annotated[UserItem | None, Depends(optional_user)], body: Body[NewUser]
 ) -> dict[str, Any]:
-    return user_answer(users_admin_users.create_user(actor, body.given()))
+    return user_answer(users_admin_users.create_user(actor, body))
 
 
 @users_routes.get("/list")
@@ -85,7 +85,7 @@ async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
 async def update_user(
     user_id: UserId, actor: CurrentUser, body: Body[UserChanges], base_url: PublicBaseUrl
 ) -> dict[str, Any]:
-    user, _ = users_admin_users.update_user(actor, user_id, body.given(), MailContext("d", base_url))
+    user, _ = users_admin_users.update_user(actor, user_id, body, MailContext("d", base_url))
     return user_answer(user)
 
 

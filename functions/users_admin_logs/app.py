@@ -65,7 +65,7 @@ async def list_groups(actor: CurrentUser, query: Query[Page]) -> dict[str, Any]:
 
 @groups_routes.post("")
 async def create_group(actor: CurrentUser, body: Body[NewGroup]) -> dict[str, Any]:
-    group = groups.create(actor, body.given())
+    group = groups.create(actor, body)
     return users_admin.ok(group=users_admin.group_view(group))
 
 
@@ -78,7 +78,7 @@ async def read_group(group_id: GroupId, actor: CurrentUser) -> dict[str, Any]:
 async def update_group(
     group_id: GroupId, actor: CurrentUser, found: FoundGroup, body: Body[GroupChanges]
 ) -> dict[str, Any]:
-    group = groups.update(actor, found, body.given())
+    group = groups.update(actor, found, body)
     return users_admin.ok(group=users_admin.group_view(group))
 
 

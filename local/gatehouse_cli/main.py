@@ -342,15 +342,15 @@ def apps_create(
     role: Annotated[list[str] | None, typer.Option(help="A role whose users see it (repeatable).")] = None,
 ) -> None:
     """Create an app as the super; its token is printed once, here, and stored only as a hash."""
+    from gatehouse.contracts.goncord import NewApp
     from gatehouse.errors import GatehouseError
     from gatehouse.services import apps, caller
     from gatehouse.services.imports import OPERATOR
 
     try:
         with caller.bound(OPERATOR):
-            created, token = apps.create(
-                _the_super(), {"name": name, "url": url, "is_super": super_app, "roles": role or []}
-            )
+            request = NewApp.parse({"name": name, "url": url, "is_super": super_app, "roles": role or []})
+            created, token = apps.create(_the_super(), request)
     except GatehouseError as error:
         raise fail(f"cannot create the app: {_describe(error)}") from None
     err.print(f"app {created.id} {created.name} ({created.url}); its token, shown only now:")

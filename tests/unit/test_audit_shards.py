@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from gatehouse.contracts.users_admin import NewUser
 from gatehouse.data import audit as audit_store
 from gatehouse.data import audit_queries
 from gatehouse.data.models import UserItem
@@ -25,7 +26,7 @@ MONTH = "2024-05"
 @pytest.fixture
 def root(embedded_aws: Any) -> UserItem:
     return users_admin_users.create_user(
-        None, {"nickname": "root", "email": "root@example.com", "password": "secret-pass"}
+        None, NewUser.parse({"nickname": "root", "email": "root@example.com", "password": "secret-pass"})
     )
 
 

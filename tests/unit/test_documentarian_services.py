@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from gatehouse import object_ids
+from gatehouse.contracts.documentarian import DemandChanges
 from gatehouse.data import user_meta as meta_store
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied, ValidationFailed
@@ -49,7 +50,7 @@ def test_a_demand_deleted_meanwhile_is_not_found_on_update(embedded_aws: Any) ->
     stale = demands.find(demand.demand_id)
     demands.remove(author, demand)
     with pytest.raises(NotFound):
-        demands.update(author, stale, {"name": "changed"})
+        demands.update(author, stale, DemandChanges.parse({"name": "changed"}))
     with pytest.raises(NotFound):
         demands.remove(author, stale)
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from gatehouse.contracts.goncord import NewApp, ProfileUpdate
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
@@ -78,15 +79,17 @@ def test_roles_are_created_once_even_when_asked_for_concurrently(root: UserItem)
 
 def test_only_a_super_user_creates_apps(root: UserItem, member: UserItem) -> None:
     with pytest.raises(PermissionDenied):
-        app_service.create(member, {"name": "X", "url": "https://x"})
-    app, token = app_service.create(root, {"name": "X", "url": "https://x", "roles": ["hr"]})
+        app_service.create(member, NewApp.parse({"name": "X", "url": "https://x"}))
+    app, token = app_service.create(root, NewApp.parse({"name": "X", "url": "https://x", "roles": ["hr"]}))
     assert app.token_hash == app_store.token_digest(token) != token
     assert app_store.missing_roles(["hr"]) == []
 
 
 def test_an_app_token_authorizes_only_a_super_app(root: UserItem) -> None:
-    _, plain = app_service.create(root, {"name": "Plain", "url": "https://plain"})
-    _, privileged = app_service.create(root, {"name": "Super", "url": "https://super", "is_super": True})
+    _, plain = app_service.create(root, NewApp.parse({"name": "Plain", "url": "https://plain"}))
+    _, privileged = app_service.create(
+        root, NewApp.parse({"name": "Super", "url": "https://super", "is_super": True})
+    )
     assert app_service.authorize_super_app(privileged).app_id == 2
     with pytest.raises(app_service.AppNotSuper):
         app_service.authorize_super_app(plain)
@@ -112,7 +115,9 @@ def test_unknown_app_tokens_lock_out_only_the_caller_who_guessed_them(
 def test_an_apps_change_to_a_user_is_recorded_as_the_users_own_naming_the_app(
     root: UserItem, member: UserItem
 ) -> None:
-    app, token = app_service.create(root, {"name": "Super", "url": "https://super", "is_super": True})
+    app, token = app_service.create(
+        root, NewApp.parse({"name": "Super", "url": "https://super", "is_super": True})
+    )
     calling_app = app_service.authorize_super_app(token)
     goncord.set_roles_by(calling_app, member, ["hr", "staff"])
     goncord.remove_roles_by(calling_app, member, ["hr"])
@@ -126,7 +131,7 @@ def test_an_apps_change_to_a_user_is_recorded_as_the_users_own_naming_the_app(
 
 
 def test_any_known_app_identifies_itself_by_its_token(root: UserItem) -> None:
-    _, plain = app_service.create(root, {"name": "Plain", "url": "https://plain"})
+    _, plain = app_service.create(root, NewApp.parse({"name": "Plain", "url": "https://plain"}))
     assert app_service.require_app(f" {plain} ").app_id == 1
     for missing in (None, "", "unknown-token"):
         with pytest.raises(NotFound):
@@ -136,13 +141,13 @@ def test_any_known_app_identifies_itself_by_its_token(root: UserItem) -> None:
 def test_profile_update_retries_when_payloads_changed_meanwhile(
     root: UserItem, member: UserItem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app_service.create(root, {"name": "A", "url": "https://a"})
-    app_service.create(root, {"name": "B", "url": "https://b"})
+    app_service.create(root, NewApp.parse({"name": "A", "url": "https://a"}))
+    app_service.create(root, NewApp.parse({"name": "B", "url": "https://b"}))
     stale = users.get(member.id)
     assert stale is not None
-    goncord.update_profile(member, {}, apps={"https://a": {"from": "first"}})
+    goncord.update_profile(member, ProfileUpdate.parse({"apps": {"https://a": {"from": "first"}}}))
     updated, changed = goncord.update_profile(
-        stale, {"first_name": "Ann"}, apps={"https://b": {"from": "second"}}
+        stale, ProfileUpdate.parse({"first_name": "Ann", "apps": {"https://b": {"from": "second"}}})
     )
     assert changed == ["app_data", "first_name"]
     assert updated.app_data == {"https://a": {"from": "first"}, "https://b": {"from": "second"}}
@@ -156,19 +161,22 @@ def test_profile_update_gives_up_after_repeated_conflicts(
 ) -> None:
     monkeypatch.setattr(app_store, "update_user_profile", lambda *args: False)
     with pytest.raises(Conflict):
-        goncord.update_profile(member, {"first_name": "Ann"})
+        goncord.update_profile(member, ProfileUpdate.parse({"first_name": "Ann"}))
 
 
 def test_profile_update_of_a_removed_user_is_not_found(root: UserItem, member: UserItem) -> None:
     accounts.remove(member)
     with pytest.raises(NotFound):
-        goncord.update_profile(member, {"first_name": "Ann"})
+        goncord.update_profile(member, ProfileUpdate.parse({"first_name": "Ann"}))
 
 
 def test_profile_update_skips_urls_that_are_no_apps(root: UserItem, member: UserItem) -> None:
-    app_service.create(root, {"name": "A", "url": "https://a"})
+    app_service.create(root, NewApp.parse({"name": "A", "url": "https://a"}))
     updated, changed = goncord.update_profile(
-        member, {"first_name": "Ann"}, apps={"https://nowhere": {"x": 1}, "https://a": {"y": 2}}
+        member,
+        ProfileUpdate.parse(
+            {"first_name": "Ann", "apps": {"https://nowhere": {"x": 1}, "https://a": {"y": 2}}}
+        ),
     )
     assert changed == ["app_data", "first_name"]
     stored = users.get(member.id)
@@ -179,16 +187,16 @@ def test_profile_update_skips_urls_that_are_no_apps(root: UserItem, member: User
 def test_menu_shows_apps_sharing_a_role_without_reading_apps_for_roleless_users(
     root: UserItem, member: UserItem, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app_service.create(root, {"name": "HR", "url": "https://hr", "roles": ["hr"]})
-    app_service.create(root, {"name": "Ops", "url": "https://ops", "roles": ["ops"]})
-    goncord.update_profile(member, {}, roles=["ops"])
+    app_service.create(root, NewApp.parse({"name": "HR", "url": "https://hr", "roles": ["hr"]}))
+    app_service.create(root, NewApp.parse({"name": "Ops", "url": "https://ops", "roles": ["ops"]}))
+    goncord.update_profile(member, ProfileUpdate.parse({"roles": ["ops"]}))
     assert [app.name for app in app_service.menu(member)] == ["Ops"]
     monkeypatch.setattr(app_store, "all_apps", lambda limit: pytest.fail("no read for a user without roles"))
     assert app_service.menu(root) == []
 
 
 def test_rotation_of_a_deleted_app_is_not_found(root: UserItem) -> None:
-    app, _ = app_service.create(root, {"name": "X", "url": "https://x"})
+    app, _ = app_service.create(root, NewApp.parse({"name": "X", "url": "https://x"}))
     app_store.delete(app)
     with pytest.raises(NotFound):
         app_service.rotate_token(root, app.id)
@@ -211,7 +219,7 @@ def test_role_removal_from_a_stale_read_keeps_roles_added_meanwhile(root: UserIt
 def test_an_app_deleted_after_its_token_was_checked_cannot_set_its_payload(
     root: UserItem, member: UserItem
 ) -> None:
-    app, token = app_service.create(root, {"name": "X", "url": "https://x"})
+    app, token = app_service.create(root, NewApp.parse({"name": "X", "url": "https://x"}))
     caller = app_service.require_app(token)
     app_store.delete(app)
     with pytest.raises(NotFound):

@@ -1,5 +1,5 @@
 """The layers import only downwards (docs/architecture.md): functions → web → surfaces →
-contracts → services → validation → security → data → the base modules (settings, clock, errors, …)."""
+services → contracts → validation → security → data → the base modules (settings, clock, errors, …)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ REPO = Path(__file__).resolve().parents[2]
 PACKAGE = REPO / "layers" / "gatehouse" / "gatehouse"
 
 # Higher imports lower; a package may import itself. Modules not listed are base modules (0).
-RANKS = {"data": 1, "security": 2, "validation": 3, "services": 4, "contracts": 5, "surfaces": 6, "web": 7}
+RANKS = {"data": 1, "security": 2, "validation": 3, "contracts": 4, "services": 5, "surfaces": 6, "web": 7}
 FUNCTIONS_RANK = 8
 
 

@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from gatehouse.clock import iso, now
+from gatehouse.contracts.users_admin import GroupChanges, NewGroup, NewUser, UserChanges
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, NotFound, PermissionDenied, ValidationFailed
@@ -25,8 +26,10 @@ EVERYTHING = list(groups.CATALOGUE)
 D_MAIL = MailContext("d", "https://api.example.com")
 
 
-def fields(nickname: str, **extra: Any) -> dict[str, Any]:
-    return {"nickname": nickname, "email": f"{nickname}@example.com", "password": "secret-pass", **extra}
+def fields(nickname: str, **extra: Any) -> NewUser:
+    return NewUser.parse(
+        {"nickname": nickname, "email": f"{nickname}@example.com", "password": "secret-pass", **extra}
+    )
 
 
 @pytest.fixture
@@ -35,7 +38,7 @@ def root(embedded_aws: Any) -> UserItem:
 
 
 def admin_in(root: UserItem, level: int, granted: list[str], nickname: str = "boss") -> UserItem:
-    group = groups.create(root, {"name": f"g{level}", "level": level, "permissions": granted})
+    group = groups.create(root, NewGroup.parse({"name": f"g{level}", "level": level, "permissions": granted}))
     return users_admin_users.create_user(root, fields(nickname, role="admin", group_id=group.id))
 
 
@@ -61,7 +64,7 @@ def test_concurrent_anonymous_first_sign_ups_leave_exactly_one_user(embedded_aws
 
 def test_admins_create_lower_roles_in_lower_groups_only(root: UserItem) -> None:
     admin = admin_in(root, 50, EVERYTHING)
-    lower = groups.create(root, {"name": "low", "level": 10})
+    lower = groups.create(root, NewGroup.parse({"name": "low", "level": 10}))
     created = users_admin_users.create_user(admin, fields("u1", group_id=lower.id))
     assert (created.role, created.group_id) == ("user", lower.id)
     with pytest.raises(PermissionDenied):
@@ -73,7 +76,9 @@ def test_admins_create_lower_roles_in_lower_groups_only(root: UserItem) -> None:
 
 
 def test_permissions_take_effect_only_from_their_minimum_role(root: UserItem) -> None:
-    staff = groups.create(root, {"name": "staff", "level": 5, "permissions": ["users.read", "users.remove"]})
+    staff = groups.create(
+        root, NewGroup.parse({"name": "staff", "level": 5, "permissions": ["users.read", "users.remove"]})
+    )
     member = users_admin_users.create_user(root, fields("member", group_id=staff.id))
     assert groups.has_permission(member, groups.USERS_READ)
     assert not groups.has_permission(member, groups.USERS_REMOVE)
@@ -89,24 +94,30 @@ def test_without_a_group_a_role_holds_its_defaults_and_a_group_replaces_them(roo
     assert groups.held_by(root) == EVERYTHING
     assert groups.held_by(admin) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
     assert groups.held_by(plain) == groups.held_by(manager) == []
-    narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["logs.read"]})
-    narrowed, _ = users_admin_users.update_user(root, admin.id, {"group_id": narrow.id}, D_MAIL)
+    narrow = groups.create(root, NewGroup.parse({"name": "narrow", "level": 5, "permissions": ["logs.read"]}))
+    narrowed, _ = users_admin_users.update_user(
+        root, admin.id, UserChanges.parse({"group_id": narrow.id}), D_MAIL
+    )
     assert groups.held_by(narrowed) == ["logs.read"]
     assert not groups.has_permission(narrowed, groups.USERS_CREATE)
 
 
 def test_a_member_of_a_deleted_group_holds_nothing_until_moved(root: UserItem) -> None:
-    narrow = groups.create(root, {"name": "narrow", "level": 5, "permissions": ["users.read"]})
+    narrow = groups.create(
+        root, NewGroup.parse({"name": "narrow", "level": 5, "permissions": ["users.read"]})
+    )
     admin = users_admin_users.create_user(root, fields("boss", role="admin", group_id=narrow.id))
     groups.delete(root, narrow)
     assert groups.group_of(admin) is None
     assert groups.held_by(admin) == []
-    moved, _ = users_admin_users.update_user(root, admin.id, {"group_id": None}, D_MAIL)
+    moved, _ = users_admin_users.update_user(root, admin.id, UserChanges.parse({"group_id": None}), D_MAIL)
     assert groups.held_by(moved) == sorted(groups.ROLE_DEFAULTS["admin"], key=EVERYTHING.index)
 
 
 def test_users_read_reaches_the_callers_organization_or_everyone_without_one(root: UserItem) -> None:
-    readers = groups.create(root, {"name": "readers", "level": 5, "permissions": ["users.read"]})
+    readers = groups.create(
+        root, NewGroup.parse({"name": "readers", "level": 5, "permissions": ["users.read"]})
+    )
     loose = users_admin_users.create_user(root, fields("loose", group_id=readers.id))
     bound = users_admin_users.create_user(root, fields("bound", group_id=readers.id))
     colleague = users_admin_users.create_user(root, fields("colleague"))
@@ -183,9 +194,11 @@ def test_password_changes_are_recorded_with_the_bound_caller_refused_ones_with_t
 
 
 def test_a_group_move_is_recorded_apart_from_the_profile_fields(root: UserItem) -> None:
-    staff = groups.create(root, {"name": "staff", "level": 5})
+    staff = groups.create(root, NewGroup.parse({"name": "staff", "level": 5}))
     user = users_admin_users.create_user(root, fields("plain"))
-    users_admin_users.update_user(root, user.id, {"first_name": "Ann", "group_id": staff.id}, D_MAIL)
+    users_admin_users.update_user(
+        root, user.id, UserChanges.parse({"first_name": "Ann", "group_id": staff.id}), D_MAIL
+    )
     recorded = users_admin_logs.search(
         root, users_admin_logs.LogQuery(by_user=root.id, newest_first=False)
     ).events
@@ -207,14 +220,14 @@ def test_generated_passwords_mix_every_character_class() -> None:
 
 def test_admins_cannot_escalate_through_groups(root: UserItem) -> None:
     admin = admin_in(root, 40, ["groups.manage", "users.read"])
-    groups.create(admin, {"name": "lower", "level": 39, "permissions": ["users.read"]})
+    groups.create(admin, NewGroup.parse({"name": "lower", "level": 39, "permissions": ["users.read"]}))
     with pytest.raises(PermissionDenied):
-        groups.create(admin, {"name": "peer", "level": 40})
+        groups.create(admin, NewGroup.parse({"name": "peer", "level": 40}))
     with pytest.raises(PermissionDenied):
-        groups.create(admin, {"name": "greedy", "level": 1, "permissions": ["logs.read"]})
+        groups.create(admin, NewGroup.parse({"name": "greedy", "level": 1, "permissions": ["logs.read"]}))
     own = groups.get(admin.group_id or 0)
     with pytest.raises(PermissionDenied):
-        groups.update(admin, own, {"level": 100})
+        groups.update(admin, own, GroupChanges.parse({"level": 100}))
 
 
 def test_activity_is_written_at_most_once_per_interval(root: UserItem) -> None:

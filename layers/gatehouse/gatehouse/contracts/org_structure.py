@@ -18,7 +18,6 @@ from gatehouse.contracts.fields import (
     Text,
     Url,
 )
-from gatehouse.services.org_structure_users import ASSIGNABLE_ROLES
 
 Name = Annotated[str, Text(max=255)]
 NameChange = Annotated[str | None, Text(max=255, nullable=False)]
@@ -120,6 +119,8 @@ class Credentials(RequestModel):
     device_name: Annotated[str | None, Text(max=255, description='The token\'s name (default "api").')] = None
 
 
+# The roles C's users may be given (the super is never assigned); who may assign which is the services'.
+ASSIGNABLE_ROLES = ("admin", "manager", "user")
 Role = Annotated[str | None, Choice(*ASSIGNABLE_ROLES, nullable=False)]
 
 

@@ -11,9 +11,12 @@ from pydantic import Field
 from gatehouse.contracts.base import RequestModel
 from gatehouse.contracts.fields import Choice, Email, Integer, NewPassword, Password, Sent, Text, Url
 from gatehouse.errors import ValidationFailed
-from gatehouse.services import groups, userpics, users_admin_logs
 
 MAX_PER_PAGE = 100
+MAX_LOGS_PER_PAGE = 100
+MAX_GROUP_LEVEL = 1000
+# The multipart part (or body field) a userpic is uploaded in.
+USERPIC_FIELD = "upload_userpic"
 DEFAULT_USERS_PER_PAGE = 50
 # The fields the user struct shows inside its `contacts` object; a body may send them there too.
 CONTACT_FIELDS = ("email", "phone", "telegram", "viber")
@@ -83,7 +86,7 @@ class UserpicUpload(RequestModel):
     """A multipart file part (or a `data:` URI); what it must hold is `services.userpics`'s."""
 
     upload: Annotated[object, Sent(description="An image: a file part, or a `data:` URI of one.")] = Field(
-        default=None, alias=userpics.FIELD
+        default=None, alias=USERPIC_FIELD
     )
 
 
@@ -115,7 +118,7 @@ class LogFilters(RequestModel):
         str | None, Text(max=40, description="Up to this moment (a date or date-time prefix).")
     ] = Field(default=None, alias="to")
     sort: Annotated[str | None, Choice("asc", "desc", description="By time; newest first by default.")] = None
-    per_page: Annotated[int | None, Integer(min=1, max=users_admin_logs.MAX_PER_PAGE)] = None
+    per_page: Annotated[int | None, Integer(min=1, max=MAX_LOGS_PER_PAGE)] = None
     cursor: Annotated[str | None, Text(max=2048)] = None
 
 
@@ -125,7 +128,7 @@ Permissions = Annotated[object, Sent(description="The permission names the group
 class NewGroup(RequestModel):
     name: Annotated[str, Text(max=100)]
     description: Annotated[str | None, Text(max=1000)] = None
-    level: Annotated[int | None, Integer(min=0, max=groups.MAX_LEVEL)] = None
+    level: Annotated[int | None, Integer(min=0, max=MAX_GROUP_LEVEL)] = None
     # A list, which the string rules cannot describe: groups.validate_permissions checks it.
     permissions: Permissions = None
 
@@ -133,5 +136,5 @@ class NewGroup(RequestModel):
 class GroupChanges(RequestModel):
     name: Annotated[str | None, Text(max=100)] = None
     description: Annotated[str | None, Text(max=1000)] = None
-    level: Annotated[int | None, Integer(min=0, max=groups.MAX_LEVEL)] = None
+    level: Annotated[int | None, Integer(min=0, max=MAX_GROUP_LEVEL)] = None
     permissions: Permissions = None

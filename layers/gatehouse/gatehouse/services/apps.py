@@ -8,10 +8,11 @@ in the audit log once it succeeded.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from gatehouse.clock import iso, now
+from gatehouse.contracts.goncord import AppChanges, NewApp
 from gatehouse.data import apps as app_store
 from gatehouse.data import counters
 from gatehouse.data.apps import AppItem, AppTokenItem
@@ -109,19 +110,19 @@ def known_urls(urls: Sequence[str]) -> set[str]:
     return set(app_store.ids_by_url(urls)) if urls else set()
 
 
-def create(actor: UserItem, data: Mapping[str, Any]) -> tuple[AppItem, str]:
+def create(actor: UserItem, request: NewApp) -> tuple[AppItem, str]:
     """A new app and its token (the only time the token is returned)."""
     permissions.require_role(actor, "super")
-    roles = role_names(data["roles"]) if data.get("roles") is not None else []
+    roles = role_names(request.roles) if request.roles is not None else []
     ensure_roles(roles)
     token = str(uuid.uuid4())
     stamp = iso(now())
     app = app_store.new_app(
         counters.next_id("app"),
         token_hash=app_store.token_digest(token),
-        name=data["name"],
-        url=data["url"],
-        is_super=bool(data.get("is_super")),
+        name=request.name,
+        url=request.url,
+        is_super=bool(request.is_super),
         roles=roles,
         created_at=stamp,
         updated_at=stamp,
@@ -149,19 +150,19 @@ def get(actor: UserItem, app_id: int) -> AppItem:
     return app
 
 
-def update(actor: UserItem, app_id: int, data: Mapping[str, Any]) -> AppItem:
+def update(actor: UserItem, app_id: int, request: AppChanges) -> AppItem:
     """Rename, change who sees it (`roles`) or its super flag; the url identifies the app's payloads
-    on users, so it cannot change."""
+    on users, so it cannot change. A field sent empty or null is kept."""
     app = get(actor, app_id)
-    if data.get("url") is not None and data["url"] != app.url:
+    if request.url is not None and request.url != app.url:
         raise ValidationFailed.single("url", "immutable")
     changes: dict[str, Any] = {}
-    if data.get("name") is not None:
-        changes["name"] = data["name"]
-    if data.get("is_super") is not None:
-        changes["is_super"] = data["is_super"]
-    if data.get("roles") is not None:
-        changes["roles"] = role_names(data["roles"])
+    if request.name is not None:
+        changes["name"] = request.name
+    if request.is_super is not None:
+        changes["is_super"] = request.is_super
+    if request.roles is not None:
+        changes["roles"] = role_names(request.roles)
         ensure_roles(changes["roles"])
     changes = {name: value for name, value in changes.items() if getattr(app, name) != value}
     if changes:

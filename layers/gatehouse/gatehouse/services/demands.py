@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from gatehouse import object_ids
 from gatehouse.clock import iso, now
+from gatehouse.contracts.documentarian import DemandChanges
 from gatehouse.data import demands, users
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
@@ -52,11 +50,12 @@ def may_change(actor: UserItem, demand: DemandItem) -> bool:
     return actor.organization_id is None if author is None else permissions.can_manage(actor, author)
 
 
-def update(actor: UserItem, demand: DemandItem, changes: Mapping[str, Any]) -> DemandItem:
-    """`changes` holds any of name, description and responsible_id."""
+def update(actor: UserItem, demand: DemandItem, request: DemandChanges) -> DemandItem:
+    """The fields the request sent (any of name, description and responsible_id) change."""
     permissions.require(may_change(actor, demand))
-    if RESPONSIBLE_FIELD in changes:
-        existing_user(changes[RESPONSIBLE_FIELD], RESPONSIBLE_FIELD)
+    if request.responsible_id is not None:
+        existing_user(request.responsible_id, RESPONSIBLE_FIELD)
+    changes = request.given()
     changed = {name: value for name, value in changes.items() if getattr(demand, name) != value}
     if changed:
         changed["updated_at"] = iso(now())

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from gatehouse import object_ids
+from gatehouse.contracts.documentarian import Registration, UserChanges
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, PermissionDenied
@@ -17,9 +17,9 @@ A_FIELD_NAMES = {"email": "email", "login": "login"}
 NAME_FIELDS = {"name": "first_name", "surname": "last_name", "middlename": "middle_name"}
 
 
-def profile_attributes(fields: Mapping[str, Any]) -> dict[str, Any]:
-    """The canonical name attributes among A's `fields`."""
-    return {NAME_FIELDS[name]: value for name, value in fields.items() if name in NAME_FIELDS}
+def profile_attributes(request: Registration | UserChanges) -> dict[str, Any]:
+    """The canonical name attributes among the fields the request sent."""
+    return {NAME_FIELDS[name]: value for name, value in request.given().items() if name in NAME_FIELDS}
 
 
 def user_id_for(object_id: str) -> int | None:
@@ -42,15 +42,13 @@ def visible_page(actor: UserItem, limit: int, after_id: int | None) -> tuple[lis
     return [user for user in found if permissions.can_read(actor, user)], next_after
 
 
-def create(
-    actor: UserItem, *, email: str, password: str, attributes: Mapping[str, Any], mail_context: MailContext
-) -> UserItem:
+def create(actor: UserItem, request: Registration, mail_context: MailContext) -> UserItem:
     """Admins and super add users; the new user is a plain user who still has to verify their address."""
     permissions.require_role(actor, "admin")
     user = accounts.register(
-        email=email,
-        password=password,
-        attributes=attributes,
+        email=request.email,
+        password=request.password,
+        attributes=profile_attributes(request),
         field_names=A_FIELD_NAMES,
         mail_context=mail_context,
     )
@@ -66,12 +64,12 @@ def find(actor: UserItem, user_id: int | None) -> UserItem:
     return target
 
 
-def update(actor: UserItem, target: UserItem, fields: Mapping[str, Any], mail_context: MailContext) -> None:
+def update(actor: UserItem, target: UserItem, request: UserChanges, mail_context: MailContext) -> None:
     """Profile fields only (no role, no password), under A's names (`NAME_FIELDS` and email).
     A user's own new email waits for the link mailed to it; an admin's change to someone
     else's applies at once (services/email_change)."""
     permissions.require(permissions.can_manage(actor, target))
-    changes = profile_attributes(fields) | ({"email": fields["email"]} if "email" in fields else {})
+    changes = profile_attributes(request) | ({"email": request.email} if request.sent("email") else {})
     accounts.update(
         target, changes, field_names=A_FIELD_NAMES, mail_context=mail_context, by_owner=actor.id == target.id
     )
@@ -80,7 +78,7 @@ def update(actor: UserItem, target: UserItem, fields: Mapping[str, Any], mail_co
         actor=actor,
         target_type="user",
         target_id=target.id,
-        details={"fields": ",".join(sorted(fields))},
+        details={"fields": ",".join(sorted(request.given()))},
     )
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from gatehouse import validation
 from gatehouse.clock import iso, now
+from gatehouse.contracts.goncord import ProfileUpdate, Registration
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.apps import AppTokenItem
@@ -35,6 +36,13 @@ MAX_ALL_PAYLOADS_BYTES = 64 * 1024
 # Optimistic writes of the payload map and the roles: re-read and retry when a concurrent update won.
 UPDATE_ATTEMPTS = 3
 PROFILE_FIELDS = ("first_name", "last_name", "middle_name", "birthday")
+# Goncord's names for the canonical user's profile fields (second_name is the middle name).
+PROFILE_FIELD_NAMES = {
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "second_name": "middle_name",
+    "birthday": "birthday",
+}
 # Ecto's `validate_length(:password, min: 6)`; the 256-character cap is every surface's.
 NEW_PASSWORD = validation.Rule("new_password", min=6)
 # Goncord's names for the canonical handles, so a taken value is reported on the field sent.
@@ -46,15 +54,19 @@ class PasswordNotChanged(InvalidCredentials):
     (the original answered both the same way)."""
 
 
-def register(
-    *, email: str, password: str, login: str, profile: Mapping[str, Any], mail_context: MailContext
-) -> UserItem:
+def profile_attributes(request: Registration | ProfileUpdate) -> dict[str, str | None]:
+    """The canonical profile attributes among the fields the request sent."""
+    given = request.given()
+    return {attribute: given[name] for name, attribute in PROFILE_FIELD_NAMES.items() if name in given}
+
+
+def register(request: Registration, mail_context: MailContext) -> UserItem:
     """A user's own sign-up; the verification mail goes out with the account."""
     return accounts.sign_up(
-        email=email,
-        password=password,
-        login=login,
-        attributes=profile,
+        email=request.email,
+        password=request.password,
+        login=request.login,
+        attributes=profile_attributes(request),
         field_names=FIELD_NAMES,
         mail_context=mail_context,
     )
@@ -90,16 +102,21 @@ def app_payloads(value: Any) -> dict[str, dict[str, Any] | None]:
     return value
 
 
-def update_profile(
-    user: UserItem, profile: Mapping[str, Any], roles: Any = None, apps: Any = None
-) -> tuple[UserItem, list[str]]:
+def update_profile(user: UserItem, request: ProfileUpdate) -> tuple[UserItem, list[str]]:
     """Apply a super app's changes to `user`; returns the user and the names of the changed fields.
 
-    `profile` holds validated first_name/last_name/middle_name/birthday; `roles` (absent: kept)
-    replaces the user's app roles, creating unknown ones; `apps` sets the payloads of existing
-    apps and keeps the others. A url that is no app's is skipped, as the original did; its
-    `null` still removes a payload left under it by a deleted app (the original showed none).
+    The profile fields sent change; `roles` (absent or null: kept) replaces the user's app roles,
+    creating unknown ones; `apps` sets the payloads of existing apps and keeps the others. A url
+    that is no app's is skipped, as the original did; its `null` still removes a payload left
+    under it by a deleted app (the original showed none).
     """
+    return _update_profile(user, profile_attributes(request), request.roles, request.apps)
+
+
+def _update_profile(
+    user: UserItem, profile: Mapping[str, str | None], roles: Any = None, apps: Any = None
+) -> tuple[UserItem, list[str]]:
+    """`profile`: canonical attributes among first_name/last_name/middle_name/birthday."""
     role_names = app_service.role_names(roles) if roles is not None else None
     payloads = app_payloads(apps) if apps is not None else {}
     known = app_service.known_urls([url for url, each in payloads.items() if each is not None])
@@ -108,7 +125,7 @@ def update_profile(
         app_service.ensure_roles(role_names)
 
     def changes(current: UserItem) -> dict[str, Any]:
-        wanted = {name: profile[name] for name in PROFILE_FIELDS if name in profile}
+        wanted: dict[str, Any] = {name: profile[name] for name in PROFILE_FIELDS if name in profile}
         if role_names is not None:
             wanted["app_roles"] = role_names
         if payloads:
@@ -119,11 +136,9 @@ def update_profile(
     return _update(user, changes, guarded=("app_data",))
 
 
-def update_profile_by(
-    app: AppTokenItem, user: UserItem, profile: Mapping[str, Any], roles: Any = None, apps: Any = None
-) -> UserItem:
+def update_profile_by(app: AppTokenItem, user: UserItem, request: ProfileUpdate) -> UserItem:
     """`update_profile`, made by the super app `app`."""
-    user, changed = update_profile(user, profile, roles, apps)
+    user, changed = update_profile(user, request)
     _record_app_update(app, user, changed)
     return user
 
@@ -146,7 +161,7 @@ def set_own_payload(user: UserItem, app: AppTokenItem, value: Any) -> UserItem:
 def set_roles(user: UserItem, roles: Any) -> tuple[UserItem, list[str]]:
     """Replace the user's app roles with `roles`, creating unknown ones (the original's
     `Role.set_roles`, behind `POST /roles`); unlike `update_profile`, null is no "keep"."""
-    return update_profile(user, {}, roles=app_service.role_names(roles))
+    return _update_profile(user, {}, roles=app_service.role_names(roles))
 
 
 def set_roles_by(app: AppTokenItem, user: UserItem, roles: Any) -> UserItem:

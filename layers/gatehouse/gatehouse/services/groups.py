@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from gatehouse.clock import iso, now
+from gatehouse.contracts.users_admin import GroupChanges, NewGroup
 from gatehouse.data import counters
 from gatehouse.data import groups as group_store
 from gatehouse.data.groups import GroupItem
@@ -56,7 +57,6 @@ ROLE_DEFAULTS: Mapping[str, frozenset[str]] = {
         {USERS_READ, USERS_CREATE, USERS_UPDATE, USERS_REMOVE, USERS_RESET_PASSWORD, LOGS_READ}
     ),
 }
-MAX_LEVEL = 1000
 GROUP_ENTITY = "group"
 
 
@@ -145,16 +145,17 @@ def validate_permissions(value: Any) -> list[str]:
     return [name for name in CATALOGUE if name in value]
 
 
-def create(actor: UserItem, data: Mapping[str, Any]) -> GroupItem:
-    granted = validate_permissions(data.get("permissions", []))
-    # Validated as an optional integer: absent or null (cleared) both mean the lowest level.
-    level = int(data.get("level") or 0)
+def create(actor: UserItem, request: NewGroup) -> GroupItem:
+    # Sent, even as null, it must be a list.
+    granted = validate_permissions(request.permissions if request.sent("permissions") else [])
+    # Absent or null (cleared) both mean the lowest level.
+    level = request.level or 0
     _require_manageable(actor, level, granted)
     stamp = iso(now())
     group = group_store.new_group(
         counters.next_id(GROUP_ENTITY),
-        name=data["name"],
-        description=data.get("description"),
+        name=request.name,
+        description=request.description,
         level=level,
         permissions=granted,
         created_at=stamp,
@@ -165,16 +166,19 @@ def create(actor: UserItem, data: Mapping[str, Any]) -> GroupItem:
     return group
 
 
-def update(actor: UserItem, group: GroupItem, data: Mapping[str, Any]) -> GroupItem:
-    """Apply the fields present in `data`; the admin must manage the group before and after."""
+def update(actor: UserItem, group: GroupItem, request: GroupChanges) -> GroupItem:
+    """Apply the fields the request sent; the admin must manage the group before and after."""
     _require_manageable(actor, group.level, group_store.granted(group))
-    changes: dict[str, Any] = {name: data[name] for name in ("name", "description", "level") if name in data}
+    given = request.given()
+    changes: dict[str, Any] = {
+        name: given[name] for name in ("name", "description", "level") if name in given
+    }
     if "name" in changes and changes["name"] is None:
         raise ValidationFailed.single("name", "required")
     if "level" in changes and changes["level"] is None:
         changes["level"] = 0
-    if "permissions" in data:
-        changes["permissions"] = validate_permissions(data["permissions"])
+    if request.sent("permissions"):
+        changes["permissions"] = validate_permissions(request.permissions)
     _require_manageable(
         actor, changes.get("level", group.level), changes.get("permissions", group_store.granted(group))
     )

@@ -34,6 +34,7 @@ from pynamodb.exceptions import PutError
 
 from gatehouse import object_ids
 from gatehouse.clock import iso, now
+from gatehouse.contracts.users_admin import MAX_GROUP_LEVEL
 from gatehouse.data import apps as app_store
 from gatehouse.data import counters, imports, org, users
 from gatehouse.data import demands as demand_store
@@ -498,8 +499,8 @@ def import_prerequisite(
                     "rejected",
                     f"unknown permissions {', '.join(unknown)} (known: {', '.join(group_rules.CATALOGUE)})",
                 )
-            if not 0 <= int(values.get("level") or 0) <= group_rules.MAX_LEVEL:
-                return "rejected", f"level outside 0..{group_rules.MAX_LEVEL}"
+            if not 0 <= int(values.get("level") or 0) <= MAX_GROUP_LEVEL:
+                return "rejected", f"level outside 0..{MAX_GROUP_LEVEL}"
             group_store.put(group_store.new_group(item_id, created_at=stamp, updated_at=stamp, **values))
         else:
             return _import_app(item_id, values, stamp)

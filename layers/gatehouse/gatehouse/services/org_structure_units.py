@@ -10,6 +10,15 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from gatehouse.clock import iso, now
+from gatehouse.contracts import documentarian
+from gatehouse.contracts.org_structure import (
+    DepartmentChanges,
+    NewDepartment,
+    NewOrganization,
+    NewPosition,
+    OrganizationChanges,
+    PositionChanges,
+)
 from gatehouse.data import counters, org
 from gatehouse.data.models import Item, UserItem
 from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
@@ -37,6 +46,9 @@ SEEDED_POSITIONS = (
 )
 
 _T = TypeVar("_T", bound=Item)
+# A's /api/v1/position creates and changes C's positions with A's fields (no department, no salary).
+NewPositionRequest = NewPosition | documentarian.NewPosition
+PositionChangesRequest = PositionChanges | documentarian.PositionChanges
 
 
 # ---- organizations ----
@@ -55,9 +67,9 @@ def list_organizations(actor: UserItem, paging: Paging) -> Page[OrganizationItem
     return Page(found, 1 if own is not None and paging.matches(own.name) else 0, paging.page, paging.per_page)
 
 
-def create_organization(actor: UserItem, fields: Mapping[str, Any]) -> OrganizationItem:
+def create_organization(actor: UserItem, request: NewOrganization) -> OrganizationItem:
     permissions.require(is_global(actor))
-    created = org.create_organization(counters.next_id("organization"), iso(now()), dict(fields))
+    created = org.create_organization(counters.next_id("organization"), iso(now()), request.given())
     audit.record("org.create", actor=actor, target_type="organization", target_id=created.id)
     return created
 
@@ -88,10 +100,12 @@ def organization_detail(actor: UserItem, organization_id: int) -> OrganizationDe
     return OrganizationDetail(found, departments, members)
 
 
-def update_organization(actor: UserItem, organization_id: int, fields: Mapping[str, Any]) -> OrganizationItem:
+def update_organization(
+    actor: UserItem, organization_id: int, request: OrganizationChanges
+) -> OrganizationItem:
     found = get_organization(actor, organization_id)
     permissions.require(can_manage_organization(actor, found.id))
-    updated = _apply(found, fields, org.update_organization)
+    updated = _apply(found, request.given(), org.update_organization)
     audit.record("org.update", actor=actor, target_type="organization", target_id=updated.id)
     return updated
 
@@ -106,8 +120,9 @@ def delete_organization(actor: UserItem, organization_id: int) -> None:
     audit.record("org.delete", actor=actor, target_type="organization", target_id=found.id)
 
 
-def _apply(item: _T, fields: Mapping[str, Any], write: Callable[[_T, dict[str, Any]], None]) -> _T:
-    changes = {name: value for name, value in fields.items() if getattr(item, name) != value}
+def _apply(item: _T, attributes: Mapping[str, Any], write: Callable[[_T, dict[str, Any]], None]) -> _T:
+    """Write the `attributes` (the item's, by name) that differ from the item's."""
+    changes = {name: value for name, value in attributes.items() if getattr(item, name) != value}
     if not changes:
         return item
     changes["updated_at"] = iso(now())
@@ -161,12 +176,12 @@ def _organization_reference(organization_id: int, field_name: str = "organizatio
     return found
 
 
-def create_department(actor: UserItem, fields: Mapping[str, Any]) -> tuple[DepartmentItem, Related]:
-    fields = dict(fields)
-    parent = _organization_reference(fields.pop("organization_id"))
+def create_department(actor: UserItem, request: NewDepartment) -> tuple[DepartmentItem, Related]:
+    parent = _organization_reference(request.organization_id)
     permissions.require(can_manage_organization(actor, parent.id))
+    attributes = {name: value for name, value in request.given().items() if name != "organization_id"}
     try:
-        created = org.create_department(counters.next_id("department"), iso(now()), parent.id, fields)
+        created = org.create_department(counters.next_id("department"), iso(now()), parent.id, attributes)
     except org.ReferenceGone:
         raise ValidationFailed.single("organization_id", "exists") from None
     audit.record("department.create", actor=actor, target_type="department", target_id=created.id)
@@ -188,18 +203,17 @@ def department_detail(actor: UserItem, department_id: int) -> tuple[DepartmentIt
 
 
 def update_department(
-    actor: UserItem, department_id: int, fields: Mapping[str, Any]
+    actor: UserItem, department_id: int, request: DepartmentChanges
 ) -> tuple[DepartmentItem, Related]:
     found = get_department(actor, department_id)
     permissions.require(can_manage_department(actor, found))
-    fields = dict(fields)
-    target = fields.get("organization_id", found.organization_id)
+    target = request.organization_id if request.organization_id is not None else found.organization_id
     if target != found.organization_id:
         _organization_reference(target)
         permissions.require(can_manage_organization(actor, found.organization_id))
         permissions.require(can_manage_organization(actor, target))
     try:
-        _apply(found, fields, org.update_department)
+        _apply(found, request.given(), org.update_department)
     except org.ReferenceGone:
         raise ValidationFailed.single("organization_id", "exists") from None
     except org.StillReferenced:
@@ -295,23 +309,22 @@ def _department_reference(department_id: int | None) -> DepartmentItem | None:
     return found
 
 
-def _check_salary(fields: Mapping[str, Any]) -> None:
-    low, high = fields.get("salary_min"), fields.get("salary_max")
+def _check_salary(low: int | None, high: int | None) -> None:
     if low is not None and high is not None and high < low:
         raise ValidationFailed.single("salary_max", "gte", value="salary min")
 
 
-def create_position(actor: UserItem, fields: Mapping[str, Any]) -> tuple[PositionItem, Related]:
+def create_position(actor: UserItem, request: NewPositionRequest) -> tuple[PositionItem, Related]:
     ensure_positions_seeded()
-    fields = dict(fields)
-    _check_salary(fields)
-    department = _department_reference(fields.pop("department_id", None))
+    attributes = request.given()
+    _check_salary(attributes.get("salary_min"), attributes.get("salary_max"))
+    department = _department_reference(attributes.pop("department_id", None))
     require_manage_position(actor, department)
     position = org.new_position(
         counters.next_id("position"),
         iso(now()),
         {
-            **fields,
+            **attributes,
             "department_id": department.id if department else None,
             "organization_id": department.organization_id if department else None,
         },
@@ -341,26 +354,23 @@ def position_detail(actor: UserItem, position_id: int) -> tuple[PositionItem, li
 
 
 def update_position(
-    actor: UserItem, position_id: int, fields: Mapping[str, Any]
+    actor: UserItem, position_id: int, request: PositionChangesRequest
 ) -> tuple[PositionItem, Related]:
     found = get_position(actor, position_id)
     current = _department_reference(found.department_id) if found.department_id is not None else None
     require_manage_position(actor, current)
-    fields = dict(fields)
+    attributes = request.given()
     _check_salary(
-        {
-            "salary_min": fields.get("salary_min", found.salary_min),
-            "salary_max": fields.get("salary_max", found.salary_max),
-        }
+        attributes.get("salary_min", found.salary_min), attributes.get("salary_max", found.salary_max)
     )
-    if "department_id" in fields and fields["department_id"] != found.department_id:
-        target = _department_reference(fields["department_id"])
+    if "department_id" in attributes and attributes["department_id"] != found.department_id:
+        target = _department_reference(attributes["department_id"])
         require_manage_position(actor, target)
-        fields["organization_id"] = target.organization_id if target else None
+        attributes["organization_id"] = target.organization_id if target else None
         if found.users_count > 0 and (target.organization_id if target else None) != found.organization_id:
             raise Conflict("A position with users cannot move to another organization.")
     try:
-        _apply(found, fields, org.update_position)
+        _apply(found, attributes, org.update_position)
     except org.ReferenceGone:
         raise ValidationFailed.single("department_id", "exists") from None
     audit.record("position.update", actor=actor, target_type="position", target_id=found.id)

@@ -6,11 +6,12 @@ department managers, everyone reading their own organization and editing themsel
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from gatehouse.clock import iso, now
+from gatehouse.contracts.org_structure import NewUser, UserChanges
 from gatehouse.data import directory, org, users
 from gatehouse.data.models import SessionItem, UserItem, user_key
 from gatehouse.data.org import Membership, Related
@@ -24,8 +25,6 @@ from gatehouse.services.org_permissions import (
     require_membership_scope,
 )
 from gatehouse.services.paging import Page, Paging, empty_page, page_of
-
-ASSIGNABLE_ROLES = ("admin", "manager", "user")
 
 
 def split_name(name: str) -> dict[str, str | None]:
@@ -226,14 +225,27 @@ def get_user(actor: UserItem, user_id: int) -> UserItem:
     return found
 
 
-def _membership(data: Mapping[str, Any], current: Membership) -> Membership:
+def _requested_membership(request: NewUser | UserChanges, current: Membership) -> Membership:
+    """What the request does not name stays, unless what it belongs to changed."""
+    organization_id = request.organization_id if request.sent("organization_id") else current.organization_id
+    org_changed = organization_id != current.organization_id
+    department_id = current.department_id if not org_changed else None
+    if request.sent("department_id"):
+        department_id = request.department_id
+    position_id = current.position_id if not org_changed and department_id == current.department_id else None
+    if request.sent("position_id"):
+        position_id = request.position_id
+    return Membership(organization_id, department_id, position_id)
+
+
+def _membership(request: NewUser | UserChanges, current: Membership) -> Membership:
     """The requested membership, checked against the store: each referenced item exists and
     the department belongs to the organization, the position to the department."""
-    organization_id = data.get("organization_id", current.organization_id)
-    org_changed = organization_id != current.organization_id
-    department_id = data.get("department_id", None if org_changed else current.department_id)
-    position_id = data.get(
-        "position_id", None if org_changed or department_id != current.department_id else current.position_id
+    requested = _requested_membership(request, current)
+    organization_id, department_id, position_id = (
+        requested.organization_id,
+        requested.department_id,
+        requested.position_id,
     )
     found = org.related([organization_id], [department_id], [position_id])
     violations = []
@@ -251,7 +263,7 @@ def _membership(data: Mapping[str, Any], current: Membership) -> Membership:
         violations.append(Violation("position_id", "exists"))
     if violations:
         raise ValidationFailed(violations)
-    return Membership(organization_id, department_id, position_id)
+    return requested
 
 
 def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> None:
@@ -269,18 +281,18 @@ def _moved(user: UserItem, membership: Membership, stamp: str | None = None) -> 
         raise ValidationFailed(violations) from None
 
 
-def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailContext) -> UserItem:
-    role = data.get("role") or "user"
-    membership = _membership(data, Membership())
+def create_user(actor: UserItem, request: NewUser, mail_context: MailContext) -> UserItem:
+    role = request.role or "user"
+    membership = _membership(request, Membership())
     require_membership_scope(actor, membership)
     require_assignable(actor, role)
     user = accounts.register(
-        email=data["email"],
-        password=data["password"],
+        email=request.email,
+        password=request.password,
         attributes={
-            **split_name(data["name"]),
-            "phone": data.get("phone"),
-            "position_title": data.get("position"),
+            **split_name(request.name),
+            "phone": request.phone,
+            "position_title": request.position,
         },
         mail_context=mail_context,
     )
@@ -296,11 +308,11 @@ def create_user(actor: UserItem, data: Mapping[str, Any], mail_context: MailCont
     return user
 
 
-def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserItem:
+def update_user(actor: UserItem, user_id: int, request: UserChanges) -> UserItem:
     target = get_user(actor, user_id)
     permissions.require(permissions.can_manage(actor, target))
-    membership = _membership(data, Membership.of(target))
-    role = data.get("role") or target.role
+    membership = _membership(request, Membership.of(target))
+    role = request.role or target.role
     moves = membership != Membership.of(target) or role != target.role
     if moves:
         # Nobody moves or promotes themselves, except the global actors their own membership.
@@ -309,11 +321,12 @@ def update_user(actor: UserItem, user_id: int, data: Mapping[str, Any]) -> UserI
         if role != target.role:
             require_assignable(actor, role)
     profile: dict[str, Any] = {}
-    if data.get("name") is not None:
-        profile.update(split_name(data["name"]))
-    for source, name in (("phone", "phone"), ("position", "position_title")):
-        if source in data:
-            profile[name] = data[source]
+    if request.name is not None:
+        profile.update(split_name(request.name))
+    if request.sent("phone"):
+        profile["phone"] = request.phone
+    if request.sent("position"):
+        profile["position_title"] = request.position
     accounts.update(target, profile)
     _moved(target, membership)
     if role != target.role:

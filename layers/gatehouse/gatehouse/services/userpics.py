@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 
 from gatehouse import snapstart
+from gatehouse.contracts.users_admin import USERPIC_FIELD
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotFound, ValidationFailed
@@ -55,7 +56,6 @@ MAX_IMAGE_BYTES = 2 * 1024 * 1024
 MAX_ENCODED_CHARS = (MAX_IMAGE_BYTES + 2) // 3 * 4
 FORMATS = {"PNG": ("png", "image/png"), "JPEG": ("jpg", "image/jpeg"), "WEBP": ("webp", "image/webp")}
 PRESIGNED_SECONDS = 300
-FIELD = "upload_userpic"
 # A data URL's head, or the document's own example spelling (`"upload_userpic": "base64;..."`).
 _PREFIX = re.compile(r"^(?:data:image/[a-z0-9.+-]+;base64,|base64[;,])", re.IGNORECASE)
 _FILE_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp)$")
@@ -74,7 +74,7 @@ def decode(upload: object) -> tuple[bytes, str, str]:
     try:
         return _decode(upload)
     except _InvalidImage:
-        raise ValidationFailed.single(FIELD, "image") from None
+        raise ValidationFailed.single(USERPIC_FIELD, "image") from None
 
 
 def _decode(upload: object) -> tuple[bytes, str, str]:

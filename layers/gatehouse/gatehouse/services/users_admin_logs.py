@@ -28,7 +28,6 @@ from gatehouse.errors import ValidationFailed
 from gatehouse.services import groups as group_rules
 
 DEFAULT_PER_PAGE = 50
-MAX_PER_PAGE = 100
 MAX_QUERIES = 8
 DEFAULT_MONTHS_WITHOUT_FILTER = 12
 _MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2})(:\d{2}(?:\.\d{1,6})?)?)?Z?$")

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gatehouse.contracts.users_admin import NewUser, UserChanges
 from gatehouse.data import users
 from gatehouse.data.groups import GroupItem
 from gatehouse.data.models import SessionItem, UserItem
@@ -71,32 +72,31 @@ def _manages(actor: UserItem, target: UserItem, permission: str) -> bool:
     )
 
 
-def create_user(actor: UserItem | None, data: Mapping[str, Any]) -> UserItem:
-    """`data` holds D's validated fields (nickname, email, password, role, group_id, profile).
-    The first user, created anonymously, is recorded as their own creator."""
-    user = _create_first_user(data) if actor is None else _create_by(actor, data)
+def create_user(actor: UserItem | None, request: NewUser) -> UserItem:
+    """The first user, created anonymously, is recorded as their own creator."""
+    user = _create_first_user(request) if actor is None else _create_by(actor, request)
     _record("user.create", actor or user, user.id, {"role": user.role, "group_id": user.group_id})
     return user
 
 
-def _create_by(actor: UserItem, data: Mapping[str, Any]) -> UserItem:
-    role = data.get("role") or "user"
+def _create_by(actor: UserItem, request: NewUser) -> UserItem:
+    role = request.role or "user"
     if role == "super":
         raise PermissionDenied()  # the super exists: it is the first user ever created
     group_rules.require_permission(actor, group_rules.USERS_CREATE)
     permissions.require(permissions.rank(role) < permissions.rank(actor.role))
-    group = group_rules.require_assignable(actor, data.get("group_id"))
-    user = _register(data, group_id=group.id if group else None)
+    group = group_rules.require_assignable(actor, request.group_id)
+    user = _register(request, group_id=group.id if group else None)
     if role != user.role:
         accounts.set_role(user, role)
     return user
 
 
-def _create_first_user(data: Mapping[str, Any]) -> UserItem:
+def _create_first_user(request: NewUser) -> UserItem:
     """Without a token only the very first user may be created, and it becomes the super."""
     if users.super_exists():
         raise NotAuthenticated("no token")
-    user = _register(data, group_id=None)
+    user = _register(request, group_id=None)
     if user.role != "super":
         # A concurrent first sign-up won the super claim: this anonymous one must not stay.
         accounts.remove(user)
@@ -104,14 +104,15 @@ def _create_first_user(data: Mapping[str, Any]) -> UserItem:
     return user
 
 
-def _register(data: Mapping[str, Any], group_id: int | None) -> UserItem:
-    attributes = {PROFILE_ATTRIBUTES[name]: data[name] for name in PROFILE_ATTRIBUTES if data.get(name)}
+def _register(request: NewUser, group_id: int | None) -> UserItem:
+    given = request.given()
+    attributes = {PROFILE_ATTRIBUTES[name]: given[name] for name in PROFILE_ATTRIBUTES if given.get(name)}
     if group_id is not None:
         attributes["group_id"] = group_id
     return accounts.register(
-        email=data["email"],
-        password=data["password"],
-        login=data["nickname"],
+        email=request.email,
+        password=request.password,
+        login=request.nickname,
         attributes=attributes,
         field_names=FIELD_NAMES,
     )
@@ -156,9 +157,9 @@ def list_users(actor: UserItem, limit: int, after_id: int | None) -> UserPage:
 
 
 def update_user(
-    actor: UserItem, target_id: int, data: Mapping[str, Any], mail_context: MailContext
+    actor: UserItem, target_id: int, request: UserChanges, mail_context: MailContext
 ) -> tuple[UserItem, set[str]]:
-    """Apply D's profile fields present in `data` (role is never among them); returns the changed fields.
+    """Apply D's profile fields the request sent (role is never among them); returns the changed fields.
 
     Users edit their own profile; editing someone else needs `users.update` and a higher role
     (super: anyone). Moving someone to another group also follows the group-level rule.
@@ -166,17 +167,18 @@ def update_user(
     target = get_user(target_id)
     if actor.id != target.id:
         permissions.require(actor.role == "super" or _manages(actor, target, group_rules.USERS_UPDATE))
+    given = request.given()
     changes: dict[str, Any] = {
-        attribute: data[name] for name, attribute in PROFILE_ATTRIBUTES.items() if name in data
+        attribute: given[name] for name, attribute in PROFILE_ATTRIBUTES.items() if name in given
     }
-    for kind in ("email", "nickname"):
-        if kind in data:
-            if data[kind] is None:
+    for kind, handle in (("email", request.email), ("nickname", request.nickname)):
+        if request.sent(kind):
+            if handle is None:
                 raise ValidationFailed.single(kind, "required")
-            changes["login" if kind == "nickname" else kind] = data[kind]
-    if "group_id" in data and data["group_id"] != target.group_id:
+            changes["login" if kind == "nickname" else kind] = handle
+    if request.sent("group_id") and request.group_id != target.group_id:
         permissions.require(actor.id != target.id or actor.role == "super")
-        group = group_rules.require_assignable(actor, data["group_id"])
+        group = group_rules.require_assignable(actor, request.group_id)
         changes["group_id"] = group.id if group else None
     before = {name: getattr(target, name) for name in changes}
     accounts.update(
