@@ -4,7 +4,8 @@ moto 5.2.5 turns a DynamoDB result into JSON with its generic serializer: for ev
 of every structure it asks six alias providers, twice each (the name and its snake_case
 form), where the value might be. An item is a map of ``AttributeValue`` structures of ten
 members each, so a user item of a few dozen attributes takes a few thousand lookups: most
-of the moto server's time on ``GetItem``, ``BatchGetItem`` and ``Query``.
+of the moto server's time on ``GetItem``, ``BatchGetItem`` and ``Query``, and on the stream's
+``GetRecords`` (every write's new image, read by the local run's mail pump).
 
 ``DynamoDbJsonSerializer`` writes an ``AttributeValue`` directly when it is what
 ``moto.dynamodb.models.utilities.dynamo_to_dict`` makes of a stored value: a plain dict of
@@ -15,7 +16,8 @@ are, binaries in base64, maps and lists member by member); anything else (anothe
 another kind of value) goes through moto's own code. The output is the same, byte for byte:
 tests/unit/test_moto_serialization.py compares the two on values of every type.
 
-``install()`` registers it for DynamoDB in the moto server process (``moto_process``).
+``install()`` registers it for DynamoDB and DynamoDB Streams in the moto server process
+(``moto_process``).
 ``check()`` says whether moto's serializer is still the one this was reviewed against; if
 it is not, ``install()`` leaves moto's serializer in place (slower, never wrong).
 """
@@ -56,6 +58,8 @@ _OWNERS: dict[str, type] = {
     "XFormedAttributePicker": serialize.XFormedAttributePicker,
 }
 ATTRIBUTE_VALUE = "AttributeValue"
+# The services whose answers hold items: the table's, and its stream's (records' images).
+SERVICES = ("dynamodb", "dynamodbstreams")
 # Returned by DynamoDbJsonSerializer.attribute_value for a value it leaves to moto's code.
 NOT_DIRECT = object()
 
@@ -166,9 +170,10 @@ _WRITERS: dict[str, Callable[[DynamoDbJsonSerializer, Any, Any], Any]] = {
 
 
 def install() -> bool:
-    """Serialize DynamoDB's JSON answers with ``DynamoDbJsonSerializer`` in this process;
+    """Serialize DynamoDB's and its streams' answers with ``DynamoDbJsonSerializer`` in this process;
     False (and moto's serializer stays) when moto is not the reviewed one."""
     if changes():
         return False
-    serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault("dynamodb", {})["json"] = DynamoDbJsonSerializer
+    for service in SERVICES:
+        serialize.SERVICE_SPECIFIC_SERIALIZERS.setdefault(service, {})["json"] = DynamoDbJsonSerializer
     return True

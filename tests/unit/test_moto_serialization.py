@@ -53,8 +53,8 @@ def _stored(item: dict[str, Any]) -> dict[str, Any]:
     return {name: DynamoType(value) for name, value in item.items()}
 
 
-def _both(operation: str, result: ActionResult) -> tuple[Any, Any]:
-    operation_model = get_service_model("dynamodb").operation_model(operation)
+def _both(operation: str, result: ActionResult, service: str = "dynamodb") -> tuple[Any, Any]:
+    operation_model = get_service_model(service).operation_model(operation)
     answers = []
     for serializer_class in (JSONSerializer, DynamoDbJsonSerializer):
         serializer = serializer_class(operation_model, value_picker=XFormedAttributePicker())
@@ -98,6 +98,26 @@ def test_batch_get_query_and_scan_answers_are_written_as_moto_writes_them() -> N
     }
     _assert_same("Query", DynamoResult(page))
     _assert_same("Scan", DynamoResult(page))
+
+
+def test_stream_records_are_written_as_moto_writes_them() -> None:
+    # moto keeps a record's images as the wire has them (binaries as base64 text).
+    record = {
+        "eventID": "1",
+        "eventName": "MODIFY",
+        "dynamodb": {
+            "Keys": {"PK": {"S": "USER#1"}},
+            "NewImage": EVERY_TYPE,
+            "OldImage": {"PK": {"S": "USER#1"}, "blob": {"B": "AAE="}},
+            "SequenceNumber": "1100000000017454423009",
+            "SizeBytes": 10,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+    result = ActionResult({"Records": [record], "NextShardIterator": "next"})
+    theirs, ours = _both("GetRecords", result, service="dynamodbstreams")
+    assert ours == theirs
+    assert json.loads(ours["body"])["Records"][0]["dynamodb"]["NewImage"]["PK"] == {"S": "USER#1"}
 
 
 def test_update_item_attributes_are_written_as_moto_writes_them() -> None:
