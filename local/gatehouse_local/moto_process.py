@@ -15,9 +15,9 @@ lock covers moto's work, while reading requests and writing answers overlap.)
 Per request, moto lists its own package directory (to tell a service name from a host) and
 walks the responses class with ``inspect.getmembers``, and werkzeug logs a line: a third of a
 call's time. Both lookups answer the same for the life of the process, so they are made once
-(``remember_lookups``), and only errors are logged. DynamoDB's answers are written by
-``moto_serialization`` (moto's generic serializer spent ~5 ms a call on a user item's
-attribute values: most of a ``BatchGetItem``), byte for byte what moto writes. And a client's
+(``remember_lookups``), and only errors are logged. DynamoDB's and its stream's answers are
+written by ``moto_serialization`` (moto's generic serializer spent ~5 ms a call on a user
+item's attribute values: most of a ``BatchGetItem``), byte for byte what moto writes. And a client's
 connection serves its next request (``PromptRequestHandler``): werkzeug's server closed each
 one, so every AWS call paid a connection and a thread.
 
