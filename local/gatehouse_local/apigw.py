@@ -11,7 +11,7 @@ import base64
 import hashlib
 import json
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -52,9 +52,12 @@ def _pattern(resource_path: str) -> tuple[tuple[int, str], ...]:
 
 def path_parameters(resource_path: str, path: str) -> dict[str, str] | None:
     """The ``{param}`` values of ``path`` for ``resource_path``, or None when it does not match."""
-    parts = _segments(path)
+    return _parameters(_pattern(resource_path), _segments(path))
+
+
+def _parameters(pattern: tuple[tuple[int, str], ...], parts: list[str]) -> dict[str, str] | None:
     parameters: dict[str, str] = {}
-    for position, (kind, name) in enumerate(_pattern(resource_path)):
+    for position, (kind, name) in enumerate(pattern):
         if kind == _GREEDY:
             rest = parts[position:]
             if not rest:
@@ -67,49 +70,73 @@ def path_parameters(resource_path: str, path: str) -> dict[str, str] | None:
             parameters[name] = parts[position]
         elif parts[position] != name:
             return None
-    if len(parts) != len(_pattern(resource_path)):
+    if len(parts) != len(pattern):
         return None
     return parameters
 
 
-def _resources_for(routes: Sequence[Route], path: str) -> list[tuple[str, dict[str, str]]]:
-    """Every resource whose path template matches ``path``, the most specific first."""
-    found: list[tuple[tuple[int, ...], str, dict[str, str]]] = []
-    for resource_path in dict.fromkeys(route.path for route in routes):
-        parameters = path_parameters(resource_path, path)
-        if parameters is not None:
-            found.append((tuple(kind for kind, _ in _pattern(resource_path)), resource_path, parameters))
-    return [(resource_path, parameters) for _, resource_path, parameters in sorted(found)]
+@dataclass(frozen=True)
+class _Resource:
+    path: str
+    pattern: tuple[tuple[int, str], ...]
+    greedy: bool
+    routes: tuple[Route, ...]
 
 
-def _resource_for(routes: Sequence[Route], path: str) -> tuple[str, dict[str, str]] | None:
-    resources = _resources_for(routes, path)
-    return resources[0] if resources else None
+class RouteTable:
+    """The routes' resources, the most specific first, as API Gateway walks its resource tree;
+    sorted once, so that a request only compares its path with them."""
+
+    def __init__(self, routes: Sequence[Route]) -> None:
+        on_resource: dict[str, list[Route]] = {}
+        for route in routes:
+            on_resource.setdefault(route.path, []).append(route)
+        resources = [
+            _Resource(path, _pattern(path), any(kind == _GREEDY for kind, _ in _pattern(path)), tuple(listed))
+            for path, listed in on_resource.items()
+        ]
+        resources.sort(key=lambda resource: (tuple(kind for kind, _ in resource.pattern), resource.path))
+        self._resources = tuple(resources)
+
+    def _matching(self, path: str) -> Iterator[tuple[_Resource, dict[str, str]]]:
+        parts = _segments(path)
+        for resource in self._resources:
+            if not resource.greedy and len(resource.pattern) != len(parts):
+                continue
+            parameters = _parameters(resource.pattern, parts)
+            if parameters is not None:
+                yield resource, parameters
+
+    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        """The route serving ``method path`` and its path parameters, or None (API Gateway's 403).
+
+        API Gateway resolves the (resource, method) pair, not the resource alone: when the most
+        specific resource does not declare the method (nor ANY), a less specific one that does
+        serves the request, down to a greedy ``{proxy+}``.
+        """
+        wanted = method.upper()
+        for resource, parameters in self._matching(path):
+            for candidate_method in (wanted, "ANY"):
+                for route in resource.routes:
+                    if route.method == candidate_method:
+                        return route, parameters
+        return None
+
+    def allowed_methods(self, path: str) -> frozenset[str]:
+        """Methods declared on the resource ``path`` resolves to; empty when no resource matches."""
+        for resource, _ in self._matching(path):
+            return frozenset(route.method for route in resource.routes)
+        return frozenset()
 
 
 def match_route(routes: Sequence[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-    """The route serving ``method path`` and its path parameters, or None (API Gateway's 403).
-
-    API Gateway resolves the (resource, method) pair, not the resource alone: when the most
-    specific resource does not declare the method (nor ANY), a less specific one that does
-    serves the request, down to a greedy ``{proxy+}``.
-    """
-    wanted = method.upper()
-    for resource_path, parameters in _resources_for(routes, path):
-        on_resource = [route for route in routes if route.path == resource_path]
-        for candidate_method in (wanted, "ANY"):
-            for route in on_resource:
-                if route.method == candidate_method:
-                    return route, parameters
-    return None
+    """The route serving ``method path`` and its path parameters (see ``RouteTable.match``)."""
+    return RouteTable(routes).match(method, path)
 
 
 def allowed_methods(routes: Sequence[Route], path: str) -> frozenset[str]:
     """Methods declared on the resource ``path`` resolves to; empty when no resource matches."""
-    resource = _resource_for(routes, path)
-    if resource is None:
-        return frozenset()
-    return frozenset(route.method for route in routes if route.path == resource[0])
+    return RouteTable(routes).allowed_methods(path)
 
 
 def _grouped_headers(items: Iterable[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:

@@ -15,7 +15,11 @@ lock covers moto's work, while reading requests and writing answers overlap.)
 Per request, moto lists its own package directory (to tell a service name from a host) and
 walks the responses class with ``inspect.getmembers``, and werkzeug logs a line: a third of a
 call's time. Both lookups answer the same for the life of the process, so they are made once
-(``remember_lookups``), and only errors are logged.
+(``remember_lookups``), and only errors are logged. DynamoDB's and its stream's answers are
+written by ``moto_serialization`` (moto's generic serializer spent ~5 ms a call on a user
+item's attribute values: most of a ``BatchGetItem``), byte for byte what moto writes. And a client's
+connection serves its next request (``PromptRequestHandler``): werkzeug's server closed each
+one, so every AWS call paid a connection and a thread.
 
 It also counts the requests that may change the stored data (DynamoDB and S3 writes),
 answered at ``CHANGES_PATH``: the local run snapshots its store only when that count moved,
@@ -26,12 +30,14 @@ from __future__ import annotations
 
 import argparse
 import functools
+import io
 import os
 import re
 import signal
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
 from typing import Any
@@ -41,7 +47,7 @@ from moto.core import responses
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import run_simple
 
-from gatehouse_local import moto_transactions
+from gatehouse_local import moto_serialization, moto_transactions
 from gatehouse_local.embedded_aws import CHANGES_PATH
 
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
@@ -89,14 +95,88 @@ def serialised(app: WsgiApp) -> WsgiApp:
 
 
 class PromptRequestHandler(MotoRequestHandler):
-    """Answers without Nagle's delay: werkzeug writes headers and body separately, and the
-    second write would wait for the client's delayed ACK (~40 ms a call). Logs only errors."""
+    """Answers in one write, without Nagle's delay, and keeps the connection for the client's
+    next request. werkzeug's server closes every connection after one answer (it cannot tell
+    how much of a body the application left unread), so each AWS call cost a new connection
+    here and a new thread to serve it; this handler reads the whole body before the
+    application runs, so the next request starts where it ends. Logs only errors."""
 
     disable_nagle_algorithm = True
+
+    def run_wsgi(self) -> None:
+        if self.headers.get("Expect", "").lower().strip(" \t") == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        environ = self.environ = self.make_environ()
+        environ["wsgi.input"] = io.BytesIO(self._request_body(environ))
+        try:
+            status, headers, body = answer(self.server.app, environ)
+        except Exception:
+            print(
+                f"Error on {self.command} {self.path}:\n{traceback.format_exc()}", file=sys.stderr, flush=True
+            )
+            self.close_connection = True
+            status, headers, body = (
+                "500 Internal Server Error",
+                [("Content-Type", "text/plain")],
+                b"Internal Server Error",
+            )
+        self._send(status, headers, body)
+
+    def _request_body(self, environ: dict[str, Any]) -> bytes:
+        if environ.get("wsgi.input_terminated"):  # chunked: werkzeug's DechunkedInput
+            return bytes(environ["wsgi.input"].read())
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+            self.close_connection = True  # where the next request starts is unknown
+        return bytes(self.rfile.read(length)) if length > 0 else b""
+
+    def _send(self, status: str, headers: Sequence[tuple[str, str]], body: bytes) -> None:
+        code = int(status.split(None, 1)[0])
+        lines = [f"{self.protocol_version} {status}", f"Server: {self.version_string()}"]
+        lines.append(f"Date: {self.date_time_string()}")
+        lines += [f"{name}: {value}" for name, value in headers]
+        bodiless = self.command == "HEAD" or 100 <= code < 200 or code in _BODILESS_STATUSES
+        if not bodiless and not any(name.lower() == "content-length" for name, _ in headers):
+            lines.append(f"Content-Length: {len(body)}")
+        if self.close_connection:
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        self.wfile.write(head if bodiless else head + body)
+        self.log_request(code, len(body))
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if str(code).startswith("5"):
             super().log_request(code, size)
+
+
+# Answers that carry no body (RFC 9110): nothing follows their headers on the connection.
+_BODILESS_STATUSES = frozenset({204, 304})
+
+
+def answer(app: WsgiApp, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
+    """Run a WSGI application on ``environ``: its status, headers and whole body."""
+    started: list[tuple[str, list[tuple[str, str]]]] = []
+    parts: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if started and not exc_info:
+            raise AssertionError("start_response called twice without exc_info")
+        started[:] = [(status, headers)]
+        return parts.append  # PEP 3333's write(): what it writes precedes what is returned
+
+    returned = app(environ, start_response)
+    try:
+        parts.extend(returned)
+    finally:
+        close = getattr(returned, "close", None)
+        if close is not None:
+            close()
+    if not started:
+        raise AssertionError("the application returned without calling start_response")
+    status, headers = started[0]
+    return status, headers, b"".join(parts)
 
 
 def remember_lookups() -> None:
@@ -140,6 +220,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     exit_with_parent()
     # Refuses (and the server does not start) if moto is not the reviewed version.
     moto_transactions.install()
+    if not moto_serialization.install():
+        print(
+            "gatehouse_local: moto's serializer changed, DynamoDB answers are serialized the slow way: "
+            f"review gatehouse_local.moto_serialization ({', '.join(moto_serialization.changes())})",
+            file=sys.stderr,
+        )
     remember_lookups()
     application = DomainDispatcherApplication(create_backend_app)
     run_simple(

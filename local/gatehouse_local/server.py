@@ -30,9 +30,9 @@ from gatehouse_local.apigw import (
     MISSING_AUTHENTICATION_TOKEN,
     GatewayResponse,
     MalformedProxyResponse,
+    RouteTable,
     build_event,
     gateway_error,
-    match_route,
     proxy_response,
 )
 from gatehouse_local.embedded_aws import EmbeddedAws
@@ -61,6 +61,7 @@ class LocalApiServer(ThreadingHTTPServer):
     ) -> None:
         super().__init__(address, GatewayRequestHandler)
         self.api_routes = list(api_routes)
+        self.route_table = RouteTable(self.api_routes)
         self.stage = stage
 
 
@@ -120,7 +121,7 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         path = target.path or "/"
         body = self._read_body()
         request_id = str(uuid.uuid4())
-        matched = match_route(self.server.api_routes, method, path)
+        matched = self.server.route_table.match(method, path)
         route: Route | None = None
         if matched is None:
             response = gateway_error(MISSING_AUTHENTICATION_TOKEN, request_id)
@@ -166,14 +167,21 @@ class GatewayRequestHandler(BaseHTTPRequestHandler):
         return gateway_error(INTERNAL_SERVER_ERROR, request_id)
 
     def _write(self, method: str, response: GatewayResponse) -> None:
-        self.send_response(response.status, _reason(response.status))
-        for name, value in response.headers:
-            if name.lower() not in _CONNECTION_HEADERS:
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        if method != "HEAD" and response.body:
-            self.wfile.write(response.body)
+        """The answer in one write: sent as two (headers, then body), a keep-alive client
+        wakes for the headers and waits again for the body."""
+        lines = [
+            f"{self.protocol_version} {response.status} {_reason(response.status)}",
+            f"Server: {self.version_string()}",
+            f"Date: {self.date_time_string()}",
+        ]
+        lines += [
+            f"{name}: {value}" for name, value in response.headers if name.lower() not in _CONNECTION_HEADERS
+        ]
+        lines.append(f"Content-Length: {len(response.body)}")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "strict")
+        if self.request_version == "HTTP/0.9":  # no status line, no headers
+            head = b""
+        self.wfile.write(head if method == "HEAD" else head + response.body)
 
 
 # Query parameters that carry credentials (A and B accept `?token=`): never printed.

@@ -27,9 +27,9 @@ from gatehouse_local.apigw import (
     LOCAL_STAGE,
     MISSING_AUTHENTICATION_TOKEN,
     GatewayResponse,
+    RouteTable,
     build_event,
     gateway_error,
-    match_route,
     proxy_response,
 )
 from gatehouse_local.embedded_aws import EmbeddedAws, InProcessAws, MotoAws
@@ -184,6 +184,7 @@ class ApiClient:
         deliver_mail: bool = True,
     ) -> None:
         self.routes = list(api_routes)
+        self.route_table = RouteTable(self.routes)
         # After each request, deliver what it put in the mail outbox (the table's stream to
         # the mailer, as Lambda would), so that a test sees the mail once the answer is in.
         self.deliver_mail = deliver_mail
@@ -232,7 +233,7 @@ class ApiClient:
             header_items.append(("Cookie", "; ".join(f"{name}={value}" for name, value in cookies.items())))
 
         request_id = str(uuid.uuid4())
-        matched = match_route(self.routes, method, request_path)
+        matched = self.route_table.match(method, request_path)
         if matched is None:
             return ApiResponse.from_gateway(gateway_error(MISSING_AUTHENTICATION_TOKEN, request_id))
         route = matched[0]

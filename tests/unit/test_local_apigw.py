@@ -12,6 +12,7 @@ import pytest
 from gatehouse_local.apigw import (
     MISSING_AUTHENTICATION_TOKEN,
     MalformedProxyResponse,
+    RouteTable,
     allowed_methods,
     build_event,
     gateway_error,
@@ -276,3 +277,49 @@ def test_committed_sample_events_match_the_template() -> None:
         path.name for path, text in files.items() if not path.exists() or path.read_text("utf-8") != text
     ]
     assert stale == [], "run `python -m gatehouse_local.events` (make events) to regenerate"
+
+
+def _resources_walked(routes_: list[Route], path: str) -> list[tuple[str, dict[str, str]]]:
+    """API Gateway's walk, spelled out: every resource matching ``path``, the most specific
+    first (a literal segment before a parameter before a greedy one)."""
+    found = []
+    for resource_path in dict.fromkeys(item.path for item in routes_):
+        parameters = path_parameters(resource_path, path)
+        if parameters is not None:
+            specificity = tuple(
+                2 if segment.endswith("+}") else 1 if segment.startswith("{") else 0
+                for segment in resource_path.split("/")
+                if segment
+            )
+            found.append((specificity, resource_path, parameters))
+    return [
+        (resource_path, parameters)
+        for _, resource_path, parameters in sorted(found, key=lambda each: each[:2])
+    ]
+
+
+def _walked(routes_: list[Route], method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+    for resource_path, parameters in _resources_walked(routes_, path):
+        on_resource = [item for item in routes_ if item.path == resource_path]
+        for candidate in (method.upper(), "ANY"):
+            for item in on_resource:
+                if item.method == candidate:
+                    return item, parameters
+    return None
+
+
+def test_the_route_table_resolves_every_template_path_as_the_walk_does() -> None:
+    template_routes = routes(load_template())
+    table = RouteTable(template_routes)
+    paths = {
+        item.path.replace("{proxy+}", "a/b/c").replace("{", "").replace("}", "") for item in template_routes
+    }
+    paths |= {item.path.replace("{proxy+}", "x").replace("{id}", "current") for item in template_routes}
+    paths |= {"/", "/api", "/api/auth/me/", "//api//auth//me", "/no/such/path", "/api/v1/user/42/extra"}
+    assert len(paths) > 20
+    for path in sorted(paths):
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"):
+            assert table.match(method, path) == _walked(template_routes, method, path), (method, path)
+        resources = _resources_walked(template_routes, path)
+        expected = {item.method for item in template_routes if resources and item.path == resources[0][0]}
+        assert table.allowed_methods(path) == expected, path

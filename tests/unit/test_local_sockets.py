@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import socket
 import threading
 from collections.abc import Iterator
@@ -49,3 +50,43 @@ def test_the_local_api_server_sets_tcp_nodelay_on_every_connection(monkeypatch: 
 
 def test_the_embedded_moto_server_answers_without_nagle_too() -> None:
     assert PromptRequestHandler.disable_nagle_algorithm is True
+
+
+def test_the_local_api_server_sends_each_answer_in_one_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    writes: list[bytes] = []
+    original_setup = GatewayRequestHandler.setup
+
+    def setup(handler: Any) -> None:
+        original_setup(handler)
+        real_write = handler.wfile.write
+
+        def write(data: bytes) -> int:
+            writes.append(bytes(data))
+            return int(real_write(data))
+
+        handler.wfile.write = write
+
+    monkeypatch.setattr(GatewayRequestHandler, "setup", setup)
+    server = LocalApiServer(("127.0.0.1", 0), [])
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+        connection.request("GET", "/no/such/route")
+        response = connection.getresponse()
+        body = response.read()
+        connection.request("HEAD", "/no/such/route")
+        head = connection.getresponse()
+        head_body = head.read()
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert (response.status, response.reason) == (403, "Forbidden")
+    assert response.getheader("Content-Length") == str(len(body))
+    assert json.loads(body) == {"message": "Missing Authentication Token"}
+    assert (head.status, head_body, head.getheader("Content-Length")) == (403, b"", str(len(body)))
+    assert len(writes) == 2  # one per answer
+    assert writes[0].startswith(b"HTTP/1.1 403 Forbidden\r\n")
+    assert writes[0].endswith(b"\r\n\r\n" + body)
+    assert writes[1].endswith(b"\r\n\r\n")
