@@ -164,10 +164,13 @@ class InProcessAws(MotoAws):
         from moto import mock_aws
         from moto.core.models import botocore_stubber
 
-        from gatehouse_local import moto_transactions
+        from gatehouse_local import moto_serialization, moto_transactions
         from gatehouse_local.moto_process import remember_lookups
 
         moto_transactions.install()
+        # As in the server process; when moto is not the reviewed one, its own serializer stays
+        # (tests/unit/test_moto_serialization.py says so).
+        moto_serialization.install()
         remember_lookups()
         self._moto_thread = _on_moto_thread(botocore_stubber)
         self._mock = mock_aws()
