@@ -5,7 +5,7 @@ login, recover, reset, verify, logout and the demand, user and user_meta resourc
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request, Response
 from fastapi.responses import RedirectResponse
@@ -15,14 +15,22 @@ from gatehouse.contracts.documentarian import (
     Credentials,
     Demand,
     DemandChanges,
+    DemandView,
+    Done,
+    IssuedToken,
     Page,
     PasswordReset,
     Recovery,
     Registration,
+    Success,
+    SuccessData,
     UserChanges,
     UserMeta,
     UserMetaPage,
+    UserMetaView,
+    UserView,
     Verification,
+    answers,
 )
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
@@ -73,8 +81,8 @@ def paged(response: Response, next_after: str | None) -> None:
 # ---- sign-up, sign-in, recovery, sign-out ----
 
 
-@routes.post("/register")
-async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
+@routes.post("/register", responses=answers(400, 422))
+async def register(body: Body[Registration], base_url: PublicBaseUrl) -> Success:
     accounts.sign_up(
         email=body.email,
         password=body.password,
@@ -89,8 +97,8 @@ def wants_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-@routes.get("/verify", response_model=None)
-async def verify(request: Request) -> dict[str, Any] | RedirectResponse:
+@routes.get("/verify", responses=answers(404, 422, others={303: None}))
+async def verify(request: Request) -> Success | RedirectResponse:
     # Parsed here, not by a dependency: the page's browser is redirected, not answered 422.
     if wants_page(request):
         lang = request.query_params.get("lang")
@@ -103,21 +111,21 @@ async def verify(request: Request) -> dict[str, Any] | RedirectResponse:
     return documentarian.success(documentarian.VERIFIED)
 
 
-@routes.post("/login")
-async def login(body: Body[Credentials]) -> dict[str, Any]:
+@routes.post("/login", responses=answers(400, 401, 403, 422))
+async def login(body: Body[Credentials]) -> IssuedToken:
     user = accounts.sign_in(body.email, body.password)
     issued = sessions.start(user, DOCUMENTARIAN_JWT, extra_claims=documentarian.roles_claim(user))
     return documentarian.token_response(issued.token)
 
 
-@routes.post("/recover")
-async def recover(body: Body[Recovery], base_url: PublicBaseUrl) -> dict[str, Any]:
+@routes.post("/recover", responses=answers(400, 422))
+async def recover(body: Body[Recovery], base_url: PublicBaseUrl) -> SuccessData:
     password_reset.recover(body.email, MailContext("a", base_url))
     return documentarian.success_data(documentarian.RECOVERY_SENT)
 
 
-@routes.post("/reset", response_model=None)
-async def reset(request: Request, body: SentBody) -> dict[str, Any] | RedirectResponse:
+@routes.post("/reset", responses=answers(400, 422, others={303: None}))
+async def reset(request: Request, body: SentBody) -> Success | RedirectResponse:
     # Parsed here, not by a dependency: the page's refused form goes back to the page, not to a 422.
     if wants_page(request):
         return reset_from_page(body)
@@ -143,8 +151,8 @@ def reset_from_page(body: Mapping[str, object]) -> RedirectResponse:
     return RedirectResponse(link_pages.result_location(link_pages.RESET, "done", lang), 303)
 
 
-@routes.api_route("/logout", methods=["GET", "HEAD"])
-async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+@routes.api_route("/logout", methods=["GET", "HEAD"], responses=answers(401))
+async def logout(principal: CurrentPrincipal) -> Success:
     sessions.sign_out(principal)
     return documentarian.success(documentarian.SIGNED_OUT)
 
@@ -152,35 +160,35 @@ async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
 # ---- demand ----
 
 
-@routes.api_route("/demand", methods=["GET", "HEAD"])
-async def list_demands(query: Query[Page], response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+@routes.api_route("/demand", methods=["GET", "HEAD"], responses=answers(401, 422))
+async def list_demands(query: Query[Page], response: Response, actor: CurrentUser) -> list[DemandView]:
     found, next_after = demands.page(query.size, query.after)
     paged(response, next_after)
     return [documentarian.demand_view(demand) for demand in found]
 
 
-@routes.post("/demand", status_code=201)
-async def create_demand(actor: CurrentUser, body: Body[Demand]) -> dict[str, Any]:
+@routes.post("/demand", status_code=201, responses=answers(400, 401, 422))
+async def create_demand(actor: CurrentUser, body: Body[Demand]) -> DemandView:
     created = demands.create(
         actor, name=body.name, description=body.description, responsible_id=body.responsible_id
     )
     return documentarian.demand_view(created)
 
 
-@routes.api_route("/demand/{demand}", methods=["GET", "HEAD"])
-async def show_demand(demand: str, actor: CurrentUser) -> dict[str, Any]:
+@routes.api_route("/demand/{demand}", methods=["GET", "HEAD"], responses=answers(401, 404))
+async def show_demand(demand: str, actor: CurrentUser) -> DemandView:
     return documentarian.demand_view(demands.find(demand))
 
 
-@routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"])
+@routes.api_route("/demand/{demand}", methods=["PUT", "PATCH"], responses=answers(400, 401, 403, 404, 422))
 async def update_demand(
     demand: str, actor: CurrentUser, found: FoundDemand, body: Body[DemandChanges]
-) -> dict[str, Any]:
+) -> DemandView:
     return documentarian.demand_view(demands.update(actor, found, body))
 
 
-@routes.delete("/demand/{demand}")
-async def delete_demand(demand: str, actor: CurrentUser) -> bool:
+@routes.delete("/demand/{demand}", responses=answers(401, 403, 404))
+async def delete_demand(demand: str, actor: CurrentUser) -> Done:
     demands.remove(actor, demands.find(demand))
     return True
 
@@ -188,8 +196,8 @@ async def delete_demand(demand: str, actor: CurrentUser) -> bool:
 # ---- user ----
 
 
-@routes.api_route("/user", methods=["GET", "HEAD"])
-async def list_users(query: Query[Page], response: Response, actor: CurrentUser) -> list[dict[str, Any]]:
+@routes.api_route("/user", methods=["GET", "HEAD"], responses=answers(401, 422))
+async def list_users(query: Query[Page], response: Response, actor: CurrentUser) -> list[UserView]:
     after = query.after
     after_id = documentarian_users.user_id_for(after) if after is not None else None
     if after is not None and after_id is None:
@@ -199,29 +207,27 @@ async def list_users(query: Query[Page], response: Response, actor: CurrentUser)
     return [documentarian.user_view(user) for user in found]
 
 
-@routes.post("/user", status_code=201)
-async def create_user(
-    actor: CurrentUser, body: Body[Registration], base_url: PublicBaseUrl
-) -> dict[str, Any]:
+@routes.post("/user", status_code=201, responses=answers(400, 401, 403, 422))
+async def create_user(actor: CurrentUser, body: Body[Registration], base_url: PublicBaseUrl) -> UserView:
     user = documentarian_users.create(actor, body, MailContext("a", base_url))
     return documentarian.user_view(user)
 
 
-@routes.api_route("/user/{user}", methods=["GET", "HEAD"])
-async def show_user(user: str, actor: CurrentUser) -> dict[str, Any]:
+@routes.api_route("/user/{user}", methods=["GET", "HEAD"], responses=answers(401, 403, 404))
+async def show_user(user: str, actor: CurrentUser) -> UserView:
     return documentarian.user_view(documentarian_users.find(actor, documentarian_users.user_id_for(user)))
 
 
-@routes.api_route("/user/{user}", methods=["PUT", "PATCH"])
+@routes.api_route("/user/{user}", methods=["PUT", "PATCH"], responses=answers(400, 401, 403, 404, 422))
 async def update_user(
     user: str, actor: CurrentUser, target: FoundUser, body: Body[UserChanges], base_url: PublicBaseUrl
-) -> dict[str, Any]:
+) -> UserView:
     documentarian_users.update(actor, target, body, MailContext("a", base_url))
     return documentarian.user_view(target)
 
 
-@routes.delete("/user/{user}")
-async def delete_user(user: str, actor: CurrentUser) -> bool:
+@routes.delete("/user/{user}", responses=answers(401, 403, 404))
+async def delete_user(user: str, actor: CurrentUser) -> Done:
     target = documentarian_users.find(actor, documentarian_users.user_id_for(user))
     documentarian_users.remove(actor, target)
     return True
@@ -230,10 +236,10 @@ async def delete_user(user: str, actor: CurrentUser) -> bool:
 # ---- user_meta ----
 
 
-@routes.api_route("/user_meta", methods=["GET", "HEAD"])
+@routes.api_route("/user_meta", methods=["GET", "HEAD"], responses=answers(401, 422))
 async def list_user_metas(
     query: Query[UserMetaPage], response: Response, actor: CurrentUser
-) -> list[dict[str, Any]]:
+) -> list[UserMetaView]:
     owner = query.user__id
     owner_id = documentarian_users.user_id_for(owner) if owner is not None else None
     if owner is not None and owner_id is None:
@@ -244,29 +250,31 @@ async def list_user_metas(
 
 
 # The original's UserMetaController::store answered 200 with the meta, and update a bare `true`.
-@routes.post("/user_meta")
-async def create_user_meta(actor: CurrentUser, body: Body[UserMeta]) -> dict[str, Any]:
+@routes.post("/user_meta", responses=answers(400, 401, 403, 422))
+async def create_user_meta(actor: CurrentUser, body: Body[UserMeta]) -> UserMetaView:
     owner_id = documentarian_users.user_id_for(body.user__id)
     meta = user_meta.create(actor, owner_id=owner_id, key=body.key, value=body.value)
     return documentarian.user_meta_view(meta)
 
 
-@routes.api_route("/user_meta/{user_metum}", methods=["GET", "HEAD"])
-async def show_user_meta(user_metum: str, actor: CurrentUser) -> dict[str, Any]:
+@routes.api_route("/user_meta/{user_metum}", methods=["GET", "HEAD"], responses=answers(401, 403, 404))
+async def show_user_meta(user_metum: str, actor: CurrentUser) -> UserMetaView:
     return documentarian.user_meta_view(user_meta.find(actor, user_metum))
 
 
-@routes.api_route("/user_meta/{user_metum}", methods=["PUT", "PATCH"])
+@routes.api_route(
+    "/user_meta/{user_metum}", methods=["PUT", "PATCH"], responses=answers(400, 401, 403, 404, 422)
+)
 async def update_user_meta(
     user_metum: str, actor: CurrentUser, meta: FoundUserMeta, body: Body[UserMeta]
-) -> bool:
+) -> Done:
     owner_id = documentarian_users.user_id_for(body.user__id)
     user_meta.update(actor, meta, owner_id=owner_id, key=body.key, value=body.value)
     return True
 
 
-@routes.delete("/user_meta/{user_metum}")
-async def delete_user_meta(user_metum: str, actor: CurrentUser) -> bool:
+@routes.delete("/user_meta/{user_metum}", responses=answers(401, 403, 404))
+async def delete_user_meta(user_metum: str, actor: CurrentUser) -> Done:
     with documentarian.removal():
         user_meta.remove(actor, user_meta.find(actor, user_metum))
     return True

@@ -7,18 +7,24 @@ only when that header is absent, from the `jwt` cookie.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Header, Response
 
 from gatehouse.contracts.goncord import (
     AppChanges,
+    AppView,
     Credentials,
+    MenuEntry,
     NewApp,
     PasswordChange,
     ProfileUpdate,
     Registration,
     RoleChange,
+    RoleName,
+    SignedIn,
+    UserView,
+    answers,
 )
 from gatehouse.data.apps import AppTokenItem
 from gatehouse.errors import NotFound, ValidationFailed, Violation
@@ -51,36 +57,36 @@ async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppT
     return apps.authorize_super_app(x_app_token)
 
 
-@goncord_routes.post("/users", status_code=201)
-async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
+@goncord_routes.post("/users", status_code=201, responses=answers(400, 422))
+async def register(body: Body[Registration], base_url: PublicBaseUrl) -> UserView:
     return user_view(goncord.register(body, MailContext("e", base_url)))
 
 
-@goncord_routes.patch("/users")
+@goncord_routes.patch("/users", responses=answers(400, 401, 403, 404, 409, 422, 429))
 async def update_user(
     user: CurrentUser,
     calling_app: Annotated[AppTokenItem, Depends(profile_editor_app)],
     body: Body[ProfileUpdate],
-) -> dict[str, Any]:
+) -> UserView:
     return user_view(goncord.update_profile_by(calling_app, user, body))
 
 
-@goncord_routes.patch("/resource/self_update")
+@goncord_routes.patch("/resource/self_update", responses=answers(400, 401, 404, 422, 429))
 async def update_own_payload(
     user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(own_app)], body: SentBody
-) -> dict[str, Any]:
+) -> UserView:
     # The body is the payload itself: any JSON object, which no model describes.
     return user_view(goncord.set_own_payload(user, calling_app, dict(body)))
 
 
-@goncord_routes.post("/roles")
+@goncord_routes.post("/roles", responses=answers(400, 401, 403, 422, 429))
 async def set_roles(
     user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(super_app)], body: Body[RoleChange]
-) -> list[dict[str, Any]]:
+) -> list[RoleName]:
     return roles_view(goncord.set_roles_by(calling_app, user, body.roles).app_roles)
 
 
-@goncord_routes.delete("/roles", status_code=204)
+@goncord_routes.delete("/roles", status_code=204, responses=answers(400, 401, 403, 422, 429))
 async def remove_roles(
     user: CurrentUser, calling_app: Annotated[AppTokenItem, Depends(super_app)], body: Body[RoleChange]
 ) -> Response:
@@ -88,62 +94,62 @@ async def remove_roles(
     return Response(status_code=204)
 
 
-@goncord_routes.post("/users/change_password")
+@goncord_routes.post("/users/change_password", responses=answers(400, 401, 422))
 async def change_password(principal: CurrentPrincipal, body: Body[PasswordChange]) -> Response:
     goncord.change_password(principal.user, body.old_password, body.new_password, principal.session)
     return Response(status_code=200)
 
 
-@goncord_routes.post("/tokens", status_code=201)
-async def sign_in(body: Body[Credentials]) -> dict[str, Any]:
+@goncord_routes.post("/tokens", status_code=201, responses=answers(400, 403, 422, 429))
+async def sign_in(body: Body[Credentials]) -> SignedIn:
     identifier = body.login or body.email
     if identifier is None:
         raise ValidationFailed([Violation("login", "required"), Violation("email", "required")])
     return signed_in(*goncord.sign_in(identifier, body.password))
 
 
-@goncord_routes.delete("/tokens", status_code=204)
+@goncord_routes.delete("/tokens", status_code=204, responses=answers(401))
 async def sign_out(principal: CurrentPrincipal) -> Response:
     sessions.sign_out(principal)
     return Response(status_code=204)
 
 
-@goncord_routes.get("/tokens/validate")
-async def validate_token(user: CurrentUser) -> dict[str, Any]:
+@goncord_routes.get("/tokens/validate", responses=answers(401))
+async def validate_token(user: CurrentUser) -> UserView:
     return user_view(user)
 
 
-@goncord_routes.get("/menu")
-async def menu(user: CurrentUser) -> list[dict[str, Any]]:
+@goncord_routes.get("/menu", responses=answers(401))
+async def menu(user: CurrentUser) -> list[MenuEntry]:
     return menu_view(apps.menu(user))
 
 
-@goncord_routes.get("/apps")
-async def list_apps(user: CurrentUser) -> list[dict[str, Any]]:
+@goncord_routes.get("/apps", responses=answers(401, 403))
+async def list_apps(user: CurrentUser) -> list[AppView]:
     return [app_view(listed) for listed in apps.listing(user)]
 
 
-@goncord_routes.post("/apps", status_code=201)
-async def add_app(user: CurrentUser, body: Body[NewApp]) -> dict[str, Any]:
+@goncord_routes.post("/apps", status_code=201, responses=answers(400, 401, 403, 422))
+async def add_app(user: CurrentUser, body: Body[NewApp]) -> AppView:
     return app_view(*apps.create(user, body))
 
 
-@goncord_routes.get("/apps/{app_id}")
-async def show_app(app_id: int, user: CurrentUser) -> dict[str, Any]:
+@goncord_routes.get("/apps/{app_id}", responses=answers(401, 403, 404))
+async def show_app(app_id: int, user: CurrentUser) -> AppView:
     return app_view(apps.get(user, app_id))
 
 
-@goncord_routes.patch("/apps/{app_id}")
-async def update_app(app_id: int, user: CurrentUser, body: Body[AppChanges]) -> dict[str, Any]:
+@goncord_routes.patch("/apps/{app_id}", responses=answers(400, 401, 403, 404, 422))
+async def update_app(app_id: int, user: CurrentUser, body: Body[AppChanges]) -> AppView:
     return app_view(apps.update(user, app_id, body))
 
 
-@goncord_routes.post("/apps/{app_id}/token", status_code=201)
-async def rotate_app_token(app_id: int, user: CurrentUser) -> dict[str, Any]:
+@goncord_routes.post("/apps/{app_id}/token", status_code=201, responses=answers(401, 403, 404))
+async def rotate_app_token(app_id: int, user: CurrentUser) -> AppView:
     return app_view(*apps.rotate_token(user, app_id))
 
 
-@goncord_routes.delete("/apps/{app_id}", status_code=204)
+@goncord_routes.delete("/apps/{app_id}", status_code=204, responses=answers(401, 403, 404))
 async def delete_app(app_id: int, user: CurrentUser) -> Response:
     apps.delete(user, app_id)
     return Response(status_code=204)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from gatehouse.contracts.jwt_auth import Credentials, Registration
+from gatehouse.contracts.jwt_auth import Credentials, IssuedToken, Message, Registration, UserView, answers
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, sessions
 from gatehouse.services.mail import MailContext
@@ -21,8 +19,8 @@ from gatehouse.web.deps import (
 jwt_auth_routes = Routes(prefix="/api/auth")
 
 
-@jwt_auth_routes.post("/register")
-async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[str, Any]:
+@jwt_auth_routes.post("/register", responses=answers(400, 422))
+async def register(body: Body[Registration], base_url: PublicBaseUrl) -> Message:
     accounts.sign_up(
         email=body.email,
         password=body.password,
@@ -34,27 +32,27 @@ async def register(body: Body[Registration], base_url: PublicBaseUrl) -> dict[st
     return {"message": jwt_auth.REGISTERED}
 
 
-@jwt_auth_routes.post("/login")
-async def login(body: Body[Credentials]) -> dict[str, Any]:
+@jwt_auth_routes.post("/login", responses=answers(400, 401, 403, 422))
+async def login(body: Body[Credentials]) -> IssuedToken:
     user = accounts.sign_in(body.email, body.password)
     issued = sessions.start(user, JWT_AUTH, extra_claims=jwt_auth.custom_claims(user))
     return jwt_auth.token_response(issued)
 
 
-@jwt_auth_routes.post("/logout")
-async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+@jwt_auth_routes.post("/logout", responses=answers(401))
+async def logout(principal: CurrentPrincipal) -> Message:
     sessions.sign_out(principal)
     return {"message": jwt_auth.SIGNED_OUT}
 
 
-@jwt_auth_routes.post("/refresh")
-async def refresh(principal: RefreshingPrincipal) -> dict[str, Any]:
+@jwt_auth_routes.post("/refresh", responses=answers(401))
+async def refresh(principal: RefreshingPrincipal) -> IssuedToken:
     issued = sessions.rotate(principal, JWT_AUTH, extra_claims=jwt_auth.custom_claims(principal.user))
     return jwt_auth.token_response(issued)
 
 
-@jwt_auth_routes.api_route("/me", methods=["GET", "POST"])
-async def me(user: CurrentUser) -> dict[str, Any]:
+@jwt_auth_routes.api_route("/me", methods=["GET", "POST"], responses=answers(401))
+async def me(user: CurrentUser) -> UserView:
     return jwt_auth.user_view(user)
 
 

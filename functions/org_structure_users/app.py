@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from gatehouse.contracts.org_structure import Credentials, NewUser, PasswordChange, UserChanges, UserListing
+from gatehouse.contracts.org_structure import (
+    Activated,
+    Credentials,
+    IssuedToken,
+    NewUser,
+    OneUser,
+    PasswordChange,
+    Success,
+    UserChanges,
+    UserListing,
+    Users,
+    answers,
+)
 from gatehouse.services import accounts, org_structure_users, paging, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import org_structure
@@ -16,22 +26,22 @@ routes = Routes(prefix="/api")
 DEFAULT_DEVICE_NAME = "api"
 
 
-@routes.post("/login")
-async def login(body: Body[Credentials]) -> dict[str, Any]:
+@routes.post("/login", responses=answers(400, 401, 403, 422))
+async def login(body: Body[Credentials]) -> Success[IssuedToken]:
     user = accounts.sign_in(body.email, body.password)
     issued = sessions.start_personal_access_token(user, body.device_name or DEFAULT_DEVICE_NAME)
     view = org_structure.token_view(issued, user, org_structure_users.user_relations([user]))
     return org_structure.success("Login successful", view)
 
 
-@routes.post("/logout")
-async def logout(principal: CurrentPrincipal) -> dict[str, Any]:
+@routes.post("/logout", responses=answers(401))
+async def logout(principal: CurrentPrincipal) -> Success[None]:
     sessions.sign_out(principal)
-    return org_structure.success("Logout successful")  # the original AuthApiController@logout
+    return org_structure.done("Logout successful")  # the original AuthApiController@logout
 
 
-@routes.get("/users")
-async def list_users(query: Query[UserListing], actor: CurrentUser) -> dict[str, Any]:
+@routes.get("/users", responses=answers(401, 403, 422))
+async def list_users(query: Query[UserListing], actor: CurrentUser) -> Success[Users]:
     requested = paging.requested(query.page, query.per_page, query.search)
     filters = org_structure_users.UserFilters(
         organization_id=query.organization_id,
@@ -42,53 +52,54 @@ async def list_users(query: Query[UserListing], actor: CurrentUser) -> dict[str,
     )
     page = org_structure_users.list_users(actor, requested, filters)
     views = [org_structure.user_view(user, page.related) for user in page.items]
-    return org_structure.listing("Users retrieved successfully", "users", views, page)
+    listed: Users = {"users": views, "pagination": org_structure.pagination(page)}
+    return org_structure.success("Users retrieved successfully", listed)
 
 
-@routes.post("/users", status_code=201)
-async def create_user(actor: CurrentUser, body: Body[NewUser], base_url: PublicBaseUrl) -> dict[str, Any]:
+@routes.post("/users", status_code=201, responses=answers(400, 401, 403, 422))
+async def create_user(actor: CurrentUser, body: Body[NewUser], base_url: PublicBaseUrl) -> Success[OneUser]:
     created = org_structure_users.create_user(actor, body, MailContext("c", base_url))
     view = org_structure.user_view(created, org_structure_users.user_relations([created]))
     view.pop("last_login_at")
     return org_structure.success("User created successfully", {"user": view})
 
 
-@routes.get("/users/{user_id}")
-async def show_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
+@routes.get("/users/{user_id}", responses=answers(401, 403, 404))
+async def show_user(user_id: int, actor: CurrentUser) -> Success[OneUser]:
     found = org_structure_users.get_user(actor, user_id)
     view = org_structure.user_view(found, org_structure_users.user_relations([found]), detail=True)
     return org_structure.success("User retrieved successfully", {"user": view})
 
 
-@routes.put("/users/{user_id}")
-async def update_user(user_id: int, actor: CurrentUser, body: Body[UserChanges]) -> dict[str, Any]:
+@routes.put("/users/{user_id}", responses=answers(400, 401, 403, 404, 422))
+async def update_user(user_id: int, actor: CurrentUser, body: Body[UserChanges]) -> Success[OneUser]:
     updated = org_structure_users.update_user(actor, user_id, body)
     view = org_structure.user_view(updated, org_structure_users.user_relations([updated]))
     return org_structure.success("User updated successfully", {"user": view})
 
 
-@routes.delete("/users/{user_id}")
-async def delete_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
+@routes.delete("/users/{user_id}", responses=answers(401, 403, 404))
+async def delete_user(user_id: int, actor: CurrentUser) -> Success[None]:
     org_structure_users.delete_user(actor, user_id)
-    return org_structure.success("User deleted successfully")
+    return org_structure.done("User deleted successfully")
 
 
-@routes.put("/users/{user_id}/password")
+@routes.put("/users/{user_id}/password", responses=answers(400, 401, 403, 404, 422))
 async def change_password(
     user_id: int, principal: CurrentPrincipal, body: Body[PasswordChange]
-) -> dict[str, Any]:
+) -> Success[None]:
     org_structure_users.change_password(principal.user, user_id, body.password, principal.session)
-    return org_structure.success("Password changed successfully")
+    return org_structure.done("Password changed successfully")
 
 
-@routes.put("/users/{user_id}/activate")
-async def activate_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
+@routes.put("/users/{user_id}/activate", responses=answers(401, 403, 404))
+async def activate_user(user_id: int, actor: CurrentUser) -> Success[Activated]:
     target = org_structure_users.set_active(actor, user_id, True)
     return org_structure.success("User activated successfully", org_structure.activation_view(target))
 
 
-@routes.put("/users/{user_id}/deactivate")
-async def deactivate_user(user_id: int, actor: CurrentUser) -> dict[str, Any]:
+@routes.put("/users/{user_id}/deactivate", responses=answers(401, 403, 404))
+async def deactivate_user(user_id: int, actor: CurrentUser) -> Success[Activated]:
     target = org_structure_users.set_active(actor, user_id, False)
     return org_structure.success("User deactivated successfully", org_structure.activation_view(target))
 

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
 
 from gatehouse.contracts.users_admin import (
     DEFAULT_USERS_PER_PAGE,
+    NewPasswordIssued,
     NewUser,
+    OneUser,
     Page,
     PasswordChange,
     RoleChange,
     UserChanges,
+    UserPermissions,
     UserpicUpload,
+    Users,
+    answers,
 )
 from gatehouse.data.models import UserItem
 from gatehouse.services import groups, userpics, users_admin_users
@@ -48,87 +53,86 @@ async def optional_user(request: Request) -> UserItem | None:
     return (await current_principal(request)).user
 
 
-def user_answer(user: UserItem) -> dict[str, Any]:
-    return users_admin.ok(user=users_admin.user_view(user, groups.group_of(user)))
+def user_answer(user: UserItem) -> OneUser:
+    return {"status": "ok", "user": users_admin.user_view(user, groups.group_of(user))}
 
 
-@users_routes.post("/new_user")
-async def new_user(
-    actor: Annotated[UserItem | None, Depends(optional_user)], body: Body[NewUser]
-) -> dict[str, Any]:
+@users_routes.post("/new_user", responses=answers(400, 401, 403, 422))
+async def new_user(actor: Annotated[UserItem | None, Depends(optional_user)], body: Body[NewUser]) -> OneUser:
     return user_answer(users_admin_users.create_user(actor, body))
 
 
-@users_routes.get("/list")
-async def list_users(actor: CurrentUser, query: Query[Page]) -> dict[str, Any]:
+@users_routes.get("/list", responses=answers(401, 403, 422))
+async def list_users(actor: CurrentUser, query: Query[Page]) -> Users:
     listed = users_admin_users.list_users(actor, query.per_page or DEFAULT_USERS_PER_PAGE, query.cursor)
-    return users_admin.ok(
-        users=users_admin.users_view(listed.users, listed.groups),
-        total=listed.total,
-        next_cursor=listed.next_cursor,
-    )
+    return {
+        "status": "ok",
+        "users": users_admin.users_view(listed.users, listed.groups),
+        "total": listed.total,
+        "next_cursor": listed.next_cursor,
+    }
 
 
 # API Gateway matches `/current/` (the document's spelling) to the `/current` resource.
-@users_routes.get("/current")
-@users_routes.get("/current/")
-async def current(actor: CurrentUser) -> dict[str, Any]:
+@users_routes.get("/current", responses=answers(401))
+@users_routes.get("/current/", responses=answers(401))
+async def current(actor: CurrentUser) -> OneUser:
     return user_answer(actor)
 
 
-@users_routes.get("/id/{user_id}")
-async def read_user(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+@users_routes.get("/id/{user_id}", responses=answers(401, 403, 404))
+async def read_user(user_id: UserId, actor: CurrentUser) -> OneUser:
     return user_answer(users_admin_users.read_user(actor, user_id))
 
 
-@users_routes.post("/id/{user_id}/update")
+@users_routes.post("/id/{user_id}/update", responses=answers(400, 401, 403, 404, 422))
 async def update_user(
     user_id: UserId, actor: CurrentUser, body: Body[UserChanges], base_url: PublicBaseUrl
-) -> dict[str, Any]:
+) -> OneUser:
     user, _ = users_admin_users.update_user(actor, user_id, body, MailContext("d", base_url))
     return user_answer(user)
 
 
-@users_routes.post("/id/{user_id}/update/userpic")
+@users_routes.post("/id/{user_id}/update/userpic", responses=answers(400, 401, 403, 404, 422))
 async def update_userpic(
     user_id: UserId, actor: CurrentUser, body: Body[UserpicUpload], base_url: PublicBaseUrl
-) -> dict[str, Any]:
+) -> OneUser:
     return user_answer(userpics.replace(actor, user_id, body.upload, base_url))
 
 
-@users_routes.get("/id/{user_id}/userpic/{file_name}")
+@users_routes.get("/id/{user_id}/userpic/{file_name}", status_code=302, responses=answers(404))
 async def userpic(user_id: UserId, file_name: str) -> RedirectResponse:
     return RedirectResponse(userpics.presigned_url(user_id, file_name), status_code=302)
 
 
-@users_routes.post("/id/{user_id}/update/role")
-async def update_role(user_id: UserId, actor: CurrentUser, body: Body[RoleChange]) -> dict[str, Any]:
+@users_routes.post("/id/{user_id}/update/role", responses=answers(400, 401, 403, 404, 422))
+async def update_role(user_id: UserId, actor: CurrentUser, body: Body[RoleChange]) -> OneUser:
     return user_answer(users_admin_users.change_role(actor, user_id, body.role))
 
 
-@users_routes.post("/id/{user_id}/update/password")
+@users_routes.post("/id/{user_id}/update/password", responses=answers(400, 401, 403, 404, 422))
 async def update_password(
     user_id: UserId, principal: CurrentPrincipal, body: Body[PasswordChange]
-) -> dict[str, Any]:
+) -> OneUser:
     user = users_admin_users.change_password(
         principal.user, user_id, body.password, body.new_password, principal.session
     )
     return user_answer(user)
 
 
-@users_routes.get("/id/{user_id}/reset_password")
-async def reset_password(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+@users_routes.get("/id/{user_id}/reset_password", responses=answers(401, 403, 404))
+async def reset_password(user_id: UserId, actor: CurrentUser) -> NewPasswordIssued:
     _, password = users_admin_users.reset_password(actor, user_id)
-    return users_admin.ok(new_password=password)
+    return {"status": "ok", "new_password": password}
 
 
-@users_routes.get("/id/{user_id}/permissions")
-async def user_permissions(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
-    return users_admin.ok(permissions=users_admin_users.permissions_of(actor, user_id))
+@users_routes.get("/id/{user_id}/permissions", responses=answers(401, 403, 404))
+async def user_permissions(user_id: UserId, actor: CurrentUser) -> UserPermissions:
+    return {"status": "ok", "permissions": users_admin_users.permissions_of(actor, user_id)}
 
 
-@users_routes.get("/id/{user_id}/remove")
-async def remove(user_id: UserId, actor: CurrentUser) -> dict[str, Any]:
+@users_routes.get("/id/{user_id}/remove", responses=answers(401, 403, 404))
+async def remove(user_id: UserId, actor: CurrentUser) -> OneUser:
     return user_answer(users_admin_users.remove_user(actor, user_id))
 
 

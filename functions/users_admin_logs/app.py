@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends
 
-from gatehouse.contracts.users_admin import MAX_PER_PAGE, GroupChanges, LogFilters, NewGroup, Page
+from gatehouse.contracts.users_admin import (
+    MAX_PER_PAGE,
+    GroupChanges,
+    Groups,
+    LogFilters,
+    Logs,
+    NewGroup,
+    OneGroup,
+    Page,
+    answers,
+)
 from gatehouse.data.groups import GroupItem
 from gatehouse.services import groups, users_admin_logs
 from gatehouse.surfaces import users_admin
@@ -45,48 +55,53 @@ def log_query(filters: LogFilters) -> users_admin_logs.LogQuery:
     )
 
 
-@logs_routes.get("/list/filtered")
-async def filtered_logs(actor: CurrentUser, filters: Query[LogFilters]) -> dict[str, Any]:
+@logs_routes.get("/list/filtered", responses=answers(401, 403, 422))
+async def filtered_logs(actor: CurrentUser, filters: Query[LogFilters]) -> Logs:
     query = log_query(filters)
     page = users_admin_logs.search(actor, query)
-    return users_admin.ok(
-        logs=[users_admin.event_view(event) for event in page.events],
-        per_page=query.per_page,
-        sort="desc" if query.newest_first else "asc",
-        next_cursor=page.next_cursor,
-    )
+    return {
+        "status": "ok",
+        "logs": [users_admin.event_view(event) for event in page.events],
+        "per_page": query.per_page,
+        "sort": "desc" if query.newest_first else "asc",
+        "next_cursor": page.next_cursor,
+    }
 
 
-@groups_routes.get("")
-async def list_groups(actor: CurrentUser, query: Query[Page]) -> dict[str, Any]:
+@groups_routes.get("", responses=answers(401, 403, 422))
+async def list_groups(actor: CurrentUser, query: Query[Page]) -> Groups:
     found, next_cursor = groups.page(actor, query.per_page or MAX_PER_PAGE, query.cursor)
-    return users_admin.ok(groups=[users_admin.group_view(group) for group in found], next_cursor=next_cursor)
+    return {
+        "status": "ok",
+        "groups": [users_admin.group_view(group) for group in found],
+        "next_cursor": next_cursor,
+    }
 
 
-@groups_routes.post("")
-async def create_group(actor: CurrentUser, body: Body[NewGroup]) -> dict[str, Any]:
+@groups_routes.post("", responses=answers(400, 401, 403, 422))
+async def create_group(actor: CurrentUser, body: Body[NewGroup]) -> OneGroup:
     group = groups.create(actor, body)
-    return users_admin.ok(group=users_admin.group_view(group))
+    return {"status": "ok", "group": users_admin.group_view(group)}
 
 
-@groups_routes.get("/{group_id}")
-async def read_group(group_id: GroupId, actor: CurrentUser) -> dict[str, Any]:
-    return users_admin.ok(group=users_admin.group_view(groups.read(actor, group_id)))
+@groups_routes.get("/{group_id}", responses=answers(401, 403, 404))
+async def read_group(group_id: GroupId, actor: CurrentUser) -> OneGroup:
+    return {"status": "ok", "group": users_admin.group_view(groups.read(actor, group_id))}
 
 
-@groups_routes.api_route("/{group_id}", methods=["PUT", "PATCH"])
+@groups_routes.api_route("/{group_id}", methods=["PUT", "PATCH"], responses=answers(400, 401, 403, 404, 422))
 async def update_group(
     group_id: GroupId, actor: CurrentUser, found: FoundGroup, body: Body[GroupChanges]
-) -> dict[str, Any]:
+) -> OneGroup:
     group = groups.update(actor, found, body)
-    return users_admin.ok(group=users_admin.group_view(group))
+    return {"status": "ok", "group": users_admin.group_view(group)}
 
 
-@groups_routes.delete("/{group_id}")
-async def delete_group(group_id: GroupId, actor: CurrentUser) -> dict[str, Any]:
+@groups_routes.delete("/{group_id}", responses=answers(401, 403, 404))
+async def delete_group(group_id: GroupId, actor: CurrentUser) -> OneGroup:
     group = groups.read(actor, group_id)
     groups.delete(actor, group)
-    return users_admin.ok(group=users_admin.group_view(group))
+    return {"status": "ok", "group": users_admin.group_view(group)}
 
 
 app = create_app(

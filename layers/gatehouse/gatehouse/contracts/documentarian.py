@@ -1,13 +1,15 @@
-"""Surface A's requests (the Documentarian-documented Laravel app): sign-up, sign-in, recovery,
-reset, verification, and the demand, user and user_meta resources with their list queries.
-(A's /api/v1/position is C's entity: its requests are in `contracts.org_structure`.)"""
+"""Surface A's contracts (the Documentarian-documented Laravel app). Its requests: sign-up,
+sign-in, recovery, reset, verification, and the demand, user and user_meta resources with their
+list queries; its answers, and its error envelope `{"success": false, "error": {...}}`.
+(A's /api/v1/position is C's entity, shown A's way: `NewPosition`, `PositionChanges`, `PositionView`.)"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Literal, NotRequired, TypedDict
 
 from gatehouse import object_ids
+from gatehouse.contracts.answers import Answers
 from gatehouse.contracts.base import RequestModel
 from gatehouse.contracts.fields import Email, Integer, NewPassword, Password, Text
 
@@ -133,3 +135,99 @@ class PositionChanges(RequestModel):
 
     name: Annotated[str | None, Text(max=255, nullable=False)] = None
     description: Annotated[str | None, Text(max=65_535)] = None
+
+
+# ---- answers ----
+
+
+class Success(TypedDict):
+    """register, verify, reset and logout."""
+
+    success: Literal[True]
+    message: str
+
+
+class SuccessMessage(TypedDict):
+    message: str
+
+
+class SuccessData(TypedDict):
+    """recover: the original nests its message under `data`."""
+
+    success: Literal[True]
+    data: SuccessMessage
+
+
+class IssuedTokenData(TypedDict):
+    token: str
+
+
+class IssuedToken(TypedDict):
+    """login."""
+
+    success: Literal[True]
+    data: IssuedTokenData
+
+
+class UserView(TypedDict):
+    """A's user, without the documented `password`, `remember_token` and `confirm_token` (never shown)."""
+
+    _id: str
+    surname: str | None
+    name: str | None
+    middlename: str | None
+    email: str
+    is_verified: int
+    created_at: str | None
+    updated_at: str | None
+
+
+class DemandView(TypedDict):
+    _id: str
+    name: str
+    description: str
+    author_id: int
+    responsible_id: int
+    created_at: str | None
+    updated_at: str | None
+
+
+class UserMetaView(TypedDict):
+    _id: str
+    user__id: str
+    key: str
+    value: str
+    created_at: str | None
+    updated_at: str | None
+
+
+class PositionView(TypedDict):
+    """A's view of a position (C's entity): its id is C's integer one."""
+
+    _id: int
+    name: str
+    description: str | None
+    created_at: str | None
+    updated_at: str | None
+
+
+# A DELETE's, and user_meta's update's, bare `true`.
+Done = Literal[True]
+
+
+class RefusalError(TypedDict):
+    code: int
+    message: str
+    # Field → its messages (Laravel's wording), on 422.
+    errors: NotRequired[dict[str, list[str]]]
+    request_id: NotRequired[str]
+
+
+class Refusal(TypedDict):
+    """A's error envelope, on every status."""
+
+    success: Literal[False]
+    error: RefusalError
+
+
+answers = Answers(Refusal, always=(429, 500))

@@ -1,11 +1,13 @@
-"""Surface E's requests (Goncord, Phoenix): sign-up, sign-in, a super app's profile update, role
-changes, the user's own password change, and the apps."""
+"""Surface E's contracts (Goncord, Phoenix). Its requests: sign-up, sign-in, a super app's profile
+update, role changes, the user's own password change, and the apps; its answers, and its three
+error shapes (Ecto's changeset errors, the original's `{"error"}`, Phoenix's `{"errors": {"detail"}}`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired, TypedDict
 
+from gatehouse.contracts.answers import Answers
 from gatehouse.contracts.base import RequestModel
 from gatehouse.contracts.fields import Boolean, Date, Email, Json, NewPassword, Password, Sent, Text
 from gatehouse.errors import MalformedRequest
@@ -91,3 +93,83 @@ class AppChanges(RequestModel):
     url: Annotated[str | None, Text(max=2048)] = None
     is_super: Annotated[bool | None, Boolean()] = None
     roles: Roles = None
+
+
+# ---- answers ----
+
+
+class RoleName(TypedDict):
+    """The original's RoleView."""
+
+    name: str
+
+
+class UserView(TypedDict):
+    """The documented user object; `apps` maps each app's url to this user's payload for it."""
+
+    second_name: str | None
+    roles: list[RoleName]
+    login: str | None
+    last_name: str | None
+    first_name: str | None
+    email: str
+    birthday: str | None
+    apps: dict[str, Any]
+
+
+class SignedIn(TypedDict):
+    """POST /api/v0/tokens."""
+
+    user: UserView
+    jwt: str
+
+
+class AppView(TypedDict):
+    """An app as super users manage it."""
+
+    id: int
+    name: str
+    url: str
+    is_super: bool
+    roles: list[RoleName]
+    inserted_at: str
+    updated_at: str
+    # Right after the app's creation or its token's rotation only.
+    token: NotRequired[str]
+
+
+class MenuEntry(TypedDict):
+    url: str
+    name: str
+
+
+class Changeset(TypedDict):
+    """Ecto's changeset errors, on 422: field → messages."""
+
+    errors: dict[str, list[str]]
+
+
+class ErrorMessage(TypedDict):
+    """The original's own refusals: credentials, authentication, rights, apps and users missing."""
+
+    error: str
+
+
+class DetailText(TypedDict):
+    detail: str
+
+
+class Detail(TypedDict):
+    """Phoenix's default error view, for everything else; the request id on 500."""
+
+    errors: DetailText
+    request_id: NotRequired[str]
+
+
+Refusal = Changeset | ErrorMessage | Detail
+
+answers = Answers(
+    ErrorMessage,
+    always=(500,),
+    envelopes={400: Detail, 409: Detail, 422: Changeset | ErrorMessage, 429: Detail, 500: Detail},
+)

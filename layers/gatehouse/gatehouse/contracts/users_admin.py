@@ -1,13 +1,15 @@
-"""Surface D's requests (users-and-logs admin): users, their role, password and userpic, the
-id-ordered list queries, the audit log's filters and the groups."""
+"""Surface D's contracts (users-and-logs admin). Its requests: users, their role, password and
+userpic, the id-ordered list queries, the audit log's filters and the groups; its answers
+(`{"status": "ok", ...}`) and its error envelope (`{"status": "error", "field"?, "message"}`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 
 from pydantic import Field
 
+from gatehouse.contracts.answers import Answers
 from gatehouse.contracts.base import RequestModel
 from gatehouse.contracts.fields import Choice, Email, Integer, NewPassword, Password, Sent, Text, Url
 from gatehouse.errors import ValidationFailed
@@ -138,3 +140,114 @@ class GroupChanges(RequestModel):
     description: Annotated[str | None, Text(max=1000)] = None
     level: Annotated[int | None, Integer(min=0, max=MAX_GROUP_LEVEL)] = None
     permissions: Permissions = None
+
+
+# ---- answers ----
+
+
+class GroupView(TypedDict):
+    id: int
+    name: str
+    description: str
+    level: int
+    permissions: list[str]
+    create_at: str | None
+
+
+class Contacts(TypedDict):
+    email: str
+    phone: str
+    telegram: str
+    viber: str
+
+
+class UserView(TypedDict):
+    """The document's USER STRUCT: absent text is "", `group` is the group or false."""
+
+    id: int
+    first_name: str
+    mid_name: str
+    last_name: str
+    nickname: str
+    userpic: str
+    contacts: Contacts
+    role: str
+    group: GroupView | Literal[False]
+    last_activity: str | None
+    create_at: str | None
+
+
+class OneUser(TypedDict):
+    status: Literal["ok"]
+    user: UserView
+
+
+class Users(TypedDict):
+    status: Literal["ok"]
+    users: list[UserView]
+    total: int
+    next_cursor: int | None
+
+
+class NewPasswordIssued(TypedDict):
+    status: Literal["ok"]
+    new_password: str
+
+
+class UserPermissions(TypedDict):
+    status: Literal["ok"]
+    permissions: list[str]
+
+
+class EventTarget(TypedDict):
+    type: str
+    id: str | None
+
+
+class EventView(TypedDict):
+    """An audit log entry."""
+
+    id: str
+    action: str
+    outcome: str
+    user: int | None
+    group: int | None
+    device: str | None
+    target: EventTarget | None
+    ip: str | None
+    user_agent: str | None
+    details: dict[str, Any]
+    create_at: str | None
+    timestamp: str
+
+
+class Logs(TypedDict):
+    status: Literal["ok"]
+    logs: list[EventView]
+    per_page: int
+    sort: Literal["asc", "desc"]
+    next_cursor: str | None
+
+
+class Groups(TypedDict):
+    status: Literal["ok"]
+    groups: list[GroupView]
+    next_cursor: int | None
+
+
+class OneGroup(TypedDict):
+    status: Literal["ok"]
+    group: GroupView
+
+
+class Refusal(TypedDict):
+    """D's error envelope, on every status: `field` names the first invalid field on 422."""
+
+    status: Literal["error"]
+    field: NotRequired[str]
+    message: str
+    request_id: NotRequired[str]
+
+
+# D is not rate limited by request count (sign-in lockouts answer 429 where they apply).
+answers = Answers(Refusal, always=(500,))

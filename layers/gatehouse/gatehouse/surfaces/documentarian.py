@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 from gatehouse import object_ids
 from gatehouse.clock import laravel
+from gatehouse.contracts import documentarian as contracts
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
 from gatehouse.data.user_meta import UserMetaItem
@@ -76,16 +76,16 @@ def user_object_id(user: UserItem) -> str:
     return user.a_object_id or object_ids.user_object_id(user.id)
 
 
-def success(message: str) -> dict[str, Any]:
+def success(message: str) -> contracts.Success:
     return {"success": True, "message": message}
 
 
-def success_data(message: str) -> dict[str, Any]:
+def success_data(message: str) -> contracts.SuccessData:
     """The original's recover answer nests its message under `data`."""
     return {"success": True, "data": {"message": message}}
 
 
-def token_response(token: str) -> dict[str, Any]:
+def token_response(token: str) -> contracts.IssuedToken:
     return {"success": True, "data": {"token": token}}
 
 
@@ -94,7 +94,7 @@ def roles_claim(user: UserItem) -> dict[str, str]:
     return {"roles": user.role}
 
 
-def user_view(user: UserItem) -> dict[str, Any]:
+def user_view(user: UserItem) -> contracts.UserView:
     """A's user, without the documented `password`, `remember_token` and `confirm_token` (never shown)."""
     return {
         "_id": user_object_id(user),
@@ -108,7 +108,7 @@ def user_view(user: UserItem) -> dict[str, Any]:
     }
 
 
-def demand_view(demand: DemandItem) -> dict[str, Any]:
+def demand_view(demand: DemandItem) -> contracts.DemandView:
     return {
         "_id": demand.demand_id,
         "name": demand.name,
@@ -120,7 +120,7 @@ def demand_view(demand: DemandItem) -> dict[str, Any]:
     }
 
 
-def user_meta_view(meta: UserMetaItem) -> dict[str, Any]:
+def user_meta_view(meta: UserMetaItem) -> contracts.UserMetaView:
     return {
         "_id": meta.meta_id,
         "user__id": meta.owner_object_id or object_ids.user_object_id(meta.user_id),
@@ -144,12 +144,19 @@ def removal() -> Iterator[None]:
         raise NothingToRemove(missing.entity) from None
 
 
-def failure(code: int, message: str, **extra: Any) -> dict[str, Any]:
-    return {"success": False, "error": {"code": code, "message": message, **extra}}
+def failure(
+    code: int, message: str, errors: dict[str, list[str]] | None = None, request_id: str | None = None
+) -> contracts.Refusal:
+    error: contracts.RefusalError = {"code": code, "message": message}
+    if errors is not None:
+        error["errors"] = errors
+    if request_id is not None:
+        error["request_id"] = request_id
+    return {"success": False, "error": error}
 
 
 class DocumentarianEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, Any]:
+    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
             case ValidationFailed():
                 return 422, failure(422, laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
@@ -178,7 +185,7 @@ class DocumentarianEnvelope:
             case _:
                 return 400, failure(400, "Bad request")
 
-    def unexpected(self, request_id: str) -> tuple[int, Any]:
+    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
         return 500, failure(500, "Server error", request_id=request_id)
 
 

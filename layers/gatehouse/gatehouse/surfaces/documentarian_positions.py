@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
+from gatehouse.contracts.documentarian import PositionView
 from gatehouse.data.org import PositionItem
 from gatehouse.errors import NotFound
 from gatehouse.surfaces.documentarian import timestamp
@@ -20,7 +20,7 @@ def position_id(value: str) -> int:
     return int(value)
 
 
-def position_view(position: PositionItem) -> dict[str, Any]:
+def position_view(position: PositionItem) -> PositionView:
     return {
         "_id": position.id,
         "name": position.name,

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from gatehouse.contracts import goncord as contracts
 from gatehouse.data.apps import AppItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import (
@@ -81,7 +82,7 @@ def errors(failure: ValidationFailed) -> dict[str, list[str]]:
     return grouped
 
 
-def user_view(user: UserItem) -> dict[str, Any]:
+def user_view(user: UserItem) -> contracts.UserView:
     """The documented user object, in the documented order. Roles render as the original's
     `{"name": ...}` objects; `apps` maps each app's url to this user's payload for it."""
     return {
@@ -112,18 +113,18 @@ def readable_payloads(user: UserItem) -> dict[str, Any]:
     return readable
 
 
-def roles_view(names: Iterable[Any] | None) -> list[dict[str, Any]]:
+def roles_view(names: Iterable[Any] | None) -> list[contracts.RoleName]:
     """The original's RoleView: `[{"name": ...}]`."""
     return [{"name": name} for name in names or []]
 
 
-def signed_in(user: UserItem, issued: IssuedToken) -> dict[str, Any]:
+def signed_in(user: UserItem, issued: IssuedToken) -> contracts.SignedIn:
     return {"user": user_view(user), "jwt": issued.token}
 
 
-def app_view(app: AppItem, token: str | None = None) -> dict[str, Any]:
+def app_view(app: AppItem, token: str | None = None) -> contracts.AppView:
     """An app as super users manage it; `token` only right after creation or rotation."""
-    view: dict[str, Any] = {
+    view: contracts.AppView = {
         "id": app.id,
         "name": app.name,
         "url": app.url,
@@ -137,16 +138,16 @@ def app_view(app: AppItem, token: str | None = None) -> dict[str, Any]:
     return view
 
 
-def menu_view(apps: Iterable[AppItem]) -> list[dict[str, Any]]:
+def menu_view(apps: Iterable[AppItem]) -> list[contracts.MenuEntry]:
     return [{"url": app.url, "name": app.name} for app in apps]
 
 
-def _detail(text: str) -> dict[str, Any]:
+def _detail(text: str) -> contracts.Detail:
     return {"errors": {"detail": text}}
 
 
 class GoncordEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, Any]:
+    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
             case ValidationFailed():
                 return 422, {"errors": errors(error)}
@@ -179,7 +180,7 @@ class GoncordEnvelope:
             case _:
                 return 400, _detail("Bad Request")
 
-    def unexpected(self, request_id: str) -> tuple[int, Any]:
+    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
         return 500, {"errors": {"detail": "Internal Server Error"}, "request_id": request_id}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gatehouse.clock import laravel
+from gatehouse.contracts import jwt_auth as contracts
 from gatehouse.data.models import UserItem
 from gatehouse.errors import (
     AccountDisabled,
@@ -30,18 +31,6 @@ SIGNED_OUT = "登出成功"
 # The original's catch-all route (`Route::any('/{any}')` in routes/api.php).
 ROUTE_NOT_FOUND = "404 Not Found. 不存在的路径"
 
-# B's profile fields that no other surface has; kept in the user's `profile` map.
-PROFILE_FIELDS = (
-    "clinic",
-    "fixphonenumber",
-    "certificat",
-    "certificat_checked",
-    "wechat",
-    "intro",
-    "school",
-    "major",
-)
-
 
 # The original's column default (`$user->type = 0`, a doctor); nothing in Gatehouse sets another.
 DEFAULT_USER_TYPE = 0
@@ -59,11 +48,11 @@ def custom_claims(user: UserItem) -> dict[str, Any]:
     return {"type": user_type(user), "username": user.login}
 
 
-def token_response(issued: IssuedToken) -> dict[str, Any]:
+def token_response(issued: IssuedToken) -> contracts.IssuedToken:
     return {"access_token": issued.token, "token_type": "bearer", "expires_in": issued.expires_in}
 
 
-def user_view(user: UserItem) -> dict[str, Any]:
+def user_view(user: UserItem) -> contracts.UserView:
     profile: dict[str, Any] = user.profile or {}
     return {
         "id": user.id,
@@ -77,14 +66,20 @@ def user_view(user: UserItem) -> dict[str, Any]:
         "clinic": profile.get("clinic"),
         "mobile": user.phone,
         "email": user.email,
-        **{name: profile.get(name) for name in PROFILE_FIELDS if name != "clinic"},
+        "fixphonenumber": profile.get("fixphonenumber"),
+        "certificat": profile.get("certificat"),
+        "certificat_checked": profile.get("certificat_checked"),
+        "wechat": profile.get("wechat"),
+        "intro": profile.get("intro"),
+        "school": profile.get("school"),
+        "major": profile.get("major"),
     }
 
 
 class JwtAuthEnvelope:
     """Laravel's JSON error shapes: `{"message"}`, plus `errors` on 422."""
 
-    def render(self, error: GatehouseError) -> tuple[int, Any]:
+    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
             case ValidationFailed():
                 return 422, {
@@ -116,7 +111,7 @@ class JwtAuthEnvelope:
             case _:
                 return 409, {"message": "The request conflicts with the current state."}
 
-    def unexpected(self, request_id: str) -> tuple[int, Any]:
+    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
         return 500, {"message": "Server Error", "request_id": request_id}
 
 

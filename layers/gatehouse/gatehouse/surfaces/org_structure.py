@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from gatehouse.contracts import org_structure as contracts
 from gatehouse.data.models import UserItem
 from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
 from gatehouse.errors import (
@@ -27,22 +28,34 @@ from gatehouse.services.sessions import IssuedToken
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
-ROLES = [
+ROLES: list[contracts.RoleView] = [
     {"id": 1, "name": "admin", "display_name": "Администратор", "description": "Полный доступ к системе"},
     {"id": 2, "name": "manager", "display_name": "Менеджер", "description": "Управление отделом"},
     {"id": 3, "name": "user", "display_name": "Пользователь", "description": "Обычный пользователь"},
 ]
 
 
-def success(message: str, data: Any = None) -> dict[str, Any]:
+def success[Data](message: str, data: Data) -> contracts.Success[Data]:
     return {"status": "success", "message": message, "data": data}
 
 
-def failure(message: str, **extra: Any) -> dict[str, Any]:
-    return {"status": "error", "message": message, **extra}
+def done(message: str) -> contracts.Success[None]:
+    """A success with nothing to show (a deletion, sign-out)."""
+    return success(message, None)
 
 
-def pagination(page: Page[Any]) -> dict[str, int]:
+def failure(
+    message: str, errors: dict[str, list[str]] | None = None, request_id: str | None = None
+) -> contracts.Refusal:
+    refusal: contracts.Refusal = {"status": "error", "message": message}
+    if errors is not None:
+        refusal["errors"] = errors
+    if request_id is not None:
+        refusal["request_id"] = request_id
+    return refusal
+
+
+def pagination(page: Page[Any]) -> contracts.Pagination:
     return {
         "current_page": page.page,
         "last_page": max(1, math.ceil(page.total / page.per_page)),
@@ -51,16 +64,12 @@ def pagination(page: Page[Any]) -> dict[str, int]:
     }
 
 
-def listing(message: str, key: str, items: list[dict[str, Any]], page: Page[Any]) -> dict[str, Any]:
-    return success(message, {key: items, "pagination": pagination(page)})
-
-
-def _reference(item: OrganizationItem | DepartmentItem | PositionItem | None) -> dict[str, Any] | None:
+def _reference(item: OrganizationItem | DepartmentItem | PositionItem | None) -> contracts.Named | None:
     return None if item is None else {"id": item.id, "name": item.name}
 
 
-def organization_view(organization: OrganizationItem, counts: bool = False) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def organization_view(organization: OrganizationItem, counts: bool = False) -> contracts.OrganizationView:
+    view: contracts.OrganizationView = {
         "id": organization.id,
         "name": organization.name,
         "description": organization.description,
@@ -78,14 +87,14 @@ def organization_view(organization: OrganizationItem, counts: bool = False) -> d
     return view
 
 
-def member_view(user: UserItem) -> dict[str, Any]:
+def member_view(user: UserItem) -> contracts.Member:
     """A user inside an organization's or department's `users`."""
     return {"id": user.id, "name": display_name(user), "email": user.email, "position": user.position_title}
 
 
 def organization_detail_view(
     organization: OrganizationItem, departments: list[DepartmentItem], members: list[UserItem]
-) -> dict[str, Any]:
+) -> contracts.OrganizationDetail:
     return {
         **organization_view(organization),
         "departments": [{"id": d.id, "name": d.name, "description": d.description} for d in departments],
@@ -93,8 +102,10 @@ def organization_detail_view(
     }
 
 
-def department_view(department: DepartmentItem, related: Related, counts: bool = False) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def department_view(
+    department: DepartmentItem, related: Related, counts: bool = False
+) -> contracts.DepartmentView:
+    view: contracts.DepartmentView = {
         "id": department.id,
         "name": department.name,
         "description": department.description,
@@ -109,17 +120,17 @@ def department_view(department: DepartmentItem, related: Related, counts: bool =
     return view
 
 
-def position_view(position: PositionItem, related: Related, counts: bool = False) -> dict[str, Any]:
+def position_view(position: PositionItem, related: Related, counts: bool = False) -> contracts.PositionView:
     department = related.departments.get(position.department_id) if position.department_id else None
     organization = related.organizations.get(position.organization_id) if position.organization_id else None
-    view: dict[str, Any] = {
+    view: contracts.PositionView = {
         "id": position.id,
         "name": position.name,
         "description": position.description,
         "department_id": position.department_id,
         "department": None
         if department is None
-        else {**_reference(department), "organization": _reference(organization)},  # type: ignore[dict-item]
+        else {"id": department.id, "name": department.name, "organization": _reference(organization)},
         "salary_min": position.salary_min,
         "salary_max": position.salary_max,
         "is_active": position.is_active,
@@ -131,12 +142,12 @@ def position_view(position: PositionItem, related: Related, counts: bool = False
     return view
 
 
-def user_view(user: UserItem, related: Related, detail: bool = False) -> dict[str, Any]:
+def user_view(user: UserItem, related: Related, detail: bool = False) -> contracts.UserView:
     """The document shows `position` twice (the free-text title, then the position object);
     a JSON reader keeps the last, so `position` is the object when the user has a position
     and the free-text title otherwise."""
     position = related.positions.get(user.position_id) if user.position_id is not None else None
-    view: dict[str, Any] = {
+    view: contracts.UserView = {
         "id": user.id,
         "name": display_name(user),
         "email": user.email,
@@ -159,15 +170,15 @@ def user_view(user: UserItem, related: Related, detail: bool = False) -> dict[st
     return view
 
 
-def position_member_view(user: UserItem) -> dict[str, Any]:
+def position_member_view(user: UserItem) -> contracts.PositionMember:
     return {"id": user.id, "name": display_name(user), "email": user.email, "salary": None}
 
 
-def activation_view(user: UserItem) -> dict[str, Any]:
+def activation_view(user: UserItem) -> contracts.Activated:
     return {"user": {"id": user.id, "is_active": user.is_active}}
 
 
-def token_view(issued: IssuedToken, user: UserItem, related: Related) -> dict[str, Any]:
+def token_view(issued: IssuedToken, user: UserItem, related: Related) -> contracts.IssuedToken:
     return {"user": user_view(user, related), "token": issued.token, "token_type": "Bearer"}
 
 
@@ -182,7 +193,7 @@ _NOT_FOUND = {
 class OrgStructureEnvelope:
     """Errors as the Laravel app answers them, inside `{"status": "error", "message"}`."""
 
-    def render(self, error: GatehouseError) -> tuple[int, Any]:
+    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
             case ValidationFailed():
                 return 422, failure(laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
@@ -215,7 +226,7 @@ class OrgStructureEnvelope:
             case _:
                 return 400, failure("Bad request")
 
-    def unexpected(self, request_id: str) -> tuple[int, Any]:
+    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
         return 500, failure("Server Error", request_id=request_id)
 
 

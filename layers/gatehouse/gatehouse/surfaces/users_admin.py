@@ -6,9 +6,8 @@ the document's messages. Timestamps show as `2025-07-28 18:35`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from gatehouse.clock import parse_iso
+from gatehouse.contracts import users_admin as contracts
 from gatehouse.data.audit import AuditEventItem
 from gatehouse.data.groups import GroupItem, granted
 from gatehouse.data.models import UserItem
@@ -51,11 +50,7 @@ def path_id(segment: str, entity: str) -> int:
     return int(segment)
 
 
-def ok(**payload: Any) -> dict[str, Any]:
-    return {"status": "ok", **payload}
-
-
-def group_view(group: GroupItem) -> dict[str, Any]:
+def group_view(group: GroupItem) -> contracts.GroupView:
     return {
         "id": group.id,
         "name": group.name,
@@ -66,7 +61,7 @@ def group_view(group: GroupItem) -> dict[str, Any]:
     }
 
 
-def user_view(user: UserItem, group: GroupItem | None) -> dict[str, Any]:
+def user_view(user: UserItem, group: GroupItem | None) -> contracts.UserView:
     """The document's USER STRUCT: absent text is "", `group` is the group object or false."""
     return {
         "id": user.id,
@@ -88,13 +83,13 @@ def user_view(user: UserItem, group: GroupItem | None) -> dict[str, Any]:
     }
 
 
-def users_view(users: list[UserItem], groups: dict[int, GroupItem]) -> list[dict[str, Any]]:
+def users_view(users: list[UserItem], groups: dict[int, GroupItem]) -> list[contracts.UserView]:
     return [
         user_view(user, groups.get(user.group_id) if user.group_id is not None else None) for user in users
     ]
 
 
-def event_view(event: AuditEventItem) -> dict[str, Any]:
+def event_view(event: AuditEventItem) -> contracts.EventView:
     return {
         "id": event.event_id,
         "action": event.action,
@@ -136,7 +131,7 @@ def message(violation: Violation) -> str:
             return f"{_label(violation.field)} is invalid"
 
 
-def failure(text: str, field: str | None = None) -> dict[str, Any]:
+def failure(text: str, field: str | None = None) -> contracts.Refusal:
     return (
         {"status": "error", "field": field, "message": text}
         if field
@@ -145,7 +140,7 @@ def failure(text: str, field: str | None = None) -> dict[str, Any]:
 
 
 class UsersAdminEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, Any]:
+    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
             case ValidationFailed():
                 first = error.violations[0]
@@ -169,7 +164,7 @@ class UsersAdminEnvelope:
             case _:
                 return 400, failure("Bad request")
 
-    def unexpected(self, request_id: str) -> tuple[int, Any]:
+    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
         return 500, {"status": "error", "message": "Server error", "request_id": request_id}
 
 
