@@ -20,6 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from pathlib import Path
@@ -57,7 +58,7 @@ class EmbeddedAwsError(RuntimeError):
     """The moto server could not be started or did not answer."""
 
 
-class MotoAws:
+class MotoAws(ABC):
     """What the tests and the local run use of a private moto, wherever it runs: clients bound to
     it, the template's resources, an empty store again (``reset``)."""
 
@@ -66,11 +67,11 @@ class MotoAws:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
 
-    def start(self) -> Self:
-        raise NotImplementedError
+    @abstractmethod
+    def start(self) -> Self: ...
 
-    def stop(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def stop(self) -> None: ...
 
     def __enter__(self) -> Self:
         return self.start()
@@ -146,8 +147,8 @@ class MotoAws:
         if self._resources is not None:
             self.create_resources(*self._resources)
 
-    def _empty_backends(self) -> None:
-        raise NotImplementedError
+    @abstractmethod
+    def _empty_backends(self) -> None: ...
 
 
 class InProcessAws(MotoAws):
