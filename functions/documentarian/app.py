@@ -48,7 +48,7 @@ from gatehouse.services import (
 )
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian, link_pages
-from gatehouse.web.app import Routes, create_app, lambda_handler
+from gatehouse.web.app import BODY_MODEL, Routes, create_app, lambda_handler
 from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, Query, SentBody
 
 routes = Routes(prefix="/api/v1")
@@ -124,7 +124,9 @@ async def recover(body: Body[Recovery], base_url: PublicBaseUrl) -> SuccessData:
     return documentarian.success_data(documentarian.RECOVERY_SENT)
 
 
-@routes.post("/reset", responses=answers(400, 422, others={303: None}))
+@routes.post(
+    "/reset", responses=answers(400, 422, others={303: None}), openapi_extra={BODY_MODEL: PasswordReset}
+)
 async def reset(request: Request, body: SentBody) -> Success | RedirectResponse:
     # Parsed here, not by a dependency: the page's refused form goes back to the page, not to a 422.
     if wants_page(request):

@@ -32,11 +32,12 @@ from gatehouse.services import apps, goncord, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces.goncord import SURFACE, app_view, menu_view, roles_view, signed_in, user_view
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, SentBody
+from gatehouse.web.deps import Body, Credential, CurrentPrincipal, CurrentUser, PublicBaseUrl, SentBody, needs
 
 goncord_routes = Routes(prefix="/api/v0")
 
 
+@needs(Credential.APP_TOKEN)
 async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
     """The super app behind `PATCH /users`. The seed's UserController.update answered no or an
     unknown `x-app-token` like a missing user: 404 "Пользователь или ресурс не существуют."."""
@@ -46,11 +47,13 @@ async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None
         raise NotFound("user or app") from None
 
 
+@needs(Credential.APP_TOKEN)
 async def own_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
     """Any app, by its `x-app-token` (no or an unknown one: 404 "Ресурс не найден.")."""
     return apps.require_app(x_app_token)
 
 
+@needs(Credential.APP_TOKEN)
 async def super_app(x_app_token: Annotated[str | None, Header()] = None) -> AppTokenItem:
     """A super app, as the later original's IsSuperResource plug required (403 otherwise).
     Too many unknown tokens from one client: 429 for a while (brute-force lockout)."""
@@ -94,7 +97,7 @@ async def remove_roles(
     return Response(status_code=204)
 
 
-@goncord_routes.post("/users/change_password", responses=answers(400, 401, 422))
+@goncord_routes.post("/users/change_password", status_code=200, responses=answers(400, 401, 422))
 async def change_password(principal: CurrentPrincipal, body: Body[PasswordChange]) -> Response:
     goncord.change_password(principal.user, body.old_password, body.new_password, principal.session)
     return Response(status_code=200)

@@ -28,12 +28,14 @@ from gatehouse.surfaces import users_admin
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.deps import (
     Body,
+    Credential,
     CurrentPrincipal,
     CurrentUser,
     PublicBaseUrl,
     Query,
     bearer_token,
     current_principal,
+    needs,
 )
 
 users_routes = Routes(prefix="/api/v1/users")
@@ -46,6 +48,7 @@ async def user_id_of(user_id: str) -> int:
 UserId = Annotated[int, Depends(user_id_of)]
 
 
+@needs(Credential.OPTIONAL_TOKEN)
 async def optional_user(request: Request) -> UserItem | None:
     """The caller when a token is sent; None without one (only the very first user may sign up so)."""
     if bearer_token(request) is None:

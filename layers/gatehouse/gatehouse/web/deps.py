@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -22,6 +24,31 @@ _settings = get_settings()
 _AUTHENTICATION_STATE = "authentication"
 # Methods a cross-site HTML form can send; with a cookie they must carry a JSON body (see below).
 _FORM_METHODS = frozenset({"POST"})
+
+
+class Credential(enum.Enum):
+    """What a dependency asks of the caller, for the API documents' security requirements."""
+
+    TOKEN = "the surface's token"
+    OPTIONAL_TOKEN = "the surface's token, when sent"
+    APP_TOKEN = "an app's x-app-token"
+
+
+_credentials: dict[Callable[..., object], Credential] = {}
+
+
+def needs[Dependency: Callable[..., object]](credential: Credential) -> Callable[[Dependency], Dependency]:
+    """Records that `dependency` authenticates the caller with `credential` (nothing at run time)."""
+
+    def recorded(dependency: Dependency) -> Dependency:
+        _credentials[dependency] = credential
+        return dependency
+
+    return recorded
+
+
+def credential_of(dependency: Callable[..., object]) -> Credential | None:
+    return _credentials.get(dependency)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -86,6 +113,7 @@ async def _authenticate(request: Request) -> Principal | NotAuthenticated:
     return outcome
 
 
+@needs(Credential.TOKEN)
 async def current_principal(request: Request) -> Principal:
     outcome = await _authenticate(request)
     if isinstance(outcome, NotAuthenticated):
@@ -93,6 +121,7 @@ async def current_principal(request: Request) -> Principal:
     return outcome
 
 
+@needs(Credential.TOKEN)
 async def refreshing_principal(request: Request) -> Principal:
     """The caller of a refresh: an already refreshed token too (`sessions.rotate` decides
     between the grace window and reuse); every other route refuses one."""
@@ -104,12 +133,14 @@ async def refreshing_principal(request: Request) -> Principal:
     return outcome
 
 
+@needs(Credential.OPTIONAL_TOKEN)
 async def optional_principal(request: Request) -> Principal | None:
     """The caller when the request carries a usable token, else None (never refuses)."""
     outcome = await _authenticate(request)
     return None if isinstance(outcome, NotAuthenticated) else outcome
 
 
+@needs(Credential.TOKEN)
 async def current_user(request: Request) -> UserItem:
     # Straight from the request, not through a `current_principal` dependency: one node less
     # for FastAPI to solve on every request (the principal is shared through request.state).
@@ -148,22 +179,24 @@ async def public_base_url(request: Request) -> str:
     return f"https://{host}/{stage}" if stage else f"https://{host}"
 
 
-def body_parser[Model: RequestModel](model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+@dataclass(frozen=True)
+class BodyParser[Model: RequestModel]:
     """The dependency that reads the body (JSON, urlencoded or multipart) into `model`."""
 
-    async def parsed_body(request: Request) -> Model:
-        return model.parse(await request_body(request))
+    model: type[Model]
 
-    return parsed_body
+    async def __call__(self, request: Request) -> Model:
+        return self.model.parse(await request_body(request))
 
 
-def query_parser[Model: RequestModel](model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
+@dataclass(frozen=True)
+class QueryParser[Model: RequestModel]:
     """The dependency that reads the query string into `model` (a repeated name: its last value)."""
 
-    async def parsed_query(request: Request) -> Model:
-        return model.parse(request.query_params)
+    model: type[Model]
 
-    return parsed_query
+    async def __call__(self, request: Request) -> Model:
+        return self.model.parse(request.query_params)
 
 
 _Model = TypeVar("_Model", bound=RequestModel)
@@ -178,13 +211,13 @@ else:
         """`body: Body[Registration]`: the body, validated by the model (a dependency of one node)."""
 
         def __class_getitem__(cls, model: type[RequestModel]) -> Any:
-            return Annotated[model, Depends(body_parser(model))]
+            return Annotated[model, Depends(BodyParser(model))]
 
     class Query:
         """`query: Query[UserListing]`: the query string, validated by the model."""
 
         def __class_getitem__(cls, model: type[RequestModel]) -> Any:
-            return Annotated[model, Depends(query_parser(model))]
+            return Annotated[model, Depends(QueryParser(model))]
 
 
 # The body as sent, for what no model describes: a free-form JSON object (E's own payload of an
