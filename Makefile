@@ -33,7 +33,7 @@ export SAM_CLI_TELEMETRY := 0
 # bar only in a terminal: CI's log (CI=true) gets the lines without the bar's redraws.
 PIP_INSTALL = pip install --disable-pip-version-check$(if $(CI), --progress-bar off)
 
-.PHONY: help install start reset-local test test-fast coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import
+.PHONY: help install start reset-local test test-fast coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -113,7 +113,7 @@ format: $(BIN)/.installed ## apply ruff's fixes and formatting
 
 # Every function's module is called app.py (the SAM convention), so each is checked on its own.
 typecheck: $(BIN)/.installed ## mypy --strict on the layer, the functions, the local runner, tests and bench
-	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local local/gatehouse_cli tests bench
+	$(BIN)/mypy layers/gatehouse/gatehouse local/gatehouse_local local/gatehouse_cli local/gatehouse_docs tests bench
 	for fn in functions/*/app.py; do $(BIN)/mypy "$$fn" || exit 1; done
 
 validate: $(SAM_VENV)/bin/.installed ## sam validate --lint
@@ -141,6 +141,9 @@ bench-timing: $(BIN)/.installed ## known vs unknown account: paired medians and 
 
 bench-import: $(BIN)/.installed ## users/s of `gatehouse import` into moto and into the local run (USERS=2000)
 	$(BIN)/python -m bench.import_throughput --users $${USERS:-2000}
+
+openapi: $(BIN)/.installed ## the surfaces' API documents from the code: docs/openapi/{a..e}.json (OpenAPI 3.1) and docs/postman/{a..e}.json
+	$(BIN)/python -m gatehouse_docs
 
 outbox: ## print the mail the local run has "sent" (.local/outbox)
 	@shopt -s nullglob; for message in .local/outbox/*.json; do cat "$$message"; echo; done
