@@ -33,7 +33,7 @@ from gatehouse.surfaces import documentarian, goncord, jwt_auth, org_structure, 
 from gatehouse.surfaces.envelope import Surface
 from gatehouse.web.app import BODY_MODEL, GatehouseRoute
 from gatehouse.web.body import request_body
-from gatehouse.web.deps import BodyParser, Credential, QueryParser, credential_of
+from gatehouse.web.deps import Credential, Source, credential_of, parsed_model
 from gatehouse.web.errors import surface_at
 from gatehouse_docs import examples
 from gatehouse_local.lambda_runtime import load_handler, module_name
@@ -267,31 +267,28 @@ class _Document:
 
     def _query_parameters(self, dependencies: Sequence[Dependant]) -> list[dict[str, Any]]:
         parameters = []
-        for dependency in dependencies:
-            if isinstance(dependency.call, QueryParser):
-                model: type[RequestModel] = dependency.call.model
-                schema = model.model_json_schema(by_alias=True, ref_template=_COMPONENT_REF)
-                required = set(schema.get("required", ()))
-                for name, property_schema in schema.get("properties", {}).items():
-                    parameter: dict[str, Any] = {
-                        "name": name,
-                        "in": "query",
-                        "required": name in required,
-                        "schema": _query_value(property_schema),
-                    }
-                    if "description" in property_schema:
-                        parameter["description"] = property_schema["description"]
-                    parameters.append(parameter)
+        for model in _models_read(dependencies, Source.QUERY):
+            schema = model.model_json_schema(by_alias=True, ref_template=_COMPONENT_REF)
+            required = set(schema.get("required", ()))
+            for name, property_schema in schema.get("properties", {}).items():
+                parameter: dict[str, Any] = {
+                    "name": name,
+                    "in": "query",
+                    "required": name in required,
+                    "schema": _query_value(property_schema),
+                }
+                if "description" in property_schema:
+                    parameter["description"] = property_schema["description"]
+                parameters.append(parameter)
         return parameters
 
     def _request_body(
         self, route: APIRoute, dependencies: Sequence[Dependant], method: str
     ) -> dict[str, Any] | None:
-        if method in ("get", "head", "delete"):
+        if method in ("get", "head"):
             return None
         model = (route.openapi_extra or {}).get(BODY_MODEL) or next(
-            (dependency.call.model for dependency in dependencies if isinstance(dependency.call, BodyParser)),
-            None,
+            iter(_models_read(dependencies, Source.BODY)), None
         )
         if model is not None:
             schema = self.schemas.model(model)
@@ -340,7 +337,9 @@ class _Schemas:
         return self._placeholder(model, "validation", model.__pydantic_core_schema__)
 
     def answer(self, answer_type: object) -> dict[str, str]:
-        return self._placeholder(answer_type, "serialization", TypeAdapter[Any](cast(Any, answer_type)).core_schema)
+        return self._placeholder(
+            answer_type, "serialization", TypeAdapter[Any](cast(Any, answer_type)).core_schema
+        )
 
     def _placeholder(self, key_object: object, mode: str, core_schema: CoreSchema) -> dict[str, str]:
         key = self._types.setdefault(id(key_object), f"schema-{len(self._types)}")
@@ -373,6 +372,11 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
     for dependency in dependant.dependencies:
         yield dependency
         yield from _dependencies(dependency)
+
+
+def _models_read(dependencies: Sequence[Dependant], source: Source) -> list[type[RequestModel]]:
+    parsed = (parsed_model(dependency.call) for dependency in dependencies if dependency.call is not None)
+    return [read[1] for read in parsed if read is not None and read[0] is source]
 
 
 def _security(dependencies: Sequence[Dependant], surface: SurfaceInfo) -> list[dict[str, list[str]]]:

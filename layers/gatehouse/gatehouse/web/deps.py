@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -179,24 +178,39 @@ async def public_base_url(request: Request) -> str:
     return f"https://{host}/{stage}" if stage else f"https://{host}"
 
 
-@dataclass(frozen=True)
-class BodyParser[Model: RequestModel]:
+class Source(enum.Enum):
+    """Where a request model reads its input from."""
+
+    BODY = "body"
+    QUERY = "query"
+
+
+# Each parser dependency → what it reads, for the API documents (nothing reads it per request).
+_parsed_models: dict[Callable[..., object], tuple[Source, type[RequestModel]]] = {}
+
+
+def parsed_model(dependency: Callable[..., object]) -> tuple[Source, type[RequestModel]] | None:
+    return _parsed_models.get(dependency)
+
+
+def body_parser[Model: RequestModel](model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
     """The dependency that reads the body (JSON, urlencoded or multipart) into `model`."""
 
-    model: type[Model]
+    async def parsed_body(request: Request) -> Model:
+        return model.parse(await request_body(request))
 
-    async def __call__(self, request: Request) -> Model:
-        return self.model.parse(await request_body(request))
+    _parsed_models[parsed_body] = (Source.BODY, model)
+    return parsed_body
 
 
-@dataclass(frozen=True)
-class QueryParser[Model: RequestModel]:
+def query_parser[Model: RequestModel](model: type[Model]) -> Callable[[Request], Awaitable[Model]]:
     """The dependency that reads the query string into `model` (a repeated name: its last value)."""
 
-    model: type[Model]
+    async def parsed_query(request: Request) -> Model:
+        return model.parse(request.query_params)
 
-    async def __call__(self, request: Request) -> Model:
-        return self.model.parse(request.query_params)
+    _parsed_models[parsed_query] = (Source.QUERY, model)
+    return parsed_query
 
 
 _Model = TypeVar("_Model", bound=RequestModel)
@@ -211,13 +225,13 @@ else:
         """`body: Body[Registration]`: the body, validated by the model (a dependency of one node)."""
 
         def __class_getitem__(cls, model: type[RequestModel]) -> Any:
-            return Annotated[model, Depends(BodyParser(model))]
+            return Annotated[model, Depends(body_parser(model))]
 
     class Query:
         """`query: Query[UserListing]`: the query string, validated by the model."""
 
         def __class_getitem__(cls, model: type[RequestModel]) -> Any:
-            return Annotated[model, Depends(QueryParser(model))]
+            return Annotated[model, Depends(query_parser(model))]
 
 
 # The body as sent, for what no model describes: a free-form JSON object (E's own payload of an
