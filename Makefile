@@ -38,7 +38,7 @@ PIP_INSTALL = pip install --disable-pip-version-check$(if $(CI), --progress-bar 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
 
-$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt functions/users_admin/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
+$(BIN)/.installed: requirements-dev.txt constraints.txt layers/gatehouse/requirements.txt functions/users_admin/requirements.txt functions/docs/requirements.txt layers/gatehouse/pyproject.toml pyproject.toml
 	# A .venv made by another Python (e.g. 3.11, before the runtime moved to 3.13) is made again (.venv/sam stays).
 	$(BIN)/python -c 'import sys; sys.exit(sys.version_info[:2] != tuple(map(int, sys.argv[1].split("."))))' \
 		"$$($(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" 2>/dev/null || \

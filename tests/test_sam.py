@@ -115,6 +115,27 @@ def test_only_the_users_admin_function_carries_pillow(build_dir: Path) -> None:
     assert (build_dir / "UsersAdminFunction" / "PIL" / "Image.py").is_file()
 
 
+def test_the_docs_function_carries_the_documents_collections_and_swagger_ui(build_dir: Path) -> None:
+    # functions/docs/openapi and postman are symlinks to docs/: the build holds real files.
+    function = build_dir / "DocsFunction"
+    for folder in ("openapi", "postman"):
+        shipped = function / folder
+        assert shipped.is_dir(), folder
+        assert not shipped.is_symlink(), folder
+        files = sorted(shipped.iterdir())
+        assert [path.name for path in files] == [f"{key}.json" for key in "abcde"], folder
+        for path in files:
+            assert not path.is_symlink(), path
+            assert path.read_bytes() == (REPO_ROOT / "docs" / folder / path.name).read_bytes(), path
+    swagger_ui = function / "openapi_ui_bundles" / "swagger_ui" / "vendor"
+    for asset in ("swagger-ui.css", "swagger-ui-bundle.js"):
+        assert (swagger_ui / asset).stat().st_size > 100_000, asset
+    assert (function / "gatehouse-docs.js").is_file()
+    # Swagger UI is this function's alone, like Pillow is the users admin's.
+    carriers = {path.name for path in build_dir.iterdir() if (path / "openapi_ui_bundles").is_dir()}
+    assert carriers == {"DocsFunction"}
+
+
 def test_cfn_lint_with_the_informational_rules_finds_nothing() -> None:
     # cfn-lint is pinned in requirements-sam.txt, installed beside the SAM CLI.
     cfn_lint = Path(sam_cli()).parent / "cfn-lint"

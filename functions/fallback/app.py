@@ -12,6 +12,7 @@ from fastapi import Request
 
 from gatehouse.errors import MethodNotAllowed, RouteNotFound
 from gatehouse.surfaces import documentarian, goncord, jwt_auth, org_structure, users_admin
+from gatehouse.surfaces.envelope import PLAIN
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.resources import ResourceTable
 
@@ -39,6 +40,8 @@ app = create_app(
         ("/api/v1/logs/", users_admin.SURFACE),
         ("/api/v1/groups", users_admin.SURFACE),
         ("/api/v1/", documentarian.SURFACE),
+        # The API's documents (DocsFunction) belong to no surface.
+        ("/api/docs/", PLAIN),
         # Every other API path is C's (its routes sit right under /api, Laravel's api.php).
         ("/api/", org_structure.SURFACE),
     ],

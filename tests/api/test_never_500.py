@@ -83,7 +83,11 @@ SURFACES = {
         ),
         {"login": "eve", "password": "eve-password", "email": "eve@example.com", "name": "App", "url": "http://a"},
     ),
+    # The API's documents (DocsFunction): no surface's, the plain `{"message": ...}` envelope.
+    "plain": Surface("plain", ()),
 }  # fmt: skip
+# What the documentation pages answer besides JSON: the pages, Swagger UI's script and stylesheet.
+DOCS_CONTENT_TYPES = {"text/html; charset=utf-8", "text/javascript; charset=utf-8", "text/css; charset=utf-8"}
 
 BAD_PATH_VALUES = ["abc", "-1", "0", "99999999999999999999", "%00", "x" * 300, "1.5"]
 BAD_FIELD_VALUES: list[Any] = [
@@ -151,6 +155,8 @@ BAD_AUTH_HEADERS: list[dict[str, str]] = [
 
 
 def surface_of(path: str) -> Surface:
+    if path.startswith(("/api/docs", "/docs/")):
+        return SURFACES["plain"]
     if path.startswith("/api/auth/"):
         return SURFACES["B"]
     if path.startswith("/api/v0/"):
@@ -175,13 +181,16 @@ def check_envelope(surface: Surface, response: ApiResponse, what: str, *, head: 
         assert response.headers["content-type"] == "text/html; charset=utf-8", what
         assert response.body.startswith("<!DOCTYPE html>"), what
         return
+    if surface.name == "plain" and response.status < 400 and "json" not in response.headers["content-type"]:
+        assert response.headers["content-type"] in DOCS_CONTENT_TYPES, what
+        return
     try:
         body = json.loads(response.body)
     except ValueError:
         pytest.fail(f"{what}: not JSON: {response.status} {response.body[:300]}")
     if response.status < 400:
         return
-    if surface.name == "B":
+    if surface.name in ("B", "plain"):
         ok = isinstance(body, dict) and isinstance(body.get("message"), str)
     elif surface.name == "A":
         ok = (
@@ -223,6 +232,10 @@ def plausible_path(route_path: str) -> str:
             return "0123456789abcdef01234567"
         if name == "file":
             return "0" * 64 + ".png"
+        if name == "surface":
+            return "a"
+        if name == "name":
+            return "swagger-ui.css"
         return "1"
 
     return re.sub(r"\{[^}]+\}", replace, route_path)

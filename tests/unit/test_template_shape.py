@@ -123,8 +123,9 @@ def test_mail_is_sent_only_from_mail_from_by_the_functions_that_send_it() -> Non
         assert statement["Condition"] == {"StringEquals": {"ses:FromAddress": {"Ref": "MailFrom"}}}
 
 
-# They never see a token: the mailer reads the stream, the link pages are static forms.
-KEYLESS_FUNCTIONS = {"MailerFunction", "LinksFunction"}
+# They never see a token: the mailer reads the stream, the link pages are static forms, the
+# API's documents are public files.
+KEYLESS_FUNCTIONS = {"MailerFunction", "LinksFunction", "DocsFunction"}
 SIGNING_KEY_ARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:JwtSigningSecret-local-??????"
 # Secrets Manager's four rotation steps (createSecret, setSecret, testSecret, finishSecret).
 ROTATION_ACTIONS = (
