@@ -1,4 +1,5 @@
-"""`make openapi`: write docs/openapi/{a..e}.json from the code that serves each surface."""
+"""`make openapi`: write docs/openapi/{a..e}.json from the code that serves each surface, and
+docs/postman/{a..e}.json from those documents."""
 
 from __future__ import annotations
 
@@ -8,14 +9,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from gatehouse_docs import postman
 from gatehouse_local.template import REPO_ROOT, load_template, routes
 from gatehouse_local.testing import harness_environment, patched_environ
 
 OPENAPI_DIR = REPO_ROOT / "docs" / "openapi"
+POSTMAN_DIR = REPO_ROOT / "docs" / "postman"
 
 
 def rendered(document: dict[str, Any]) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def exported(document: dict[str, Any]) -> dict[Path, dict[str, Any]]:
+    """Where a surface's document goes, and its Postman collection."""
+    return {OPENAPI_DIR: document, POSTMAN_DIR: postman.collection(document)}
 
 
 def current_documents() -> dict[str, dict[str, Any]]:
@@ -39,11 +47,11 @@ def main() -> int:
         patched_environ(harness_environment(template, Path(work_dir))),
     ):
         documents = current_documents()
-    OPENAPI_DIR.mkdir(parents=True, exist_ok=True)
     for key, document in documents.items():
-        path = OPENAPI_DIR / f"{key}.json"
-        path.write_text(rendered(document), encoding="utf-8")
-        print(f"{path.relative_to(REPO_ROOT)}: {len(document['paths'])} paths")
+        for directory, content in exported(document).items():
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / f"{key}.json").write_text(rendered(content), encoding="utf-8")
+        print(f"docs/openapi/{key}.json, docs/postman/{key}.json: {len(document['paths'])} paths")
     return 0
 
 

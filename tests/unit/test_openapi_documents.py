@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gatehouse_docs import openapi
-from gatehouse_docs.__main__ import OPENAPI_DIR, current_documents, rendered
+from gatehouse_docs.__main__ import current_documents, exported, rendered
 from gatehouse_local.template import load_template, routes
 
 SERVED = [route for route in routes(load_template()) if route.path != "/{proxy+}" and route.path != "/"]
@@ -35,9 +35,12 @@ def _operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any
 
 
 @pytest.mark.parametrize("key", openapi.SURFACE_KEYS)
-def test_exported_document_is_what_the_code_makes_now(documents: dict[str, dict[str, Any]], key: str) -> None:
-    exported = (OPENAPI_DIR / f"{key}.json").read_text(encoding="utf-8")
-    assert exported == rendered(documents[key]), f"docs/openapi/{key}.json is stale: run `make openapi`"
+def test_exported_document_and_collection_are_what_the_code_makes_now(
+    documents: dict[str, dict[str, Any]], key: str
+) -> None:
+    for directory, content in exported(documents[key]).items():
+        path = directory / f"{key}.json"
+        assert path.read_text(encoding="utf-8") == rendered(content), f"{path} is stale: run `make openapi`"
 
 
 def test_every_served_api_route_is_in_exactly_one_surface_document(
