@@ -331,10 +331,9 @@ class _Schemas:
 
     def __init__(self) -> None:
         self._inputs: dict[str, tuple[str, CoreSchema]] = {}
-        self._types: dict[int, str] = {}
-        # Each type keyed by id() is kept alive: a return annotation is evaluated afresh on every
-        # call (`list[AppView]`), and a collected one's id may be reused by the next (`list[MenuEntry]`).
-        self._keyed: list[object] = []
+        # By (mode, type): types compare by value (`list[AppView]` is made afresh for every route
+        # that answers it), so each one is generated once.
+        self._keys: dict[tuple[str, object], str] = {}
 
     def model(self, model: type[BaseModel]) -> dict[str, str]:
         return self._placeholder(model, "validation", model.__pydantic_core_schema__)
@@ -345,8 +344,7 @@ class _Schemas:
         )
 
     def _placeholder(self, key_object: object, mode: str, core_schema: CoreSchema) -> dict[str, str]:
-        key = self._types.setdefault(id(key_object), f"schema-{len(self._types)}")
-        self._keyed.append(key_object)
+        key = self._keys.setdefault((mode, key_object), f"schema-{len(self._keys)}")
         self._inputs[key] = (mode, core_schema)
         return {"$gatehouse": key}
 
