@@ -165,14 +165,12 @@ class InProcessAws(MotoAws):
         from moto import mock_aws
         from moto.core.models import botocore_stubber
 
-        from gatehouse_local import moto_serialization, moto_transactions
-        from gatehouse_local.moto_process import remember_lookups
+        from gatehouse_local.moto_process import install_reviewed_changes
 
-        moto_transactions.install()
-        # As in the server process; when moto is not the reviewed one, its own serializer stays
-        # (tests/unit/test_moto_serialization.py says so).
-        moto_serialization.install()
-        remember_lookups()
+        # As in the server process; when moto is not the reviewed one, its own serializer and
+        # update-expression checks stay (tests/unit/test_moto_serialization.py and
+        # test_moto_update_expressions.py say so).
+        install_reviewed_changes()
         self._moto_thread = _on_moto_thread(botocore_stubber)
         self._mock = mock_aws()
         self._mock.start()
