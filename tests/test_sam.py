@@ -7,7 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -23,28 +28,93 @@ def sam_cli() -> str:
     return candidate
 
 
-def run_sam(*arguments: str) -> subprocess.CompletedProcess[str]:
+def sam_environment() -> dict[str, str]:
     environment = {**os.environ, "SAM_CLI_TELEMETRY": "0"}
     environment.pop("AWS_ENDPOINT_URL", None)
     # `sam build` looks the runtime's python3.13 up on PATH: the tests' own interpreter is that one
     # (pyenv's python3.13 shim on PATH refuses to run unless PYENV_VERSION is set).
     environment["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{environment.get('PATH', '')}"
-    return subprocess.run(
-        [sam_cli(), *arguments], cwd=REPO_ROOT, capture_output=True, text=True, env=environment, timeout=600
+    return environment
+
+
+@dataclass
+class Started:
+    """A command running in the background, its output going to files (no pipe to fill)."""
+
+    process: subprocess.Popen[str]
+    stdout: IO[str]
+    stderr: IO[str]
+
+    def result(self) -> subprocess.CompletedProcess[str]:
+        """Wait for the command (at most 10 minutes), then its status and output."""
+        self.process.wait(timeout=600)
+        outputs = []
+        for stream in (self.stdout, self.stderr):
+            stream.seek(0)
+            outputs.append(stream.read())
+        return subprocess.CompletedProcess(self.process.args, self.process.returncode, *outputs)
+
+
+def start(stack: ExitStack, command: list[str], environment: dict[str, str] | None = None) -> Started:
+    """`command` started in the repository; killed if still running when `stack` closes."""
+    stdout = stack.enter_context(tempfile.TemporaryFile("w+"))  # noqa: SIM115 - the stack closes it
+    stderr = stack.enter_context(tempfile.TemporaryFile("w+"))  # noqa: SIM115 - the stack closes it
+    process = stack.enter_context(
+        subprocess.Popen(command, cwd=REPO_ROOT, stdout=stdout, stderr=stderr, text=True, env=environment)
     )
+    stack.callback(process.kill)  # before Popen's exit waits for it; nothing if it has ended
+    return Started(process, stdout, stderr)
 
 
-def test_sam_validate_lint_passes() -> None:
-    result = run_sam("validate", "--lint", "--region", "us-east-1")
+@dataclass
+class SamCommands:
+    build_dir: Path
+    validate: Started
+    build: Started
+    cfn_lint: Started | None
+
+
+@pytest.fixture(scope="module")
+def sam_commands(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SamCommands]:
+    """`sam validate --lint`, `sam build` and cfn-lint with the informational rules, all started by
+    the module's first test: each is one process that spends much of its time waiting (on files,
+    pip, imports), so together they take about as long as the build alone, not the sum of the three."""
+    scratch = tmp_path_factory.mktemp("sam")
+    build_dir = scratch / "build"
+    environment = sam_environment()
+    cfn_lint = cfn_lint_path()
+    with ExitStack() as stack:
+        yield SamCommands(
+            build_dir,
+            validate=start(stack, [sam_cli(), "validate", "--lint", "--region", "us-east-1"], environment),
+            build=start(
+                stack,
+                [sam_cli(), "build", "--build-dir", str(build_dir), "--cache-dir", str(scratch / "cache")],
+                environment,
+            ),
+            cfn_lint=(
+                start(stack, [str(cfn_lint), "--include-checks", "I", "--", "template.yaml"])
+                if cfn_lint.exists()
+                else None
+            ),
+        )
+
+
+def cfn_lint_path() -> Path:
+    # cfn-lint is pinned in requirements-sam.txt, installed beside the SAM CLI.
+    return Path(sam_cli()).parent / "cfn-lint"
+
+
+def test_sam_validate_lint_passes(sam_commands: SamCommands) -> None:
+    result = sam_commands.validate.result()
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def build_dir(sam_commands: SamCommands) -> Path:
     """What `make build` makes: `sam build`, then the bytecode step with the runtime's Python."""
-    scratch = tmp_path_factory.mktemp("sam")
-    build_dir = scratch / "build"
-    result = run_sam("build", "--build-dir", str(build_dir), "--cache-dir", str(scratch / "cache"))
+    build_dir = sam_commands.build_dir
+    result = sam_commands.build.result()
     assert result.returncode == 0, result.stdout + result.stderr
     # The tests run on the runtime's Python (the Makefile makes .venv with it).
     compiled = subprocess.run(
@@ -136,16 +206,9 @@ def test_the_docs_function_carries_the_documents_collections_and_swagger_ui(buil
     assert carriers == {"DocsFunction"}
 
 
-def test_cfn_lint_with_the_informational_rules_finds_nothing() -> None:
-    # cfn-lint is pinned in requirements-sam.txt, installed beside the SAM CLI.
-    cfn_lint = Path(sam_cli()).parent / "cfn-lint"
-    assert cfn_lint.exists(), "cfn-lint is not installed: run `make install`"
-    result = subprocess.run(
-        [str(cfn_lint), "--include-checks", "I", "--", "template.yaml"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+def test_cfn_lint_with_the_informational_rules_finds_nothing(sam_commands: SamCommands) -> None:
+    assert cfn_lint_path().exists(), "cfn-lint is not installed: run `make install`"
+    assert sam_commands.cfn_lint is not None
+    result = sam_commands.cfn_lint.result()
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout == ""
