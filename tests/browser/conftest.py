@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -34,29 +35,41 @@ def free_port() -> int:
         return port
 
 
+@dataclass
+class StartingLocalRun:
+    port: int
+    server: subprocess.Popen[bytes]
+    log: Path
+
+
 @pytest.fixture(scope="module")
-def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real local run on a free port, with its own state directory."""
+def local_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StartingLocalRun]:
+    """The real local run on a free port, with its own state directory, starting."""
     if not Path(CHROMIUM).exists():
         pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
     port = free_port()
     state = tmp_path_factory.mktemp("local-run")
     environment = {name: value for name, value in os.environ.items() if name != "ALLOWED_ORIGINS"}
     environment.pop("JWT_SECRET", None)
-    log = (state / "server.log").open("w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gatehouse_local", "--port", str(port), "--state-dir", str(state)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=environment,
-    )
-    try:
-        _wait_for_port(port, server, state / "server.log")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
+    with (state / "server.log").open("w") as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gatehouse_local", "--port", str(port), "--state-dir", str(state)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=environment,
+        )
+        try:
+            yield StartingLocalRun(port, server, state / "server.log")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def api_url(local_run: StartingLocalRun) -> str:
+    """The local run's address, once it answers."""
+    _wait_for_port(local_run.port, local_run.server, local_run.log)
+    return f"http://127.0.0.1:{local_run.port}"
 
 
 def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path, timeout_s: float = 90) -> None:
@@ -72,7 +85,8 @@ def _wait_for_port(port: int, server: subprocess.Popen[bytes], log: Path, timeou
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(local_run: StartingLocalRun) -> Iterator[Browser]:
+    """Chromium, launched while the local run (started first) boots."""
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
