@@ -18,6 +18,7 @@ from moto.dynamodb.models.table import Table
 
 from gatehouse_local import moto_transactions
 from gatehouse_local.embedded_aws import MotoAws
+from tests.unit import moto_backends
 
 Transaction = list[dict[str, Any]]
 Method = Callable[[DynamoDBBackend, Transaction], None]
@@ -32,46 +33,8 @@ def _n(value: int) -> dict[str, str]:
 
 
 def _backend() -> DynamoDBBackend:
-    """Table `t` (PK, SK, a GSI on email, a stream) and table `h` (hash key only)."""
-    backend = DynamoDBBackend("us-east-1", "123456789012")
-    backend.create_table(
-        "t",
-        schema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        throughput=None,
-        attr=[
-            {"AttributeName": "PK", "AttributeType": "S"},
-            {"AttributeName": "SK", "AttributeType": "S"},
-            {"AttributeName": "email", "AttributeType": "S"},
-        ],
-        global_indexes=[
-            {
-                "IndexName": "ByEmail",
-                "KeySchema": [{"AttributeName": "email", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        indexes=None,
-        streams={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        billing_mode="PAY_PER_REQUEST",
-        sse_specification=None,
-        tags=[],
-        deletion_protection_enabled=False,
-        warm_throughput=None,
-    )
-    backend.create_table(
-        "h",
-        schema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        throughput=None,
-        attr=[{"AttributeName": "id", "AttributeType": "S"}],
-        global_indexes=None,
-        indexes=None,
-        streams=None,
-        billing_mode="PAY_PER_REQUEST",
-        sse_specification=None,
-        tags=[],
-        deletion_protection_enabled=False,
-        warm_throughput=None,
-    )
+    """moto_backends.with_tables(), with items in both tables."""
+    backend = moto_backends.with_tables()
     for name in ("a", "b", "c"):
         backend.put_item("t", {"PK": _s(name), "SK": _s("1"), "email": _s(f"{name}@x"), "n": _n(1)})
     backend.put_item("t", {"PK": _s("a"), "SK": _s("2"), "n": _n(2)})

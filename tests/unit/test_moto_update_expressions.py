@@ -18,6 +18,7 @@ from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: i
 from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
 from gatehouse_local import moto_update_expressions
+from tests.unit import moto_backends
 
 Traversal = Callable[[DepthFirstTraverser, Node], Node]
 THEIRS: Traversal = moto_update_expressions.ORIGINAL
@@ -98,21 +99,7 @@ def _traversal(traversal: Traversal) -> Iterator[None]:
 
 
 def _backend() -> DynamoDBBackend:
-    backend = DynamoDBBackend("us-east-1", "123456789012")
-    backend.create_table(
-        "t",
-        schema=[{"AttributeName": "PK", "KeyType": "HASH"}, {"AttributeName": "SK", "KeyType": "RANGE"}],
-        throughput=None,
-        attr=[{"AttributeName": "PK", "AttributeType": "S"}, {"AttributeName": "SK", "AttributeType": "S"}],
-        global_indexes=None,
-        indexes=None,
-        streams={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        billing_mode="PAY_PER_REQUEST",
-        sse_specification=None,
-        tags=[],
-        deletion_protection_enabled=False,
-        warm_throughput=None,
-    )
+    backend = moto_backends.with_tables()
     backend.put_item("t", copy.deepcopy(STORED))
     return backend
 
