@@ -18,13 +18,18 @@ can fail and moto's traversal (which changes nothing in the tree) would have pas
 it fails, moto's own traversal runs, so that the error is the one moto raises (bottom-up, its
 first failing node may report other paths or another clause than the root would).
 
-``install()`` puts it in place of the two validators' traversal in this process (the tests'
-in-process moto and the local run's moto server). ``changes()`` says whether moto is still the
-version this was written against, with the same classes the argument relies on (the two
-validators, the node classes and their traversal, the expression validator's processors, the
-parser that makes the tree's shape, the duplicate and overlap finders); if not, ``install()``
-leaves moto's traversal in place (slower, never wrong): review this module, then update
-``REVIEWED``.
+The other eight traversals (values, names, functions, the update itself, key and type checks)
+stay, each walking the tree once; ``traverse`` is moto's ``DepthFirstTraverser.traverse`` with
+one difference: the node types a traversal processes are looked up once, not at every node
+(``nodes_to_be_processed`` builds the processor's map again per call: a third of a walk). Every
+processor's map is a literal of fixed classes, so the answer is the same each time.
+
+``install()`` puts both in place in this process (the tests' in-process moto and the local run's
+moto server). ``changes()`` says whether moto is still the version this was written against,
+with the same code the argument relies on (the validators and their processors, the node
+classes and their traversal, the parser that makes the tree's shape, the duplicate and overlap
+finders); if not, ``install()`` leaves moto's traversals in place (slower, never wrong): review
+this module, then update ``REVIEWED``.
 """
 
 from __future__ import annotations
@@ -43,24 +48,18 @@ from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]  # m
 from moto.dynamodb.utils import find_duplicates, find_path_overlaps
 
 MOTO_VERSION = "5.2.5"
-# SHA-256 of the source of each moto class, function or module the argument above relies on (the
-# node classes and the traversal are ast_nodes'), as reviewed for MOTO_VERSION.
+# SHA-256 of the source of each moto module or function the argument above relies on (the node
+# classes and the traversal are ast_nodes', the processors validators'), as reviewed for MOTO_VERSION.
 REVIEWED = {
-    "ActionCountValidator": "3fe995f04a9c4a2d1edcdef932cbdcb8781c9229148d2475c63d8ede6e17f528",
-    "OverlappingPathsValidator": "27f48a77a1762303e8de34cb7b9b58020e972805e470c03dfd500fb5b4b8f20f",
+    "moto.dynamodb.parsing.validators": "345c1740c0c674a72a5ed56f5ea01ba385ccb69a1bf21f8c134b389d9b41a3e3",
     "moto.dynamodb.parsing.ast_nodes": "ab97413e907e4054c861e7c91b5f1cde6d56a702ddc58b720d275caec351cfe4",
-    "Validator": "550a62418ff7b2242ad2fc622e9ae0ecf318e74895eacf6e647bb9a1909aacc0",
-    "UpdateExpressionValidator": "331b3222d0267489d70885ff11b4dabeec8e2c68deafe44c673c8a3f15e8abd2",
     "find_path_overlaps": "8e5b1fc9eb7e1e5f7c684fcd331f756b7cd34931b64ebaab870908033ebd45cc",
     "find_duplicates": "1561dfd832faa7c524273e4c7abd07637e8d7023594c2f4a80d13affa1d8507e",
     "moto.dynamodb.parsing.expressions": "fc933923742bf9b0cd01c926890f68200078025abe88f159f5e255b2072b4fa8",
 }
 _SOURCES: dict[str, Any] = {
-    "ActionCountValidator": validators.ActionCountValidator,
-    "OverlappingPathsValidator": validators.OverlappingPathsValidator,
+    "moto.dynamodb.parsing.validators": validators,
     "moto.dynamodb.parsing.ast_nodes": ast_nodes,
-    "Validator": validators.Validator,
-    "UpdateExpressionValidator": validators.UpdateExpressionValidator,
     "find_path_overlaps": find_path_overlaps,
     "find_duplicates": find_duplicates,
     "moto.dynamodb.parsing.expressions": expressions,
@@ -91,13 +90,37 @@ def changes() -> list[str]:
 
 
 def install() -> bool:
-    """Validate update expressions with ``traverse_root_first`` in this process; False (and
-    moto's traversal stays) when moto is not the reviewed one."""
+    """Validate update expressions with ``traverse`` and ``traverse_root_first`` in this process;
+    False (and moto's traversals stay) when moto is not the reviewed one."""
     if changes():
         return False
+    DepthFirstTraverser.traverse = traverse
     for validator in ROOT_FIRST:
         validator.traverse = traverse_root_first
     return True
+
+
+def traverse(processor: DepthFirstTraverser, root: Node) -> Node:
+    """moto's ``DepthFirstTraverser.traverse`` (``traverse_node_recursively``, Apache-2.0,
+    Getmoto), with the processed node types looked up once."""
+    processed = processor.nodes_to_be_processed()
+    before_child = processor.pre_processing_of_child
+
+    def visit(node: Any, child_id: int = -1) -> Any:
+        if isinstance(node, Node):
+            parent_node = node.parent
+            if node.children is not None:
+                for i, child_node in enumerate(node.children):
+                    before_child(node, i)
+                    visit(child_node, i)
+            if isinstance(node, processed):
+                node = processor.process(node)
+                node.parent = parent_node
+                if parent_node:
+                    parent_node.children[child_id] = node
+        return node
+
+    return visit(root)
 
 
 def traverse_root_first(validator: DepthFirstTraverser, node: Node) -> Node:

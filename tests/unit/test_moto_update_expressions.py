@@ -9,6 +9,7 @@ import copy
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -21,8 +22,16 @@ from gatehouse_local import moto_update_expressions
 from tests.unit import moto_backends
 
 Traversal = Callable[[DepthFirstTraverser, Node], Node]
-THEIRS: Traversal = moto_update_expressions.ORIGINAL
-OURS: Traversal = moto_update_expressions.traverse_root_first
+
+
+@dataclass(frozen=True)
+class Traversals:
+    every: Traversal  # DepthFirstTraverser.traverse: every processor's
+    root_first: Traversal  # the action-count and overlapping-path validators'
+
+
+THEIRS = Traversals(moto_update_expressions.ORIGINAL, moto_update_expressions.ORIGINAL)
+OURS = Traversals(moto_update_expressions.traverse, moto_update_expressions.traverse_root_first)
 
 NAMES = {"#a": "a", "#b": "b", "#same": "a", "#pk": "PK", "#map": "m"}
 VALUES: dict[str, dict[str, Any]] = {
@@ -80,22 +89,23 @@ INVALID = [
 
 
 @contextmanager
-def _traversal(traversal: Traversal) -> Iterator[None]:
-    """Both root-first validators use `traversal` meanwhile (this process's moto may have ours
-    installed already)."""
+def _traversal(traversals: Traversals) -> Iterator[None]:
+    """moto traverses with `traversals` meanwhile (this process's moto may have ours installed)."""
     saved = {
-        validator: validator.__dict__.get("traverse") for validator in moto_update_expressions.ROOT_FIRST
+        owner: owner.__dict__.get("traverse")
+        for owner in (DepthFirstTraverser, *moto_update_expressions.ROOT_FIRST)
     }
+    DepthFirstTraverser.traverse = traversals.every
     for validator in moto_update_expressions.ROOT_FIRST:
-        validator.traverse = traversal
+        validator.traverse = traversals.root_first
     try:
         yield
     finally:
-        for validator, method in saved.items():
+        for owner, method in saved.items():
             if method is None:
-                del validator.traverse
+                del owner.traverse
             else:
-                validator.traverse = method
+                owner.traverse = method
 
 
 def _backend() -> DynamoDBBackend:
@@ -108,10 +118,10 @@ def _outcome(error: Exception) -> tuple[str, str]:
     return type(error).__name__, str(getattr(error, "message", None) or repr(error))
 
 
-def _update(traversal: Traversal, expression: str, key: dict[str, Any]) -> tuple[tuple[str, str], Any]:
+def _update(traversals: Traversals, expression: str, key: dict[str, Any]) -> tuple[tuple[str, str], Any]:
     """Update `key` (an existing item or a new one) with `expression`: the outcome and the table."""
     backend = _backend()
-    with _traversal(traversal):
+    with _traversal(traversals):
         try:
             backend.update_item(
                 "t",
@@ -172,8 +182,41 @@ def test_each_root_first_check_says_what_moto_s_says(expression: str) -> None:
         lambda: validators.OverlappingPathsValidator(dict(NAMES)),
     ):
         tree = UpdateExpressionParser.make(expression)
-        expected = _check_with(THEIRS, make_validator(), copy.deepcopy(tree))
-        assert _check_with(OURS, make_validator(), tree) == expected
+        expected = _check_with(THEIRS.root_first, make_validator(), copy.deepcopy(tree))
+        assert _check_with(OURS.root_first, make_validator(), tree) == expected
+
+
+def _processed(traversals: Traversals, expression: str, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Which processor processed which node, in order, while moto validates `expression`."""
+    seen: list[str] = []
+    process = DepthFirstTraverser.process
+
+    def recorded(self: DepthFirstTraverser, node: Node) -> Node:
+        seen.append(f"{type(self).__name__}: {type(node).__name__}")
+        return process(self, node)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DepthFirstTraverser, "process", recorded)
+        outcome, _ = _update(traversals, expression, EXISTING)
+    return [*seen, str(outcome)]
+
+
+@pytest.mark.parametrize("expression", VALID)
+def test_every_other_processor_sees_the_nodes_moto_s_traversal_gives_it(
+    expression: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root_first = {validator.__name__ for validator in moto_update_expressions.ROOT_FIRST}
+
+    def others(traversals: Traversals) -> list[str]:
+        return [
+            line
+            for line in _processed(traversals, expression, monkeypatch)
+            if line.split(":")[0] not in root_first
+        ]
+
+    theirs = others(THEIRS)
+    assert others(OURS) == theirs
+    assert any(line.startswith("ExecuteOperations: ") for line in theirs)
 
 
 @pytest.mark.parametrize(
@@ -224,19 +267,21 @@ def test_the_installed_moto_is_the_reviewed_one() -> None:
     assert moto_update_expressions.changes() == []
 
 
-def test_a_changed_moto_class_keeps_moto_s_traversal(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(moto_update_expressions.REVIEWED, "OverlappingPathsValidator", "0" * 64)
-    assert moto_update_expressions.changes() == ["OverlappingPathsValidator"]
+def test_a_changed_moto_module_keeps_moto_s_traversals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(moto_update_expressions.REVIEWED, "moto.dynamodb.parsing.validators", "0" * 64)
+    assert moto_update_expressions.changes() == ["moto.dynamodb.parsing.validators"]
     with _traversal(THEIRS):
         assert moto_update_expressions.install() is False
         for validator in moto_update_expressions.ROOT_FIRST:
-            assert validator.traverse is THEIRS
+            assert validator.traverse is moto_update_expressions.ORIGINAL
+        assert DepthFirstTraverser.traverse is moto_update_expressions.ORIGINAL
 
 
-def test_another_moto_version_keeps_moto_s_traversal(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_another_moto_version_keeps_moto_s_traversals(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_update_expressions, "MOTO_VERSION", "0.0.0")
     assert moto_update_expressions.changes() == ["moto 5.2.5 (reviewed: 0.0.0)"]
     with _traversal(THEIRS):
         assert moto_update_expressions.install() is False
         for validator in moto_update_expressions.ROOT_FIRST:
-            assert validator.traverse is THEIRS
+            assert validator.traverse is moto_update_expressions.ORIGINAL
+        assert DepthFirstTraverser.traverse is moto_update_expressions.ORIGINAL
