@@ -267,21 +267,21 @@ def test_the_installed_moto_is_the_reviewed_one() -> None:
     assert moto_update_expressions.changes() == []
 
 
-def test_a_changed_moto_module_keeps_moto_s_traversals(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(moto_update_expressions.REVIEWED, "moto.dynamodb.parsing.validators", "0" * 64)
-    assert moto_update_expressions.changes() == ["moto.dynamodb.parsing.validators"]
+def _install_keeps_moto_s_traversals() -> None:
     with _traversal(THEIRS):
         assert moto_update_expressions.install() is False
         for validator in moto_update_expressions.ROOT_FIRST:
             assert validator.traverse is moto_update_expressions.ORIGINAL
         assert DepthFirstTraverser.traverse is moto_update_expressions.ORIGINAL
+
+
+def test_a_changed_moto_module_keeps_moto_s_traversals(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(moto_update_expressions.REVIEWED, "moto.dynamodb.parsing.validators", "0" * 64)
+    assert moto_update_expressions.changes() == ["moto.dynamodb.parsing.validators"]
+    _install_keeps_moto_s_traversals()
 
 
 def test_another_moto_version_keeps_moto_s_traversals(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(moto_update_expressions, "MOTO_VERSION", "0.0.0")
     assert moto_update_expressions.changes() == ["moto 5.2.5 (reviewed: 0.0.0)"]
-    with _traversal(THEIRS):
-        assert moto_update_expressions.install() is False
-        for validator in moto_update_expressions.ROOT_FIRST:
-            assert validator.traverse is moto_update_expressions.ORIGINAL
-        assert DepthFirstTraverser.traverse is moto_update_expressions.ORIGINAL
+    _install_keeps_moto_s_traversals()
