@@ -33,7 +33,7 @@ export SAM_CLI_TELEMETRY := 0
 # bar only in a terminal: CI's log (CI=true) gets the lines without the bar's redraws.
 PIP_INSTALL = pip install --disable-pip-version-check$(if $(CI), --progress-bar off)
 
-.PHONY: help install start reset-local test test-fast coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import openapi
+.PHONY: help install start reset-local test test-fast fuzz coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -96,6 +96,14 @@ test: install ## lint, type-check, the complexity gate, then every test (unit, A
 test-fast: $(BIN)/.installed $(ACTIONLINT) $(CHROMIUM) ## the tests without the SAM CLI ones
 	$(PYTEST) -m "not sam"
 
+# make fuzz: schemathesis over every surface's OpenAPI document (tests/api/test_openapi_conformance.py)
+# with FUZZ_EXAMPLES generated requests per operation and its coverage phase; the suite runs a few.
+# Operations, not files, are dealt to the workers: each seeds its own world once.
+FUZZ_EXAMPLES ?= 200
+
+fuzz: $(BIN)/.installed ## the OpenAPI conformance tests with FUZZ_EXAMPLES (200) examples per operation and boundary values
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n $(WORKERS) --dist load tests/api/test_openapi_conformance.py
+
 coverage: install ## every test, with a coverage report in the terminal and as HTML (htmlcov/)
 	SAM_CLI=$(abspath $(SAM)) $(COVERAGE) --cov-report=html
 	@echo "HTML report: htmlcov/index.html"
@@ -157,4 +165,4 @@ deploy: build ## sam deploy --config-env $(ENV) (default|staging|prod); MAIL_FRO
 		$(if $(STACK),--stack-name $(STACK) --s3-prefix $(STACK)) $(if $(REGION),--region $(REGION)) $(DEPLOY_FLAGS)
 
 clean: ## remove build output and local state
-	rm -rf .aws-sam .local .coverage .coverage.* htmlcov .mypy_cache .pytest_cache .ruff_cache
+	rm -rf .aws-sam .local .coverage .coverage.* htmlcov .mypy_cache .pytest_cache .ruff_cache .hypothesis

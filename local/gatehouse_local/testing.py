@@ -12,13 +12,15 @@ import shutil
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.cookies import SimpleCookie
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
+from wsgiref.types import StartResponse, WSGIEnvironment
 
 import botocore.client
 
@@ -282,6 +284,50 @@ class ApiClient:
 
     def options(self, path: str, **options: Any) -> ApiResponse:
         return self.request("OPTIONS", path, **options)
+
+
+class WsgiApi:
+    """The API as a WSGI application, for a WSGI client (schemathesis's): each request goes
+    through `client`, so through the template's routing, a real API Gateway event and the real
+    handler, as any test request does."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body: bytes = environ["wsgi.input"].read(length) if length else b""
+        headers = [
+            (name[5:].replace("_", "-").title(), value)
+            for name, value in environ.items()
+            if name.startswith("HTTP_")
+        ]
+        if environ.get("CONTENT_TYPE"):
+            headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        response = self.client.request(
+            environ["REQUEST_METHOD"], _request_target(environ), body=body or None, headers=headers
+        )
+        status = f"{response.status} {_reason(response.status)}"
+        start_response(status, [(name, value) for name, value in response.header_list])
+        return [response.content]
+
+
+def _request_target(environ: WSGIEnvironment) -> str:
+    """The path and query as the client sent them: WSGI's PATH_INFO is already percent-decoded,
+    API Gateway (and so the harness) routes the path as sent."""
+    raw: str | None = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if raw:
+        return raw
+    path = quote(environ.get("PATH_INFO", "").encode("latin-1"))
+    query = environ.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
+
+
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
 
 
 def multipart(

@@ -1,0 +1,319 @@
+"""Every surface answers as its OpenAPI document says (docs/openapi/{a..e}.json, `make openapi`).
+
+Schemathesis generates requests from each document, valid and invalid, for every operation, and
+sends them through the real handlers with real API Gateway events (the `api` fixture, as a WSGI
+application: `WsgiApi`), into a small seeded world: a super user signed in on every surface,
+a few users, an organization with a department and a position, a group, a demand, a user meta
+and a super app. Each answer must be no server error, with a status, a content type and a body
+the document declares for that operation.
+
+Bounded so the suite stays fast: a few examples per operation, deterministic (`derandomize`),
+no deadline. `make fuzz` runs the same tests with FUZZ_EXAMPLES examples per operation and
+schemathesis's coverage phase (boundary and near-miss values of every parameter).
+"""
+
+from __future__ import annotations
+
+import os
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from gatehouse_local import persistence
+from gatehouse_local.embedded_aws import MotoAws
+from gatehouse_local.environment import local_bucket_names
+from gatehouse_local.persistence import StoredResources
+from gatehouse_local.template import Template
+from gatehouse_local.testing import ApiClient, WsgiApi, bearer
+
+pytestmark = pytest.mark.heavy
+
+DOCUMENTS = Path(__file__).resolve().parents[2] / "docs" / "openapi"
+# `make fuzz` sets it (and with it the coverage phase); the suite's default keeps the module short.
+FUZZ_EXAMPLES = os.environ.get("FUZZ_EXAMPLES")
+MAX_EXAMPLES = int(FUZZ_EXAMPLES or 4)
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+PASSWORD = "fuzz-pass-7291"
+Case = schemathesis.Case[schemathesis.APIOperation[Any, Any, Any, Any]]
+
+
+def surface_schema(key: str) -> schemathesis.BaseSchema:
+    config = schemathesis.Config.from_dict(
+        {
+            "generation": {"deterministic": True, "database": "none"},
+            # The coverage phase sends each parameter's boundary and near-miss values: tens of
+            # requests per operation, whatever max_examples says; `make fuzz` only.
+            "phases": {"coverage": {"enabled": FUZZ_EXAMPLES is not None}, "stateful": {"enabled": False}},
+        }
+    )
+    return schemathesis.openapi.from_path(DOCUMENTS / f"{key}.json", config=config)
+
+
+@dataclass(frozen=True)
+class World:
+    """The seeded directory: the super's token on each surface, and ids that exist, by the
+    name of the path parameter that takes them, per surface."""
+
+    a_token: str
+    b_token: str
+    c_token: str
+    e_token: str
+    app_token: str
+    existing: Mapping[str, Mapping[str, str]]
+
+
+@dataclass
+class Seeded:
+    """The world seeded by the module's first test, and the store it left (persistence's
+    snapshot), which every later test loads into its fresh table instead of seeding again."""
+
+    world: World | None = None
+    snapshot: dict[str, Any] | None = None
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Seeded:
+    return Seeded()
+
+
+@pytest.fixture
+def world(
+    api: ApiClient, embedded_aws: MotoAws, sam_template: Template, seeded: Seeded, unthrottled: None
+) -> World:
+    resources = StoredResources(os.environ["TABLE_NAME"], tuple(local_bucket_names(sam_template).values()))
+    if seeded.world is None or seeded.snapshot is None:
+        seeded.world = seed(api)
+        seeded.snapshot = persistence.dump(embedded_aws, resources)
+    else:
+        assert persistence.load(embedded_aws, resources, seeded.snapshot) == []
+    return seeded.world
+
+
+def seed(api: ApiClient) -> World:
+    register = api.post(
+        "/api/auth/register",
+        json={"username": "root", "password": PASSWORD, "email": "root@example.com", "sex": 0, "age": 40},
+    )
+    assert register.status == 200, register.body  # the first user: the super
+    credentials = {"email": "root@example.com", "password": PASSWORD}
+    a_token = _answer(api.post("/api/v1/login", json=credentials))["data"]["token"]
+    b_token = _answer(api.post("/api/auth/login", json=credentials))["access_token"]
+    c_token = _answer(api.post("/api/login", json=credentials))["data"]["token"]
+    e_token = _answer(api.post("/api/v0/tokens", json={"login": "root", "password": PASSWORD}), 201)["jwt"]
+
+    group = _answer(
+        api.post(
+            "/api/v1/groups",
+            json={"name": "Staff", "level": 20, "permissions": ["users.read"]},
+            headers=bearer(b_token),
+        )
+    )["group"]["id"]
+    d_user = _answer(
+        api.post(
+            "/api/v1/users/new_user",
+            json={"nickname": "alice", "email": "alice@example.com", "password": PASSWORD, "group": group},
+            headers=bearer(b_token),
+        )
+    )["user"]["id"]
+    organization = _answer(
+        api.post("/api/organizations", json={"name": "Acme"}, headers=bearer(c_token)), 201
+    )["data"]["organization"]["id"]
+    department = _answer(
+        api.post(
+            "/api/departments", json={"name": "IT", "organization_id": organization}, headers=bearer(c_token)
+        ),
+        201,
+    )["data"]["department"]["id"]
+    position = _answer(
+        api.post(
+            "/api/positions", json={"name": "Developer", "department_id": department}, headers=bearer(c_token)
+        ),
+        201,
+    )["data"]["position"]["id"]
+    c_user = _answer(
+        api.post(
+            "/api/users",
+            json={
+                "name": "Bob Builder",
+                "email": "bob@example.com",
+                "password": PASSWORD,
+                "password_confirmation": PASSWORD,
+                "organization_id": organization,
+                "department_id": department,
+                "position_id": position,
+                "role": "user",
+            },
+            headers=bearer(c_token),
+        ),
+        201,
+    )["data"]["user"]["id"]
+    a_user = _answer(
+        api.post(
+            "/api/v1/user",
+            json={"name": "Carol", "surname": "Smith", "email": "carol@example.com", "password": PASSWORD},
+            headers=bearer(a_token),
+        ),
+        201,
+    )["_id"]
+    demand = _answer(
+        api.post(
+            "/api/v1/demand",
+            json={"name": "Laptop", "description": "A new laptop", "responsible_id": c_user},
+            headers=bearer(a_token),
+        ),
+        201,
+    )["_id"]
+    user_meta = _answer(
+        api.post(
+            "/api/v1/user_meta",
+            json={"user__id": a_user, "key": "team", "value": "platform"},
+            headers=bearer(a_token),
+        )
+    )["_id"]
+    app = _answer(
+        api.post(
+            "/api/v0/apps",
+            json={"name": "Portal", "url": "https://portal.example.com", "is_super": True},
+            headers=bearer(e_token),
+        ),
+        201,
+    )
+    return World(
+        a_token=a_token,
+        b_token=b_token,
+        c_token=c_token,
+        e_token=e_token,
+        app_token=app["token"],
+        existing={
+            "a": {
+                "user": a_user,
+                "demand": demand,
+                "user_metum": user_meta,
+                "position_id": str(position),
+                "position": str(position),
+            },
+            "b": {},
+            "c": {
+                "organization_id": str(organization),
+                "department_id": str(department),
+                "position_id": str(position),
+                "user_id": str(c_user),
+            },
+            "d": {"user_id": str(d_user), "group_id": str(group)},
+            "e": {"app_id": str(app["id"])},
+        },
+    )
+
+
+def _answer(response: Any, status: int = 200) -> Any:
+    assert response.status == status, response.body
+    return response.json
+
+
+def credentials(world: World, key: str, jwt_in: str) -> dict[str, Callable[[Case], None]]:
+    """How each of the document's security schemes is satisfied: its name → what it adds."""
+
+    def header(name: str, value: str) -> Callable[[Case], None]:
+        return lambda case: case.headers.update({name: value})
+
+    def cookie(name: str, value: str) -> Callable[[Case], None]:
+        return lambda case: case.cookies.update({name: value})
+
+    surface_jwt = {"a": world.a_token, "b": world.b_token, "d": world.b_token, "e": world.e_token}
+    schemes = {
+        "sanctum": header("Authorization", f"Bearer {world.c_token}"),
+        "appToken": header("x-app-token", world.app_token),
+        "jwtCookie": cookie("jwt", world.e_token),
+    }
+    if key in surface_jwt and not (key == "e" and jwt_in == "cookie"):
+        schemes["bearer"] = header("Authorization", f"Bearer {surface_jwt[key]}")
+    return schemes
+
+
+def authenticate(case: Case, schemes: Mapping[str, Callable[[Case], None]]) -> None:
+    """Sign the case in with the first of the operation's security requirements that the
+    available schemes satisfy (none for a public route)."""
+    if case.headers is None:
+        case.headers = {}
+    if case.cookies is None:
+        case.cookies = {}
+    requirements: list[dict[str, list[str]]] = case.operation.definition.raw.get("security") or []
+    for requirement in requirements:
+        if requirement and all(name in schemes for name in requirement):
+            for name in requirement:
+                schemes[name](case)
+            return
+
+
+def aim_at_the_world(case: Case, existing: Mapping[str, str]) -> None:
+    """Half of the cases (by a hash of what was generated, so a replayed case is the same) name
+    seeded ids in their path, so routes get past their 404 and act on real things."""
+    if not case.path_parameters or zlib.crc32(repr(sorted(case.path_parameters.items())).encode()) % 2:
+        return
+    for name in case.path_parameters:
+        if name in existing:
+            case.path_parameters[name] = existing[name]
+
+
+def exercise(case: Case, api: ApiClient, world: World, key: str, jwt_in: str = "header") -> None:
+    aim_at_the_world(case, world.existing[key])
+    authenticate(case, credentials(world, key, jwt_in))
+    case.call_and_validate(app=WsgiApi(api), checks=CHECKS)
+
+
+BOUNDED = settings(
+    max_examples=MAX_EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+schema_a = surface_schema("a")
+schema_b = surface_schema("b")
+schema_c = surface_schema("c")
+schema_d = surface_schema("d")
+schema_e = surface_schema("e")
+
+
+@schema_a.parametrize()
+@BOUNDED
+def test_surface_a_answers_as_documented(case: Case, api: ApiClient, world: World) -> None:
+    exercise(case, api, world, "a")
+
+
+@schema_b.parametrize()
+@BOUNDED
+def test_surface_b_answers_as_documented(case: Case, api: ApiClient, world: World) -> None:
+    exercise(case, api, world, "b")
+
+
+@schema_c.parametrize()
+@BOUNDED
+def test_surface_c_answers_as_documented(case: Case, api: ApiClient, world: World) -> None:
+    exercise(case, api, world, "c")
+
+
+@schema_d.parametrize()
+@BOUNDED
+def test_surface_d_answers_as_documented(case: Case, api: ApiClient, world: World) -> None:
+    exercise(case, api, world, "d")
+
+
+@schema_e.parametrize()
+@BOUNDED
+@pytest.mark.parametrize("jwt_in", ["header", "cookie"])
+def test_surface_e_answers_as_documented(case: Case, api: ApiClient, world: World, jwt_in: str) -> None:
+    exercise(case, api, world, "e", jwt_in)
