@@ -103,94 +103,51 @@ def world(
 
 
 def seed(api: ApiClient) -> World:
-    register = api.post(
-        "/api/auth/register",
-        json={"username": "root", "password": PASSWORD, "email": "root@example.com", "sex": 0, "age": 40},
-    )
-    assert register.status == 200, register.body  # the first user: the super
-    credentials = {"email": "root@example.com", "password": PASSWORD}
-    a_token = _answer(api.post("/api/v1/login", json=credentials))["data"]["token"]
-    b_token = _answer(api.post("/api/auth/login", json=credentials))["access_token"]
-    c_token = _answer(api.post("/api/login", json=credentials))["data"]["token"]
-    e_token = _answer(api.post("/api/v0/tokens", json={"login": "root", "password": PASSWORD}), 201)["jwt"]
+    def post(path: str, body: dict[str, Any], token: str | None = None, status: int = 200) -> Any:
+        response = api.post(path, json=body, headers=bearer(token) if token else None)
+        assert response.status == status, response.body
+        return response.json
 
-    group = _answer(
-        api.post(
-            "/api/v1/groups",
-            json={"name": "Staff", "level": 20, "permissions": ["users.read"]},
-            headers=bearer(b_token),
-        )
-    )["group"]["id"]
-    d_user = _answer(
-        api.post(
-            "/api/v1/users/new_user",
-            json={"nickname": "alice", "email": "alice@example.com", "password": PASSWORD, "group": group},
-            headers=bearer(b_token),
-        )
-    )["user"]["id"]
-    organization = _answer(
-        api.post("/api/organizations", json={"name": "Acme"}, headers=bearer(c_token)), 201
-    )["data"]["organization"]["id"]
-    department = _answer(
-        api.post(
-            "/api/departments", json={"name": "IT", "organization_id": organization}, headers=bearer(c_token)
-        ),
-        201,
-    )["data"]["department"]["id"]
-    position = _answer(
-        api.post(
-            "/api/positions", json={"name": "Developer", "department_id": department}, headers=bearer(c_token)
-        ),
-        201,
-    )["data"]["position"]["id"]
-    c_user = _answer(
-        api.post(
-            "/api/users",
-            json={
-                "name": "Bob Builder",
-                "email": "bob@example.com",
-                "password": PASSWORD,
-                "password_confirmation": PASSWORD,
-                "organization_id": organization,
-                "department_id": department,
-                "position_id": position,
-                "role": "user",
-            },
-            headers=bearer(c_token),
-        ),
-        201,
-    )["data"]["user"]["id"]
-    a_user = _answer(
-        api.post(
-            "/api/v1/user",
-            json={"name": "Carol", "surname": "Smith", "email": "carol@example.com", "password": PASSWORD},
-            headers=bearer(a_token),
-        ),
-        201,
-    )["_id"]
-    demand = _answer(
-        api.post(
-            "/api/v1/demand",
-            json={"name": "Laptop", "description": "A new laptop", "responsible_id": c_user},
-            headers=bearer(a_token),
-        ),
-        201,
-    )["_id"]
-    user_meta = _answer(
-        api.post(
-            "/api/v1/user_meta",
-            json={"user__id": a_user, "key": "team", "value": "platform"},
-            headers=bearer(a_token),
-        )
-    )["_id"]
-    app = _answer(
-        api.post(
-            "/api/v0/apps",
-            json={"name": "Portal", "url": "https://portal.example.com", "is_super": True},
-            headers=bearer(e_token),
-        ),
-        201,
+    # The first user is the super.
+    post(
+        "/api/auth/register",
+        {"username": "root", "password": PASSWORD, "email": "root@example.com", "sex": 0, "age": 40},
     )
+    credentials = {"email": "root@example.com", "password": PASSWORD}
+    a_token = post("/api/v1/login", credentials)["data"]["token"]
+    b_token = post("/api/auth/login", credentials)["access_token"]
+    c_token = post("/api/login", credentials)["data"]["token"]
+    e_token = post("/api/v0/tokens", {"login": "root", "password": PASSWORD}, status=201)["jwt"]
+
+    staff = {"name": "Staff", "level": 20, "permissions": ["users.read"]}
+    group = post("/api/v1/groups", staff, b_token)["group"]["id"]
+    alice = {"nickname": "alice", "email": "alice@example.com", "password": PASSWORD, "group": group}
+    d_user = post("/api/v1/users/new_user", alice, b_token)["user"]["id"]
+    organization = post("/api/organizations", {"name": "Acme"}, c_token, 201)["data"]["organization"]["id"]
+    it = {"name": "IT", "organization_id": organization}
+    department = post("/api/departments", it, c_token, 201)["data"]["department"]["id"]
+    developer = {"name": "Developer", "department_id": department}
+    position = post("/api/positions", developer, c_token, 201)["data"]["position"]["id"]
+    bob = {
+        "name": "Bob Builder",
+        "email": "bob@example.com",
+        "password": PASSWORD,
+        "password_confirmation": PASSWORD,
+        "organization_id": organization,
+        "department_id": department,
+        "position_id": position,
+        "role": "user",
+    }
+    c_user = post("/api/users", bob, c_token, 201)["data"]["user"]["id"]
+    carol = {"name": "Carol", "surname": "Smith", "email": "carol@example.com", "password": PASSWORD}
+    a_user = post("/api/v1/user", carol, a_token, 201)["_id"]
+    laptop = {"name": "Laptop", "description": "A new laptop", "responsible_id": c_user}
+    demand = post("/api/v1/demand", laptop, a_token, 201)["_id"]
+    user_meta = post("/api/v1/user_meta", {"user__id": a_user, "key": "team", "value": "platform"}, a_token)[
+        "_id"
+    ]
+    portal = {"name": "Portal", "url": "https://portal.example.com", "is_super": True}
+    app = post("/api/v0/apps", portal, e_token, 201)
     return World(
         a_token=a_token,
         b_token=b_token,
@@ -216,11 +173,6 @@ def seed(api: ApiClient) -> World:
             "e": {"app_id": str(app["id"])},
         },
     )
-
-
-def _answer(response: Any, status: int = 200) -> Any:
-    assert response.status == status, response.body
-    return response.json
 
 
 def credentials(world: World, key: str, jwt_in: str) -> dict[str, Callable[[Case], None]]:
