@@ -99,9 +99,9 @@ test-fast: $(BIN)/.installed $(ACTIONLINT) $(CHROMIUM) ## the tests without the 
 # make fuzz: schemathesis over every surface's OpenAPI document (tests/api/test_openapi_conformance.py)
 # with FUZZ_EXAMPLES generated requests per operation and its coverage phase; the suite runs a few.
 # Operations, not files, are dealt to the workers: each seeds its own world once.
-FUZZ_EXAMPLES ?= 200
+FUZZ_EXAMPLES ?= 100
 
-fuzz: $(BIN)/.installed ## the OpenAPI conformance tests with FUZZ_EXAMPLES (200) examples per operation and boundary values
+fuzz: $(BIN)/.installed ## the OpenAPI conformance tests with FUZZ_EXAMPLES (100) examples per operation and boundary values
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -n $(WORKERS) --dist load tests/api/test_openapi_conformance.py
 
 coverage: install ## every test, with a coverage report in the terminal and as HTML (htmlcov/)
