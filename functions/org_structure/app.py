@@ -217,11 +217,11 @@ async def a_update_position(
     return documentarian_positions.position_view(updated)
 
 
-@documentarian_routes.delete("/{position}", responses=documentarian_contracts.answers(401, 403, 404, 409))
-async def a_delete_position(position: str, actor: CurrentUser) -> documentarian_contracts.Done:
+@documentarian_routes.delete("/{position_id}", responses=documentarian_contracts.answers(401, 403, 404, 409))
+async def a_delete_position(position_id: str, actor: CurrentUser) -> documentarian_contracts.Done:
     # Parsed here, not by FastAPI, so that any id naming nothing gets the removal's wording.
     with documentarian.removal():
-        org_structure_units.delete_position(actor, documentarian_positions.position_id(position))
+        org_structure_units.delete_position(actor, documentarian_positions.position_id(position_id))
     return True
 
 
