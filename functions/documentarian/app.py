@@ -48,7 +48,7 @@ from gatehouse.services import (
 )
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian, link_pages
-from gatehouse.web.app import BODY_MODEL, Routes, create_app, lambda_handler
+from gatehouse.web.app import BODY_MODEL, QUERY_MODEL, Routes, create_app, lambda_handler
 from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, Query, SentBody
 
 routes = Routes(prefix="/api/v1")
@@ -97,7 +97,9 @@ def wants_page(request: Request) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-@routes.get("/verify", responses=answers(404, 422, others={303: None}))
+@routes.get(
+    "/verify", responses=answers(404, 422, others={303: None}), openapi_extra={QUERY_MODEL: Verification}
+)
 async def verify(request: Request) -> Success | RedirectResponse:
     # Parsed here, not by a dependency: the page's browser is redirected, not answered 422.
     if wants_page(request):

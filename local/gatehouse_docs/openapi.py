@@ -31,7 +31,7 @@ from pydantic_core import CoreSchema
 from gatehouse.contracts.base import RequestModel
 from gatehouse.surfaces import documentarian, goncord, jwt_auth, org_structure, users_admin
 from gatehouse.surfaces.envelope import Surface
-from gatehouse.web.app import BODY_MODEL, GatehouseRoute
+from gatehouse.web.app import BODY_MODEL, QUERY_MODEL, GatehouseRoute
 from gatehouse.web.body import request_body
 from gatehouse.web.deps import Credential, Source, credential_of, parsed_model
 from gatehouse.web.errors import surface_at
@@ -241,7 +241,7 @@ class _Document:
             described["description"] = description
         parameters = [
             *_path_parameters(route),
-            *self._query_parameters(dependencies),
+            *self._query_parameters(_query_models(route, dependencies)),
             *_header_parameters(route),
         ]
         if parameters:
@@ -265,9 +265,9 @@ class _Document:
         self.operation_ids.add(candidate)
         return candidate
 
-    def _query_parameters(self, dependencies: Sequence[Dependant]) -> list[dict[str, Any]]:
+    def _query_parameters(self, models: Sequence[type[RequestModel]]) -> list[dict[str, Any]]:
         parameters = []
-        for model in _models_read(dependencies, Source.QUERY):
+        for model in models:
             schema = model.model_json_schema(by_alias=True, ref_template=_COMPONENT_REF)
             required = set(schema.get("required", ()))
             for name, property_schema in schema.get("properties", {}).items():
@@ -379,6 +379,11 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
 def _models_read(dependencies: Sequence[Dependant], source: Source) -> list[type[RequestModel]]:
     parsed = (parsed_model(dependency.call) for dependency in dependencies if dependency.call is not None)
     return [read[1] for read in parsed if read is not None and read[0] is source]
+
+
+def _query_models(route: APIRoute, dependencies: Sequence[Dependant]) -> list[type[RequestModel]]:
+    read_itself = (route.openapi_extra or {}).get(QUERY_MODEL)
+    return [*_models_read(dependencies, Source.QUERY), *([read_itself] if read_itself else [])]
 
 
 def _security(dependencies: Sequence[Dependant], surface: SurfaceInfo) -> list[dict[str, list[str]]]:

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import ErrorDetails
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, ValidationError, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, ErrorDetails
 
 from gatehouse.contracts.fields import Checked, Confirmed
 from gatehouse.errors import ValidationFailed, Violation
@@ -54,6 +55,26 @@ class RequestModel(BaseModel):
                 raise TypeError(f"{cls.__name__}.{name} needs exactly one field marker (contracts.fields)")
             specs[info.alias or name] = _FieldSpec(name, info.is_required(), markers[0])
         cls.wire_fields = specs
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """The model's schema, saying what the cleaner makes of an empty value: a required text
+        field sent as "" is missing (`minLength: 1`), unless its marker takes it as it comes."""
+        schema = handler(core_schema)
+        described = handler.resolve_ref_schema(schema)
+        for wire_name in described.get("required", ()):
+            field = described["properties"].get(wire_name, {})
+            spec = cls.wire_fields.get(wire_name)
+            if (
+                field.get("type") == "string"
+                and "minLength" not in field
+                and spec
+                and not spec.marker.untouched
+            ):
+                field["minLength"] = 1
+        return schema
 
     @classmethod
     def parse(cls, data: Mapping[str, Any]) -> Self:

@@ -20,9 +20,11 @@ from gatehouse.web.edge import EdgeMiddleware, MethodsOf, methods_of_app_routes
 from gatehouse.web.errors import SurfacePrefixes, install_error_handlers
 from gatehouse.web.throttle import enforce_rate_limit
 
-# `openapi_extra={BODY_MODEL: Model}`: the model a route reads its body with itself (rather than
-# through `Body[Model]`), for the API documents; nothing reads it at run time.
+# `openapi_extra={BODY_MODEL: Model}` / `{QUERY_MODEL: Model}`: the model a route reads its body
+# or query string with itself (rather than through `Body[Model]` / `Query[Model]`), for the API
+# documents; nothing reads them at run time.
 BODY_MODEL = "x-gatehouse-body-model"
+QUERY_MODEL = "x-gatehouse-query-model"
 
 
 def create_app(
