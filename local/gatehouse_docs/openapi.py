@@ -186,14 +186,17 @@ class _Document:
         paths: dict[str, dict[str, Any]] = {}
         for operation in sorted(operations, key=lambda op: op.route.path_format):
             route = operation.route
+            # A set: in one order, or operation ids and schema names would differ from run to run.
             for method in sorted(route.methods or (), key=_method_order):
                 described = self._operation(operation, method.lower())
                 paths.setdefault(route.path_format, {})[method.lower()] = described
+        # One path may be served by several routes (a GET and a POST): its methods in one order.
         ordered_paths = {
             path: dict(sorted(ops.items(), key=lambda item: _method_order(item[0])))
             for path, ops in paths.items()
         }
         components = self.schemas.resolve(ordered_paths)
+        schemes_used = _schemes_used(ordered_paths)
         return {
             "openapi": OPENAPI_VERSION,
             "info": {
@@ -206,9 +209,7 @@ class _Document:
             "components": {
                 "schemas": components,
                 "securitySchemes": {
-                    name: scheme
-                    for name, scheme in SECURITY_SCHEMES.items()
-                    if name in self._schemes_used(ordered_paths)
+                    name: scheme for name, scheme in SECURITY_SCHEMES.items() if name in schemes_used
                 },
             },
             "tags": [
@@ -217,15 +218,6 @@ class _Document:
                     {t for ops in ordered_paths.values() for op in ops.values() for t in op["tags"]}
                 )
             ],
-        }
-
-    def _schemes_used(self, paths: Mapping[str, Mapping[str, Any]]) -> set[str]:
-        return {
-            name
-            for ops in paths.values()
-            for op in ops.values()
-            for requirement in op["security"]
-            for name in requirement
         }
 
     def _operation(self, operation: Operation, method: str) -> dict[str, Any]:
@@ -374,6 +366,16 @@ def _dependencies(dependant: Dependant) -> Iterator[Dependant]:
     for dependency in dependant.dependencies:
         yield dependency
         yield from _dependencies(dependency)
+
+
+def _schemes_used(paths: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    return {
+        name
+        for operations in paths.values()
+        for operation in operations.values()
+        for requirement in operation["security"]
+        for name in requirement
+    }
 
 
 def _models_read(dependencies: Sequence[Dependant], source: Source) -> list[type[RequestModel]]:
