@@ -42,15 +42,14 @@ docs_routes = Routes()
 
 
 @cache
+def _exported(directory: Path, surface: str) -> dict[str, Any]:
+    """A surface's exported document or collection (`make openapi`), read once per container."""
+    exported: dict[str, Any] = json.loads((directory / f"{surface}.json").read_text(encoding="utf-8"))
+    return exported
+
+
 def _document(surface: str) -> dict[str, Any]:
-    document: dict[str, Any] = json.loads((DOCUMENTS / f"{surface}.json").read_text(encoding="utf-8"))
-    return document
-
-
-@cache
-def _collection(surface: str) -> dict[str, Any]:
-    collection: dict[str, Any] = json.loads((COLLECTIONS / f"{surface}.json").read_text(encoding="utf-8"))
-    return collection
+    return _exported(DOCUMENTS, surface)
 
 
 @cache
@@ -102,7 +101,7 @@ async def document(surface: str, request: Request, base_url: PublicBaseUrl) -> J
 @docs_routes.api_route("/docs/collection.json", methods=READ_METHODS, include_in_schema=False)
 async def documentarian_collection(base_url: PublicBaseUrl) -> JSONResponse:
     """Surface A's collection, where A's contract links it (`http://localhost/docs/collection.json`)."""
-    collection = _collection("a")
+    collection = _exported(COLLECTIONS, "a")
     variables = [
         {**variable, "value": base_url} if variable.get("key") == "baseUrl" else variable
         for variable in collection.get("variable") or []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import inspect
 import re
-import sys
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,7 +35,7 @@ from gatehouse.web.body import request_body
 from gatehouse.web.deps import Credential, Source, credential_of, parsed_model
 from gatehouse.web.errors import surface_at
 from gatehouse_docs import examples
-from gatehouse_local.lambda_runtime import load_handler, module_name
+from gatehouse_local.lambda_runtime import function_app
 from gatehouse_local.template import Route
 
 OPENAPI_VERSION = "3.1.0"
@@ -139,9 +138,8 @@ def function_apps(routes: Sequence[Route]) -> Iterator[tuple[str, FastAPI]]:
     for route in routes:
         first_route_of.setdefault(route.function_id, route)
     for function_id, route in sorted(first_route_of.items()):
-        load_handler(route)
-        app = getattr(sys.modules[module_name(function_id)], "app", None)
-        if isinstance(app, FastAPI):
+        app = function_app(route)
+        if app is not None:
             yield function_id, app
 
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from fastapi import FastAPI
+
 from gatehouse_local.apigw import ACCOUNT_ID, REGION, MalformedProxyResponse
 from gatehouse_local.template import Route
 
@@ -107,6 +109,14 @@ def load_handler(route: Route) -> LambdaHandler:
         loaded: LambdaHandler = handler
         _handlers[key] = loaded
         return loaded
+
+
+def function_app(route: Route) -> FastAPI | None:
+    """The FastAPI app of `route`'s function (its handler loaded as for a request), or None for
+    a plain handler (the link pages)."""
+    load_handler(route)
+    app = getattr(sys.modules[module_name(route.function_id)], "app", None)
+    return app if isinstance(app, FastAPI) else None
 
 
 def forget_handlers() -> None:

@@ -5,7 +5,6 @@ each with a JSON schema; and no answer is validated against its type at run time
 from __future__ import annotations
 
 import importlib
-import sys
 import types
 import typing
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from pydantic import TypeAdapter
 
 from gatehouse.errors import NotFound, ValidationFailed, Violation
 from gatehouse.web.app import GatehouseRoute
-from gatehouse_local.lambda_runtime import load_handler, module_name
+from gatehouse_local.lambda_runtime import function_app
 from gatehouse_local.template import load_template, routes
 
 API_FUNCTIONS = {route.function_id: route for route in routes(load_template()) if route.path != "/{proxy+}"}
@@ -26,10 +25,7 @@ FUNCTION_IDS = sorted(API_FUNCTIONS)
 
 
 def _app_of(function_id: str) -> FastAPI | None:
-    """The function's FastAPI app, or None for a plain handler (the links pages)."""
-    load_handler(API_FUNCTIONS[function_id])
-    app = getattr(sys.modules[module_name(function_id)], "app", None)
-    return app if isinstance(app, FastAPI) else None
+    return function_app(API_FUNCTIONS[function_id])
 
 
 def _routes_of(function_id: str) -> Iterator[APIRoute]:

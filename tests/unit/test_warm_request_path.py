@@ -4,7 +4,6 @@ and one JWT parse however many dependencies ask who is calling."""
 from __future__ import annotations
 
 import inspect
-import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
-from gatehouse_local.lambda_runtime import load_handler, module_name
+from gatehouse_local.lambda_runtime import function_app
 from gatehouse_local.template import load_template, routes
 
 # Dependencies FastAPI may run in its thread pool: only those that block on I/O belong here
@@ -24,10 +23,7 @@ API_FUNCTIONS = {route.function_id: route for route in routes(load_template()) i
 
 
 def _app_of(function_id: str) -> FastAPI | None:
-    """The function's FastAPI app, or None for a plain handler (the links pages)."""
-    load_handler(API_FUNCTIONS[function_id])
-    app = getattr(sys.modules[module_name(function_id)], "app", None)
-    return app if isinstance(app, FastAPI) else None
+    return function_app(API_FUNCTIONS[function_id])
 
 
 def _api_routes(app: FastAPI) -> Iterator[APIRoute]:
