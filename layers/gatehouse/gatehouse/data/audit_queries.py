@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from pynamodb.constants import QUERY
 from pynamodb.expressions.condition import Condition
 
 from gatehouse.data.audit import AUDIT_SHARDS, AuditEventItem, shard_partition
@@ -155,8 +156,10 @@ def query_shards(
     if low > high:
         return MergedPage([], None)
 
+    request = _query_request(BY_SHARD, low, high, newest_first, limit + 1, None, None)
+
     def one(partition: str) -> EventPage:
-        return _query(BY_SHARD, partition, low, high, newest_first, limit + 1, None, None)
+        return _run(request, partition)
 
     _ = AuditEventItem._get_connection().connection.client  # built once, before threads share it
     futures = [
@@ -201,15 +204,46 @@ def _query(
     condition: Condition | None,
     start_key: dict[str, Any] | None,
 ) -> EventPage:
-    sort_key = getattr(AuditEventItem, index.sort_attribute)
-    result = AuditEventItem._get_connection().query(
-        partition,
-        range_key_condition=sort_key.between(low, high),
-        filter_condition=condition,
-        index_name=index.name,
-        limit=limit,
-        scan_index_forward=not newest_first,
-        exclusive_start_key=start_key,
+    return _run(_query_request(index, low, high, newest_first, limit, condition, start_key), partition)
+
+
+def _query_request(
+    index: AuditIndex,
+    low: str,
+    high: str,
+    newest_first: bool,
+    limit: int,
+    condition: Condition | None,
+    start_key: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """A Query on `index` between `low` and `high`, for any partition (`_run` names it): written
+    out once rather than built by PynamoDB's expression classes for each of the 16 shards."""
+    names = {"#partition": index.partition_attribute, "#sort": index.sort_attribute}
+    values: dict[str, Any] = {":low": {"S": low}, ":high": {"S": high}}
+    request: dict[str, Any] = {
+        "TableName": AuditEventItem._get_connection().table_name,
+        "IndexName": index.name,
+        "KeyConditionExpression": "#partition = :partition AND #sort BETWEEN :low AND :high",
+        "ScanIndexForward": not newest_first,
+        "Limit": limit,
+    }
+    if condition is not None:
+        # PynamoDB's placeholders (#0, :0, …) cannot meet the named ones above.
+        placeholders: dict[str, str] = {}
+        request["FilterExpression"] = condition.serialize(placeholders, values)
+        names.update({placeholder: name for name, placeholder in placeholders.items()})
+    if start_key is not None:
+        request["ExclusiveStartKey"] = start_key
+    request["ExpressionAttributeNames"] = names
+    request["ExpressionAttributeValues"] = values
+    return request
+
+
+def _run(request: dict[str, Any], partition: str) -> EventPage:
+    """One Query call: `request` on `partition`, through the table's PynamoDB connection."""
+    values = {**request["ExpressionAttributeValues"], ":partition": {"S": partition}}
+    result = AuditEventItem._get_connection().connection.dispatch(
+        QUERY, {**request, "ExpressionAttributeValues": values}
     )
     events = [AuditEventItem.from_raw_data(raw) for raw in result.get("Items", [])]
     last_key: dict[str, Any] | None = result.get("LastEvaluatedKey")

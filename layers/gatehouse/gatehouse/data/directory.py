@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 from pynamodb.attributes import UnicodeAttribute
 
-from gatehouse.data import org
+from gatehouse.data import org, reads
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, sortable_id
 from gatehouse.data.writes import Write
 
@@ -237,11 +237,9 @@ def scope_with_blocks(
     model: type[_Scope], key: tuple[str, str], pages_key: tuple[str, str]
 ) -> tuple[_Scope | None, Blocks]:
     """A scope's item (with its `users_count`) and its page blocks: one BatchGetItem."""
-    raw_keys: list[Any] = [{"PK": pk, "SK": sk} for pk, sk in (key, pages_key)]  # PynamoDB types keys as str
-    answer = Item._get_connection().batch_get_item(raw_keys)
     found: _Scope | None = None
     pages: dict[str, Any] | None = None
-    for raw in answer.get("Responses", {}).get(Item.Meta.table_name, []):
+    for raw in reads.raw_items([key, pages_key]):
         if raw["SK"]["S"] == pages_key[1]:
             pages = raw
         else:

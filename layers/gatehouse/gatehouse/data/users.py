@@ -8,7 +8,7 @@ from typing import Any, NoReturn
 from pynamodb.exceptions import DoesNotExist, UpdateError
 from pynamodb.expressions.condition import Condition
 
-from gatehouse.data import counters, directory, org
+from gatehouse.data import counters, directory, org, reads
 from gatehouse.data.models import (
     Item,
     UniqueItem,
@@ -36,7 +36,6 @@ class ValuesTaken(Exception):
 
 # Kept on the user's `SEEN` item (UserSeenItem), not on the indexed user item.
 SEEN_FIELDS = frozenset({"last_login_at", "last_activity_at"})
-BATCH_GET_KEYS = 100
 
 
 def get(user_id: int) -> UserItem | None:
@@ -49,7 +48,7 @@ def read(user_id: int, *other_keys: tuple[str, str]) -> tuple[UserItem | None, l
     user: UserItem | None = None
     seen: UserSeenItem | None = None
     others: list[Item] = []
-    for item in Item.batch_get([user_key(user_id), *other_keys, user_seen_key(user_id)]):
+    for item in reads.items([user_key(user_id), *other_keys, user_seen_key(user_id)]):
         if isinstance(item, UserItem):
             user = item
         elif isinstance(item, UserSeenItem):
@@ -63,14 +62,14 @@ def read(user_id: int, *other_keys: tuple[str, str]) -> tuple[UserItem | None, l
 
 def with_seen(found: Iterable[UserItem]) -> None:
     """Attach the `SEEN` timestamps to users read from an index (a list page): one BatchGetItem
-    per BATCH_GET_KEYS users."""
+    per `reads.BATCH_GET_KEYS` users."""
     by_id = {user.id: user for user in found}
     ids = list(by_id)
-    for start in range(0, len(ids), BATCH_GET_KEYS):
-        keys = [user_seen_key(user_id) for user_id in ids[start : start + BATCH_GET_KEYS]]
-        for item in UserSeenItem.batch_get(keys):
+    for start in range(0, len(ids), reads.BATCH_GET_KEYS):
+        keys = [user_seen_key(user_id) for user_id in ids[start : start + reads.BATCH_GET_KEYS]]
+        for item in reads.items(keys):
             user = by_id.get(int(item.PK.removeprefix("USER#")))
-            if user is not None:
+            if user is not None and isinstance(item, UserSeenItem):
                 attach_seen(user, item)
 
 
