@@ -20,7 +20,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path, Value
 from pynamodb.expressions.update import Action
 
-from gatehouse.data import counters
+from gatehouse.data import counters, reads
 from gatehouse.data.models import (
     CounterItem,
     IntegerAttribute,
@@ -245,8 +245,9 @@ def related(
 def window(index_name: str, partition: str, limit: int = WINDOW) -> list[Item]:
     """The first `limit` entries of an index partition in sort-key order: at most
     ceil(limit / QUERY_PAGE) Query calls, whatever the partition's size."""
-    index = {"GSI1": Item.gsi1, "GSI2": Item.gsi2, "GSI3": Item.gsi3, "GSI4": Item.gsi4}[index_name]
-    return list(index.query(partition, limit=max(limit, 0), page_size=min(QUERY_PAGE, max(limit, 1))))
+    return reads.index_window(
+        index_name, partition, limit=max(limit, 0), page_size=min(QUERY_PAGE, max(limit, 1))
+    )
 
 
 # ---- index keys ----

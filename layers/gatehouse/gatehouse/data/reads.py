@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.constants import BATCH_GET_ITEM
+from pynamodb.constants import BATCH_GET_ITEM, QUERY
 
 from gatehouse.data.models import Item
 
@@ -42,4 +42,48 @@ def items(keys: Sequence[tuple[str, str]]) -> list[Item]:
     return [Item.from_raw_data(raw) for raw in raw_items(keys)]
 
 
+def index_window(index_name: str, partition: str, *, limit: int, page_size: int) -> list[Item]:
+    """The first `limit` items of an index partition in sort-key order, each as its model: one
+    Query of `page_size` items at a time, until `limit` or the partition's end.
+
+    What `Item.<index>.query(partition, limit=…, page_size=…)` answers, with the request written
+    here: PynamoDB adds a filter naming every entity registered under `Item` (24 values) and
+    builds it again for each request. Items of no registered entity, which that filter drops,
+    are dropped here."""
+    table = Item._get_connection()
+    request: dict[str, Any] = {
+        "TableName": table.table_name,
+        "IndexName": index_name,
+        "KeyConditionExpression": "#partition = :partition",
+        "ExpressionAttributeNames": {"#partition": _INDEX_PARTITIONS[index_name]},
+        "ExpressionAttributeValues": {":partition": {"S": partition}},
+        "Limit": page_size,
+    }
+    entities = _entities()
+    found: list[Item] = []
+    while len(found) < limit:
+        answer = table.connection.dispatch(QUERY, request)
+        found.extend(
+            Item.from_raw_data(raw)
+            for raw in answer.get("Items", [])
+            if raw.get(_ENTITY, {}).get("S") in entities
+        )
+        if "LastEvaluatedKey" not in answer:
+            break
+        request = {**request, "ExclusiveStartKey": answer["LastEvaluatedKey"]}
+    return found[: max(limit, 0)]
+
+
+def _entities() -> set[Any]:
+    """Every entity value registered under `Item` (as models are defined, so looked up late)."""
+    discriminator = Item.entity
+    return {discriminator.get_discriminator(model) for model in discriminator.get_registered_subclasses(Item)}
+
+
 _PK, _SK = Item.PK.attr_name, Item.SK.attr_name
+_ENTITY = Item.entity.attr_name
+# The table's four overloaded indexes, each keyed by GSI{n}PK / GSI{n}SK (template.yaml).
+_INDEX_PARTITIONS = {
+    index.Meta.index_name: f"{index.Meta.index_name}PK"
+    for index in (Item.gsi1, Item.gsi2, Item.gsi3, Item.gsi4)
+}

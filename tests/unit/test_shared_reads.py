@@ -1,0 +1,90 @@
+"""`data.reads`: a few items by key in one BatchGetItem (keys left unprocessed asked again), and
+the first items of an index partition as PynamoDB's index query answers them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gatehouse.data import groups, reads
+from gatehouse.data.models import CounterItem, Item
+
+
+def put_counters(count: int) -> list[tuple[str, str]]:
+    keys = []
+    for n in range(count):
+        pk, sk = CounterItem.key(f"reads-{n}")
+        CounterItem(pk, sk, value=n).save()
+        keys.append((pk, sk))
+    return keys
+
+
+def test_found_items_are_read_once_each_as_their_models(embedded_aws: Any) -> None:
+    keys = put_counters(3)
+    found = reads.items([*keys, keys[0], ("COUNTER#absent", "COUNTER")])
+    assert sorted((item.PK, item.value) for item in found if isinstance(item, CounterItem)) == sorted(
+        (pk, n) for n, (pk, _) in enumerate(keys)
+    )
+    assert len(found) == 3
+
+
+def test_keys_left_unprocessed_are_asked_again(embedded_aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = put_counters(2)
+    connection = Item._get_connection().connection
+    dispatch = connection.dispatch
+    asked: list[int] = []
+
+    def first_answer_leaves_one_key(operation: str, request: dict[str, Any]) -> Any:
+        table, wanted = next(iter(request["RequestItems"].items()))
+        asked.append(len(wanted["Keys"]))
+        if len(asked) > 1:
+            return dispatch(operation, request)
+        answer = dispatch(operation, {"RequestItems": {table: {"Keys": wanted["Keys"][:1]}}})
+        answer["UnprocessedKeys"] = {table: {"Keys": wanted["Keys"][1:]}}
+        return answer
+
+    monkeypatch.setattr(connection, "dispatch", first_answer_leaves_one_key)
+    assert len(reads.raw_items(keys)) == 2
+    assert asked == [2, 1]
+
+
+def test_more_keys_than_one_batch_reads_are_refused(embedded_aws: Any) -> None:
+    keys = [(f"COUNTER#{n}", "COUNTER") for n in range(reads.BATCH_GET_KEYS + 1)]
+    with pytest.raises(ValueError, match="at most 100"):
+        reads.raw_items(keys)
+
+
+def put_groups(count: int) -> None:
+    for n in range(1, count + 1):
+        groups.put(
+            groups.new_group(n, name=f"group {n:02d}", created_at="2026-01-01", updated_at="2026-01-01")
+        )
+
+
+def test_an_index_window_answers_what_pynamodb_answers_page_by_page(embedded_aws: Any) -> None:
+    put_groups(7)
+    index_name, partition = "GSI1", groups.GROUPS_PARTITION
+    for limit, page_size in [(0, 1), (3, 2), (7, 3), (10, 4), (7, 7)]:
+        ours = reads.index_window(index_name, partition, limit=limit, page_size=page_size)
+        theirs = list(Item.gsi1.query(partition, limit=limit, page_size=page_size))
+        assert [(item.PK, type(item)) for item in ours] == [(item.PK, type(item)) for item in theirs]
+        assert [item.attribute_values for item in ours] == [item.attribute_values for item in theirs]
+
+
+def test_an_index_window_drops_items_of_no_registered_entity(embedded_aws: Any) -> None:
+    put_groups(2)
+    client = embedded_aws.client("dynamodb")
+    table = Item.Meta.table_name
+    for pk, entity in (("STRAY#1", None), ("STRAY#2", {"S": "no_such_entity"})):
+        item = {
+            "PK": {"S": pk},
+            "SK": {"S": "X"},
+            "GSI1PK": {"S": groups.GROUPS_PARTITION},
+            "GSI1SK": {"S": "0"},
+        }
+        client.put_item(TableName=table, Item=item if entity is None else {**item, "entity": entity})
+    ours = reads.index_window("GSI1", groups.GROUPS_PARTITION, limit=10, page_size=1)
+    theirs = list(Item.gsi1.query(groups.GROUPS_PARTITION, limit=10, page_size=1))
+    assert [item.PK for item in ours] == [item.PK for item in theirs]
+    assert len(ours) == 2
