@@ -62,17 +62,17 @@ def put_groups(count: int) -> None:
         )
 
 
-def test_an_index_window_answers_what_pynamodb_answers_page_by_page(embedded_aws: Any) -> None:
+def test_a_partition_window_answers_what_pynamodb_answers_page_by_page(embedded_aws: Any) -> None:
     put_groups(7)
     index_name, partition = "GSI1", groups.GROUPS_PARTITION
     for limit, page_size in [(0, 1), (3, 2), (7, 3), (10, 4), (7, 7)]:
-        ours = reads.index_window(index_name, partition, limit=limit, page_size=page_size)
+        ours = reads.partition_items(partition, index_name=index_name, limit=limit, page_size=page_size)
         theirs = list(Item.gsi1.query(partition, limit=limit, page_size=page_size))
         assert [(item.PK, type(item)) for item in ours] == [(item.PK, type(item)) for item in theirs]
         assert [item.attribute_values for item in ours] == [item.attribute_values for item in theirs]
 
 
-def test_an_index_window_drops_items_of_no_registered_entity(embedded_aws: Any) -> None:
+def test_a_partition_window_drops_items_of_no_registered_entity(embedded_aws: Any) -> None:
     put_groups(2)
     client = embedded_aws.client("dynamodb")
     table = Item.Meta.table_name
@@ -84,7 +84,23 @@ def test_an_index_window_drops_items_of_no_registered_entity(embedded_aws: Any) 
             "GSI1SK": {"S": "0"},
         }
         client.put_item(TableName=table, Item=item if entity is None else {**item, "entity": entity})
-    ours = reads.index_window("GSI1", groups.GROUPS_PARTITION, limit=10, page_size=1)
+    ours = reads.partition_items(groups.GROUPS_PARTITION, index_name="GSI1", limit=10, page_size=1)
     theirs = list(Item.gsi1.query(groups.GROUPS_PARTITION, limit=10, page_size=1))
     assert [item.PK for item in ours] == [item.PK for item in theirs]
     assert len(ours) == 2
+
+
+def test_a_window_from_a_sort_key_or_of_the_table_answers_what_pynamodb_answers(embedded_aws: Any) -> None:
+    put_groups(6)
+    start = "GROUP#000000000003"
+    ours = reads.partition_items(
+        groups.GROUPS_PARTITION, index_name="GSI1", sort_from=start, limit=3, page_size=2
+    )
+    sort_key = Item.GSI1SK
+    theirs = Item.gsi1.query(groups.GROUPS_PARTITION, sort_key >= start, limit=3, page_size=2)
+    assert [item.attribute_values for item in ours] == [item.attribute_values for item in theirs]
+    assert [item.GSI1SK for item in ours] == [f"GROUP#00000000000{n}" for n in (3, 4, 5)]
+    pk = groups.group_key(2)[0]
+    assert [item.attribute_values for item in reads.partition_items(pk, limit=5, page_size=5)] == [
+        item.attribute_values for item in Item.query(pk, limit=5, page_size=5)
+    ]

@@ -250,12 +250,10 @@ def scope_with_blocks(
 
 def users_from(index_name: str, partition: str, first_id: int, limit: int) -> list[UserItem]:
     """Up to `limit` users of an id-ordered index partition from `first_id` on: one Query."""
-    index = {"GSI1": Item.gsi1, "GSI2": Item.gsi2, "GSI3": Item.gsi3, "GSI4": Item.gsi4}[index_name]
-    sort_key = {"GSI1": Item.GSI1SK, "GSI2": Item.GSI2SK, "GSI3": Item.GSI3SK, "GSI4": Item.GSI4SK}[
-        index_name
-    ]
-    condition = sort_key >= f"USER#{sortable_id(max(first_id, 0))}"
-    found = index.query(partition, range_key_condition=condition, limit=limit, page_size=limit)
+    first = f"USER#{sortable_id(max(first_id, 0))}"
+    found = reads.partition_items(
+        partition, index_name=index_name, sort_from=first, limit=limit, page_size=limit
+    )
     return [item for item in found if isinstance(item, UserItem)]
 
 
@@ -279,9 +277,11 @@ def search(term: str, organization_id: int | None, offset: int, limit: int) -> S
     exact = len(wanted) == 1 and len(longest) <= TOKEN_LENGTH
     read = offset + limit + 1 if exact else FILTER_READ + 1
     if organization_id is None:
-        found = Item.query(_all_key(token), limit=read, page_size=read)
+        found = reads.partition_items(_all_key(token), limit=read, page_size=read)
     else:
-        found = Item.gsi2.query(_org_key(organization_id, token), limit=read, page_size=read)
+        found = reads.partition_items(
+            _org_key(organization_id, token), index_name="GSI2", limit=read, page_size=read
+        )
     total = 0
     postings: list[SearchPostingItem] = []
     for item in found:

@@ -42,23 +42,40 @@ def items(keys: Sequence[tuple[str, str]]) -> list[Item]:
     return [Item.from_raw_data(raw) for raw in raw_items(keys)]
 
 
-def index_window(index_name: str, partition: str, *, limit: int, page_size: int) -> list[Item]:
-    """The first `limit` items of an index partition in sort-key order, each as its model: one
-    Query of `page_size` items at a time, until `limit` or the partition's end.
+def partition_items(
+    partition: str,
+    *,
+    index_name: str | None = None,
+    sort_from: str | None = None,
+    limit: int,
+    page_size: int,
+) -> list[Item]:
+    """The first `limit` items of a partition of the table or of an index (`index_name`), in
+    sort-key order from `sort_from` on, each as its model: one Query of `page_size` items at a
+    time, until `limit` or the partition's end.
 
-    What `Item.<index>.query(partition, limit=…, page_size=…)` answers, with the request written
-    here: PynamoDB adds a filter naming every entity registered under `Item` (24 values) and
-    builds it again for each request. Items of no registered entity, which that filter drops,
-    are dropped here."""
+    What `Item.query` / `Item.<index>.query(partition, …, limit=…, page_size=…)` answers, with
+    the request written here: PynamoDB adds a filter naming every entity registered under
+    `Item` (24 values) and builds it again for each request. Items of no registered entity,
+    which that filter drops, are dropped here."""
     table = Item._get_connection()
+    key_prefix = index_name or ""
+    names = {"#partition": f"{key_prefix}PK"}
+    values: dict[str, Any] = {":partition": {"S": partition}}
+    condition = "#partition = :partition"
+    if sort_from is not None:
+        names["#sort"] = f"{key_prefix}SK"
+        values[":from"] = {"S": sort_from}
+        condition += " AND #sort >= :from"
     request: dict[str, Any] = {
         "TableName": table.table_name,
-        "IndexName": index_name,
-        "KeyConditionExpression": "#partition = :partition",
-        "ExpressionAttributeNames": {"#partition": _INDEX_PARTITIONS[index_name]},
-        "ExpressionAttributeValues": {":partition": {"S": partition}},
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
         "Limit": page_size,
     }
+    if index_name is not None:
+        request["IndexName"] = index_name
     entities = _entities()
     found: list[Item] = []
     while len(found) < limit:
@@ -80,10 +97,6 @@ def _entities() -> set[Any]:
     return {discriminator.get_discriminator(model) for model in discriminator.get_registered_subclasses(Item)}
 
 
+# The table is keyed by PK/SK, each of its overloaded indexes GSI{n} by GSI{n}PK/GSI{n}SK (template.yaml).
 _PK, _SK = Item.PK.attr_name, Item.SK.attr_name
 _ENTITY = Item.entity.attr_name
-# The table's four overloaded indexes, each keyed by GSI{n}PK / GSI{n}SK (template.yaml).
-_INDEX_PARTITIONS = {
-    index.Meta.index_name: f"{index.Meta.index_name}PK"
-    for index in (Item.gsi1, Item.gsi2, Item.gsi3, Item.gsi4)
-}
