@@ -12,19 +12,21 @@ import pkgutil
 from typing import Any
 
 import pytest
-from pynamodb.attributes import (
-    Attribute,
-    AttributeContainer,
-    BooleanAttribute,
-    DiscriminatorAttribute,
-    JSONAttribute,
-    ListAttribute,
-    UnicodeAttribute,
-)
+from pynamodb.attributes import Attribute, AttributeContainer, DiscriminatorAttribute
 
 import gatehouse.data
 from gatehouse.data.groups import GroupItem
-from gatehouse.data.models import IntegerAttribute, Item, SessionItem, UserItem
+from gatehouse.data.models import (
+    BooleanAttribute,
+    DirectRead,
+    IntegerAttribute,
+    Item,
+    JSONAttribute,
+    ListAttribute,
+    SessionItem,
+    UnicodeAttribute,
+    UserItem,
+)
 
 for module in pkgutil.iter_modules(gatehouse.data.__path__):
     importlib.import_module(f"gatehouse.data.{module.name}")
@@ -123,3 +125,15 @@ def test_reads_do_not_share_mutable_defaults() -> None:
     second = GroupItem._instantiate(raw_item(GroupItem, every_attribute=False))
     assert first.permissions == []
     assert first.permissions is not second.permissions
+
+
+@pytest.mark.parametrize("item_class", item_classes(), ids=lambda item_class: item_class.__name__)
+def test_every_attribute_reads_directly_as_pynamodb_reads_it(item_class: type[Item]) -> None:
+    for every_attribute in (True, False):
+        item = item_class._instantiate(raw_item(item_class, every_attribute=every_attribute))
+        for name, attribute in item_class.get_attributes().items():
+            if isinstance(attribute, DiscriminatorAttribute):
+                continue
+            assert isinstance(attribute, DirectRead), f"{item_class.__name__}.{name} reads through PynamoDB"
+            assert getattr(item, name) == Attribute.__get__(attribute, item, item_class), name
+            assert getattr(item_class, name) is attribute

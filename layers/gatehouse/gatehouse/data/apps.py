@@ -12,15 +12,17 @@ import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pynamodb.attributes import BooleanAttribute, ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist, PutError
 from pynamodb.expressions.condition import Condition
 
 from gatehouse.data import directory, writes
 from gatehouse.data.models import (
+    BooleanAttribute,
     CounterItem,
     IntegerAttribute,
     Item,
+    ListAttribute,
+    UnicodeAttribute,
     UniqueItem,
     UserItem,
     sortable_id,

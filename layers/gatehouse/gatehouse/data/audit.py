@@ -6,10 +6,9 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
-from gatehouse.data.models import IntegerAttribute, Item
+from gatehouse.data.models import IntegerAttribute, Item, JSONAttribute, UnicodeAttribute
 
 # GSI1 ("all events") spreads the whole log over this many partition keys, `AUDIT#SHARD#{nn}`,
 # the shard taken from the event id's CRC-32: no single key takes every audited write, so the

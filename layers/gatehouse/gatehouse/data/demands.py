@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from gatehouse.data import objects, writes
-from gatehouse.data.models import IntegerAttribute, Item
+from gatehouse.data.models import IntegerAttribute, Item, UnicodeAttribute
 
 # Every demand sits in one GSI1 partition sorted by its ObjectId, i.e. by creation time.
 ALL_DEMANDS = "DEMANDS"

@@ -24,10 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pynamodb.attributes import UnicodeAttribute
-
 from gatehouse.data import org, reads
-from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UserItem, sortable_id
+from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UnicodeAttribute, UserItem, sortable_id
 from gatehouse.data.writes import Write
 
 BLOCK = org.BLOCK

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from pynamodb.attributes import ListAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from gatehouse.data import writes
-from gatehouse.data.models import IntegerAttribute, Item, sortable_id
+from gatehouse.data.models import IntegerAttribute, Item, ListAttribute, UnicodeAttribute, sortable_id
 
 GROUPS_PARTITION = "GROUPS"
 

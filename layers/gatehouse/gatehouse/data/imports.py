@@ -11,10 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
-
 from gatehouse.data import directory, org
-from gatehouse.data.models import IntegerAttribute, Item, UniqueItem, UserItem
+from gatehouse.data.models import IntegerAttribute, Item, UnicodeAttribute, UniqueItem, UserItem
 from gatehouse.data.writes import TRANSACTION_FAILURES, ConditionFailed, Write, set_actions, transact
 
 # BatchGetItem's limit.

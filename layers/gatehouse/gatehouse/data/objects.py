@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex
 
-from gatehouse.data.models import Item
+from gatehouse.data.models import Item, UnicodeAttribute
 
 ItemT = TypeVar("ItemT", bound=Item)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import hashlib
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DeleteError, DoesNotExist
 
-from gatehouse.data.models import IntegerAttribute, Item
+from gatehouse.data.models import IntegerAttribute, Item, UnicodeAttribute
 
 
 def digest(token: str) -> str:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pynamodb.attributes import BooleanAttribute, UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.operand import Path, Value
@@ -22,9 +21,11 @@ from pynamodb.expressions.update import Action
 
 from gatehouse.data import counters, reads
 from gatehouse.data.models import (
+    BooleanAttribute,
     CounterItem,
     IntegerAttribute,
     Item,
+    UnicodeAttribute,
     UserItem,
     UserSeenItem,
     attach_seen,

@@ -15,10 +15,9 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from pynamodb.attributes import JSONAttribute, UnicodeAttribute
 from pynamodb.exceptions import UpdateError
 
-from gatehouse.data.models import IntegerAttribute, Item
+from gatehouse.data.models import IntegerAttribute, Item, JSONAttribute, UnicodeAttribute
 from gatehouse.data.writes import Write, transact
 
 ENTITY = "outbox"

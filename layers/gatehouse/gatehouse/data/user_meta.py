@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.attributes import UnicodeAttribute
 from pynamodb.exceptions import DoesNotExist
 
 from gatehouse.data import objects, writes
-from gatehouse.data.models import IntegerAttribute, Item
+from gatehouse.data.models import IntegerAttribute, Item, UnicodeAttribute
 
 # GSI1: one partition per user; GSI2: every meta. Both sorted by ObjectId (creation time).
 ALL_METAS = "USER_METAS"
