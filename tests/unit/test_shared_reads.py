@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from gatehouse.data import groups, reads
+from gatehouse.data.groups import GroupItem
 from gatehouse.data.models import CounterItem, Item
 
 
@@ -66,7 +67,9 @@ def test_a_partition_window_answers_what_pynamodb_answers_page_by_page(embedded_
     put_groups(7)
     index_name, partition = "GSI1", groups.GROUPS_PARTITION
     for limit, page_size in [(0, 1), (3, 2), (7, 3), (10, 4), (7, 7)]:
-        ours = reads.partition_items(partition, index_name=index_name, limit=limit, page_size=page_size)
+        ours = reads.partition_window(
+            partition, index_name=index_name, limit=limit, page_size=page_size
+        ).items
         theirs = list(Item.gsi1.query(partition, limit=limit, page_size=page_size))
         assert [(item.PK, type(item)) for item in ours] == [(item.PK, type(item)) for item in theirs]
         assert [item.attribute_values for item in ours] == [item.attribute_values for item in theirs]
@@ -84,7 +87,7 @@ def test_a_partition_window_drops_items_of_no_registered_entity(embedded_aws: An
             "GSI1SK": {"S": "0"},
         }
         client.put_item(TableName=table, Item=item if entity is None else {**item, "entity": entity})
-    ours = reads.partition_items(groups.GROUPS_PARTITION, index_name="GSI1", limit=10, page_size=1)
+    ours = reads.partition_window(groups.GROUPS_PARTITION, index_name="GSI1", limit=10, page_size=1).items
     theirs = list(Item.gsi1.query(groups.GROUPS_PARTITION, limit=10, page_size=1))
     assert [item.PK for item in ours] == [item.PK for item in theirs]
     assert len(ours) == 2
@@ -93,14 +96,36 @@ def test_a_partition_window_drops_items_of_no_registered_entity(embedded_aws: An
 def test_a_window_from_a_sort_key_or_of_the_table_answers_what_pynamodb_answers(embedded_aws: Any) -> None:
     put_groups(6)
     start = "GROUP#000000000003"
-    ours = reads.partition_items(
+    ours = reads.partition_window(
         groups.GROUPS_PARTITION, index_name="GSI1", sort_from=start, limit=3, page_size=2
-    )
+    ).items
     sort_key = Item.GSI1SK
     theirs = Item.gsi1.query(groups.GROUPS_PARTITION, sort_key >= start, limit=3, page_size=2)
     assert [item.attribute_values for item in ours] == [item.attribute_values for item in theirs]
     assert [item.GSI1SK for item in ours] == [f"GROUP#00000000000{n}" for n in (3, 4, 5)]
     pk = groups.group_key(2)[0]
-    assert [item.attribute_values for item in reads.partition_items(pk, limit=5, page_size=5)] == [
+    assert [item.attribute_values for item in reads.partition_window(pk, limit=5, page_size=5).items] == [
         item.attribute_values for item in Item.query(pk, limit=5, page_size=5)
     ]
+
+
+def test_a_page_of_one_kind_after_a_key_answers_what_pynamodb_answers_and_says_when_more_may_follow(
+    embedded_aws: Any,
+) -> None:
+    put_groups(5)
+    client = embedded_aws.client("dynamodb")
+    stray = {"PK": {"S": "STRAY"}, "SK": {"S": "X"}, "entity": {"S": "counter"}, "value": {"N": "1"}}
+    stray |= {"GSI1PK": {"S": groups.GROUPS_PARTITION}, "GSI1SK": {"S": "GROUP#000000000002~"}}
+    client.put_item(TableName=Item.Meta.table_name, Item=stray)  # another entity amid the groups
+    sort_key = Item.GSI1SK
+    for after in (None, "GROUP#000000000001", "GROUP#000000000004", "GROUP#000000000005"):
+        for limit in (1, 2, 3, 5, 6, 9):
+            ours = reads.partition_window(
+                groups.GROUPS_PARTITION, index_name="GSI1", after=after, kind=GroupItem, limit=limit
+            )
+            condition = sort_key > after if after is not None else None
+            theirs = GroupItem.gsi1.query(groups.GROUPS_PARTITION, range_key_condition=condition, limit=limit)
+            assert [item.attribute_values for item in ours.items] == [
+                item.attribute_values for item in theirs
+            ]
+            assert ours.more == (theirs.last_evaluated_key is not None), (after, limit)

@@ -57,4 +57,4 @@ def delete(demand: DemandItem) -> bool:
 
 
 def page(limit: int, after: str | None = None) -> tuple[list[DemandItem], str | None]:
-    return objects.page(Item.gsi1, Item.GSI1SK, ALL_DEMANDS, DemandItem, limit, after)
+    return objects.page("GSI1", ALL_DEMANDS, DemandItem, limit, after)

@@ -249,9 +249,7 @@ def scope_with_blocks(
 def users_from(index_name: str, partition: str, first_id: int, limit: int) -> list[UserItem]:
     """Up to `limit` users of an id-ordered index partition from `first_id` on: one Query."""
     first = f"USER#{sortable_id(max(first_id, 0))}"
-    found = reads.partition_items(
-        partition, index_name=index_name, sort_from=first, limit=limit, page_size=limit
-    )
+    found = reads.partition_window(partition, index_name=index_name, sort_from=first, limit=limit).items
     return [item for item in found if isinstance(item, UserItem)]
 
 
@@ -275,11 +273,9 @@ def search(term: str, organization_id: int | None, offset: int, limit: int) -> S
     exact = len(wanted) == 1 and len(longest) <= TOKEN_LENGTH
     read = offset + limit + 1 if exact else FILTER_READ + 1
     if organization_id is None:
-        found = reads.partition_items(_all_key(token), limit=read, page_size=read)
+        found = reads.partition_window(_all_key(token), limit=read).items
     else:
-        found = reads.partition_items(
-            _org_key(organization_id, token), index_name="GSI2", limit=read, page_size=read
-        )
+        found = reads.partition_window(_org_key(organization_id, token), index_name="GSI2", limit=read).items
     total = 0
     postings: list[SearchPostingItem] = []
     for item in found:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist
 
-from gatehouse.data import writes
+from gatehouse.data import reads, writes
 from gatehouse.data.models import IntegerAttribute, Item, ListAttribute, UnicodeAttribute, sortable_id
 
 GROUPS_PARTITION = "GROUPS"
@@ -75,8 +75,9 @@ def delete(group: GroupItem) -> bool:
 
 def page(limit: int, after_id: int | None = None) -> tuple[list[GroupItem], int | None]:
     """Groups in id order: one Query on GSI1 `GROUPS`. Returns the page and the id to continue after."""
-    condition = f"GROUP#{sortable_id(after_id)}" < GroupItem.GSI1SK if after_id is not None else None
-    result = GroupItem.gsi1.query(GROUPS_PARTITION, range_key_condition=condition, limit=limit)
-    found = [item for item in result if isinstance(item, GroupItem)]
-    last = result.last_evaluated_key
-    return found, (found[-1].id if found and last else None)
+    after = f"GROUP#{sortable_id(after_id)}" if after_id is not None else None
+    window = reads.partition_window(
+        GROUPS_PARTITION, index_name="GSI1", after=after, kind=GroupItem, limit=limit
+    )
+    found = [item for item in window.items if isinstance(item, GroupItem)]
+    return found, (found[-1].id if found and window.more else None)

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pynamodb.indexes import GlobalSecondaryIndex
-
-from gatehouse.data.models import Item, UnicodeAttribute
+from gatehouse.data import reads
+from gatehouse.data.models import Item
 
 ItemT = TypeVar("ItemT", bound=Item)
 
 
 def page(
-    index: GlobalSecondaryIndex[Any],
-    sort_key: UnicodeAttribute,
-    partition: str,
-    kind: type[ItemT],
-    limit: int,
-    after: str | None,
+    index_name: str, partition: str, kind: type[ItemT], limit: int, after: str | None
 ) -> tuple[list[ItemT], str | None]:
     """One Query of at most `limit` items of one index partition, in sort-key order, after `after`.
 
     Returns the page and the sort key to continue after (None on the last page).
     """
-    condition = sort_key > after if after is not None else None
-    result = index.query(partition, range_key_condition=condition, limit=limit)
-    found = [item for item in result if isinstance(item, kind)]
-    last = result.last_evaluated_key
+    window = reads.partition_window(partition, index_name=index_name, after=after, limit=limit)
+    found = [item for item in window.items if isinstance(item, kind)]
     next_after = None
-    if found and last:
-        next_after = str(getattr(found[-1], sort_key.attr_name))
+    if found and window.more:
+        next_after = str(getattr(found[-1], f"{index_name}SK"))
     return found, next_after

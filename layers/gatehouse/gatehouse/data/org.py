@@ -246,9 +246,9 @@ def related(
 def window(index_name: str, partition: str, limit: int = WINDOW) -> list[Item]:
     """The first `limit` entries of an index partition in sort-key order: at most
     ceil(limit / QUERY_PAGE) Query calls, whatever the partition's size."""
-    return reads.partition_items(
+    return reads.partition_window(
         partition, index_name=index_name, limit=max(limit, 0), page_size=min(QUERY_PAGE, max(limit, 1))
-    )
+    ).items
 
 
 # ---- index keys ----

@@ -4,6 +4,7 @@ answers or as models."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.constants import BATCH_GET_ITEM, QUERY
@@ -42,59 +43,68 @@ def items(keys: Sequence[tuple[str, str]]) -> list[Item]:
     return [Item.from_raw_data(raw) for raw in raw_items(keys)]
 
 
-def partition_items(
+@dataclass(frozen=True)
+class Window:
+    items: list[Item]
+    # Whether the partition may hold more after the last item (PynamoDB's `last_evaluated_key`).
+    more: bool
+
+
+def partition_window(
     partition: str,
     *,
     index_name: str | None = None,
     sort_from: str | None = None,
+    after: str | None = None,
+    kind: type[Item] = Item,
     limit: int,
-    page_size: int,
-) -> list[Item]:
-    """The first `limit` items of a partition of the table or of an index (`index_name`), in
-    sort-key order from `sort_from` on, each as its model: one Query of `page_size` items at a
-    time, until `limit` or the partition's end.
+    page_size: int | None = None,
+) -> Window:
+    """The first `limit` items of `kind` in a partition of the table or of an index
+    (`index_name`), in sort-key order from `sort_from` on or after `after`, each as its model:
+    one Query of `page_size` (else `limit`) items at a time, until `limit` or the partition's end.
 
-    What `Item.query` / `Item.<index>.query(partition, …, limit=…, page_size=…)` answers, with
+    What `kind.query` / `kind.<index>.query(partition, …, limit=…, page_size=…)` answers, with
     the request written here: PynamoDB adds a filter naming every entity registered under
-    `Item` (24 values) and builds it again for each request. Items of no registered entity,
-    which that filter drops, are dropped here."""
+    `kind` (24 values under `Item`) and builds it again for each request. Items of other
+    entities, which that filter drops, are dropped here."""
     table = Item._get_connection()
     key_prefix = index_name or ""
     names = {"#partition": f"{key_prefix}PK"}
     values: dict[str, Any] = {":partition": {"S": partition}}
     condition = "#partition = :partition"
-    if sort_from is not None:
+    if sort_from is not None or after is not None:
         names["#sort"] = f"{key_prefix}SK"
-        values[":from"] = {"S": sort_from}
-        condition += " AND #sort >= :from"
+        values[":bound"] = {"S": sort_from if after is None else after}
+        condition += " AND #sort > :bound" if after is not None else " AND #sort >= :bound"
     request: dict[str, Any] = {
         "TableName": table.table_name,
         "KeyConditionExpression": condition,
         "ExpressionAttributeNames": names,
         "ExpressionAttributeValues": values,
-        "Limit": page_size,
+        "Limit": limit if page_size is None else page_size,
     }
     if index_name is not None:
         request["IndexName"] = index_name
-    entities = _entities()
+    entities = _entities(kind)
     found: list[Item] = []
+    more = False
     while len(found) < limit:
         answer = table.connection.dispatch(QUERY, request)
-        found.extend(
-            Item.from_raw_data(raw)
-            for raw in answer.get("Items", [])
-            if raw.get(_ENTITY, {}).get("S") in entities
-        )
+        page = [raw for raw in answer.get("Items", []) if raw.get(_ENTITY, {}).get("S") in entities]
+        taken = page[: limit - len(found)]
+        found.extend(Item.from_raw_data(raw) for raw in taken)
+        more = "LastEvaluatedKey" in answer or len(taken) < len(page)
         if "LastEvaluatedKey" not in answer:
             break
         request = {**request, "ExclusiveStartKey": answer["LastEvaluatedKey"]}
-    return found[: max(limit, 0)]
+    return Window(found, more)
 
 
-def _entities() -> set[Any]:
-    """Every entity value registered under `Item` (as models are defined, so looked up late)."""
+def _entities(kind: type[Item]) -> set[Any]:
+    """Every entity value registered under `kind` (as models are defined, so looked up late)."""
     discriminator = Item.entity
-    return {discriminator.get_discriminator(model) for model in discriminator.get_registered_subclasses(Item)}
+    return {discriminator.get_discriminator(model) for model in discriminator.get_registered_subclasses(kind)}
 
 
 # The table is keyed by PK/SK, each of its overloaded indexes GSI{n} by GSI{n}PK/GSI{n}SK (template.yaml).

@@ -74,8 +74,8 @@ def delete_many(metas: list[UserMetaItem]) -> None:
 
 
 def page_of_user(user_id: int, limit: int, after: str | None = None) -> tuple[list[UserMetaItem], str | None]:
-    return objects.page(Item.gsi1, Item.GSI1SK, owner_partition(user_id), UserMetaItem, limit, after)
+    return objects.page("GSI1", owner_partition(user_id), UserMetaItem, limit, after)
 
 
 def page_of_all(limit: int, after: str | None = None) -> tuple[list[UserMetaItem], str | None]:
-    return objects.page(Item.gsi2, Item.GSI2SK, ALL_METAS, UserMetaItem, limit, after)
+    return objects.page("GSI2", ALL_METAS, UserMetaItem, limit, after)

@@ -253,11 +253,10 @@ def page(limit: int, after_id: int | None = None) -> tuple[list[UserItem], int |
 
     Returns the page and the id to continue after (None on the last page).
     """
-    condition = f"USER#{sortable_id(after_id)}" < UserItem.GSI1SK if after_id is not None else None
-    result = UserItem.gsi1.query("USERS", range_key_condition=condition, limit=limit)
-    found = [item for item in result if isinstance(item, UserItem)]
-    last = result.last_evaluated_key
-    return found, (found[-1].id if found and last else None)
+    after = f"USER#{sortable_id(after_id)}" if after_id is not None else None
+    window = reads.partition_window("USERS", index_name="GSI1", after=after, kind=UserItem, limit=limit)
+    found = [item for item in window.items if isinstance(item, UserItem)]
+    return found, (found[-1].id if found and window.more else None)
 
 
 def touch_activity(user: UserItem, at: str, stale_before: str) -> None:
