@@ -96,16 +96,9 @@ def query_page(
     start_key: dict[str, Any] | None = None,
 ) -> EventPage:
     """One Query call on `index`: events of `partition` between the two instants, in time order."""
-    return _query(
-        index,
-        partition,
-        since_iso,
-        f"{until_iso}{RANGE_END}",
-        newest_first,
-        limit,
-        event_filter.condition(),
-        start_key,
-    )
+    high = f"{until_iso}{RANGE_END}"
+    request = _query_request(index, since_iso, high, newest_first, limit, event_filter.condition(), start_key)
+    return _run(request, partition)
 
 
 @dataclass(frozen=True)
@@ -192,19 +185,6 @@ def query_shards(
         more = True
     events = merged[:limit]
     return MergedPage(events, events[-1].GSI1SK if more and events else None)
-
-
-def _query(
-    index: AuditIndex,
-    partition: str,
-    low: str,
-    high: str,
-    newest_first: bool,
-    limit: int,
-    condition: Condition | None,
-    start_key: dict[str, Any] | None,
-) -> EventPage:
-    return _run(_query_request(index, low, high, newest_first, limit, condition, start_key), partition)
 
 
 def _query_request(
