@@ -10,10 +10,12 @@ variables Lambda sets, so powertools traces as deployed (X-Ray patches botocore)
 key comes from JWT_SECRET: reading it from Secrets Manager is a network call, not an import.
 
 The targets run round-robin (one run of each per round), so the machine's noise falls on all of
-them alike; the figure is the median of the rounds after a warm-up round, in CPU time of the
-importing process (what the import costs; on an idle machine its wall time, which a shared
-machine's load inflates: the progress lines show both). A build older than its sources is made
-again first (`make build`, 30-100 s).
+them alike; the figure is the median of the rounds, in CPU time of the importing process (what the import costs; on an idle machine its wall time, which a shared
+machine's load inflates: the progress lines show both). Before the first round every file the
+runs may load (the build's, the reference's and the standard library's) is read once, so that no
+run reads from the disk what the others find in the page cache (a discarded round of imports did
+that before, for ~10 s). A build older than its sources is made again first (`make build`,
+30-100 s).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import py_compile
 import statistics
 import subprocess
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -83,7 +86,8 @@ def sources_newer_than(stamp: Path) -> bool:
     roots = [REPO_ROOT / "layers" / "gatehouse", REPO_ROOT / "functions"]
     changed = (REPO_ROOT / "template.yaml").stat().st_mtime > built
     for root in roots:
-        for path in root.rglob("*"):
+        # Into linked directories too: DocsFunction ships docs/openapi and docs/postman through links.
+        for path in root.rglob("*", recurse_symlinks=True):
             if "__pycache__" in path.parts or path.suffix == ".pyc" or not path.is_file():
                 continue
             if path.suffix in {".py", ".txt", ".toml", ".json"} and path.stat().st_mtime > built:
@@ -177,6 +181,26 @@ def import_seconds(task: Path, layer: Path, environment: dict[str, str]) -> tupl
     return float(wall), float(cpu)
 
 
+def standard_library_files() -> list[Path]:
+    """What a `-S` interpreter may load of the standard library: its pycs and extension modules."""
+    root = Path(sysconfig.get_path("stdlib", vars={"installed_base": sys.base_prefix}))
+    pyc = f".{sys.implementation.cache_tag}.pyc"
+    return [
+        path
+        for path in root.rglob("*")
+        if (path.name.endswith(pyc) or path.suffix == ".so")
+        and "site-packages" not in path.parts
+        and path.is_file()
+    ]
+
+
+def warm_page_cache(directories: list[Path], files: list[Path]) -> int:
+    """Read every file under the directories and the files (what a discarded first round of
+    imports did for the rounds after it: the disk reads); returns how many bytes."""
+    paths = [*(path for directory in directories for path in directory.rglob("*") if path.is_file()), *files]
+    return sum(len(path.read_bytes()) for path in paths)
+
+
 def unchecked_hash_gaps(build_dir: Path) -> list[Path]:
     """The build's modules without an unchecked-hash pyc for this interpreter's cache tag."""
     tag = sys.implementation.cache_tag
@@ -200,20 +224,26 @@ def run(progress: Progress, rounds: int = ROUNDS) -> list[Figure]:
         raise RuntimeError(f"the cold-start bench needs the runtime's Python 3.13, not {sys.version}")
     ensure_build(progress)
     layer = BUILD_DIR / LAYER_ARTIFACT / "python"
+    # Every function the template declares, as Lambda loads it: none may be left out of the table.
     functions = sorted(resources_of_type(load_template(), FUNCTION_TYPE))
+    unbuilt = [function_id for function_id in functions if not (BUILD_DIR / function_id / "app.py").is_file()]
+    if unbuilt:
+        raise RuntimeError(f"{BUILD_DIR} has no build of {', '.join(unbuilt)}: run `make build`")
     with tempfile.TemporaryDirectory(prefix="cold-start-") as scratch:
         targets = {REFERENCE: (reference_build(Path(scratch)), function_environment(functions[0]))}
         for function_id in functions:
             targets[function_id] = (BUILD_DIR / function_id, function_environment(function_id))
+        tasks = sorted({task for task, _ in targets.values()})
+        cached = warm_page_cache([layer, *tasks], standard_library_files())
+        progress(f"cold start: {cached / 1e6:.0f} MB read into the page cache")
         wall: dict[str, list[float]] = {name: [] for name in targets}
         cpu: dict[str, list[float]] = {name: [] for name in targets}
-        for round_number in range(rounds + 1):
+        for round_number in range(1, rounds + 1):
             progress(f"cold start: round {round_number}/{rounds} ({len(targets)} fresh interpreters)")
             for name, (task, environment) in targets.items():
                 wall_seconds, cpu_seconds = import_seconds(task, layer, environment)
-                if round_number:  # round 0 warms the page cache
-                    wall[name].append(wall_seconds * 1000)
-                    cpu[name].append(cpu_seconds * 1000)
+                wall[name].append(wall_seconds * 1000)
+                cpu[name].append(cpu_seconds * 1000)
     reference = statistics.median(cpu[REFERENCE])
     figures = []
     for name in targets:
