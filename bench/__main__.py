@@ -4,6 +4,11 @@ Each section (a module with `run(progress) -> list[Figure]`) measures figures ag
 reference taken in the same run, or against an absolute bound. The table is printed, written
 to `bench/results/latest.json`, drawn in `bench/results/latest.png`, and copied into the
 README between its bench markers. The command fails when a figure misses its goal.
+
+The sections whose figures are counts (DynamoDB calls, read units, shares of writes) run first,
+side by side with `sam build` on the machine's cores: sharing a core changes how long they take,
+not what they count. The sections that time something (cold, warm, local) run afterwards, one
+at a time, with nothing else of the bench running.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -35,6 +42,8 @@ SECTIONS = {
     "calls": "bench.route_calls",
     "local": "bench.local_run",
 }
+# Sections that count (no timing figure): they may share the cores with each other and the build.
+COUNTING = ("write-keys", "search", "calls")
 HEADER = ("section", "figure", "ours", "reference", "ratio", "goal", "met")
 
 
@@ -128,6 +137,71 @@ def update_readme(table: str) -> None:
     README.write_text(f"{before}{README_START}\n{table}\n{README_END}{after}", encoding="utf-8")
 
 
+def _build(progress: Progress, seconds: dict[str, float]) -> None:
+    """The cold section's `sam build` (if the build is older than its sources), made while the
+    counting sections run; the section itself then finds it up to date."""
+    from bench.cold_start import ensure_build
+
+    started = time.monotonic()
+    try:
+        ensure_build(progress)
+    except RuntimeError as error:  # the cold section tries again and reports it
+        progress(f"build failed: {error}")
+    seconds["build"] = time.monotonic() - started
+    progress(f"build done in {seconds['build']:.0f} s")
+
+
+def _run_section(
+    name: str,
+    work_dir: Path,
+    progress: Progress,
+    measured: dict[str, list[Figure]],
+    seconds: dict[str, float],
+) -> None:
+    progress(f"section {name} ({SECTIONS[name]})")
+    out = work_dir / f"{name}.json"
+    started = time.monotonic()
+    # Each section in its own process: none inherits another's environment or imports.
+    finished = subprocess.run(  # noqa: S603 - our own modules
+        [sys.executable, "-m", SECTIONS[name], "--json-out", str(out)],
+        stdout=subprocess.DEVNULL,
+        check=False,
+        cwd=REPO_ROOT,
+        env={**os.environ, STARTED_VARIABLE: str(progress.started)},
+    )
+    seconds[name] = time.monotonic() - started
+    if finished.returncode != 0 or not out.exists():
+        progress(f"section {name} failed (exit {finished.returncode}): see its output above")
+        return
+    measured[name] = load_figures(out)
+    progress(f"section {name} done in {seconds[name]:.0f} s")
+
+
+def run_sections(
+    chosen: Sequence[str], progress: Progress
+) -> tuple[dict[str, list[Figure]], dict[str, float]]:
+    """Each chosen section's figures (a failed section has none) and seconds: the counting
+    sections and the build side by side, one per core, then the timing sections one by one."""
+    measured: dict[str, list[Figure]] = {}
+    seconds: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir:
+
+        def section(name: str) -> Callable[[], None]:
+            return lambda: _run_section(name, Path(work_dir), progress, measured, seconds)
+
+        # The build first: the longest, and the cold section waits for it.
+        side_by_side = [lambda: _build(progress, seconds)] if "cold" in chosen else []
+        side_by_side += [section(name) for name in COUNTING if name in chosen]
+        if side_by_side:
+            with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, len(side_by_side))) as pool:
+                for job in [pool.submit(job) for job in side_by_side]:
+                    job.result()
+        for name in chosen:
+            if name not in COUNTING:
+                section(name)()
+    return measured, seconds
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -138,25 +212,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen = options.only or list(SECTIONS)
 
     progress = Progress()
-    figures: list[Figure] = []
-    failed: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir:
-        for name in chosen:
-            progress(f"section {name} ({SECTIONS[name]})")
-            out = Path(work_dir) / f"{name}.json"
-            # Each section in its own process: none inherits another's environment or imports.
-            finished = subprocess.run(  # noqa: S603 - our own modules
-                [sys.executable, "-m", SECTIONS[name], "--json-out", str(out)],
-                stdout=subprocess.DEVNULL,
-                check=False,
-                cwd=REPO_ROOT,
-                env={**os.environ, STARTED_VARIABLE: str(progress.started)},
-            )
-            if finished.returncode != 0 or not out.exists():
-                progress(f"section {name} failed (exit {finished.returncode}): see its output above")
-                failed.append(name)
-                continue
-            figures.extend(load_figures(out))
+    measured, seconds = run_sections(chosen, progress)
+    figures = [figure for name in chosen for figure in measured.get(name, [])]
+    failed = [name for name in chosen if name not in measured]
     elapsed = progress.elapsed
 
     table = text_table(figures)
@@ -165,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     record = {
         "sections": chosen,
         "seconds": round(elapsed, 1),
+        "section_seconds": {name: round(value, 1) for name, value in seconds.items()},
         "figures": [
             {**asdict(figure), "ratio": figure.ratio, "goal": figure.goal, "met": figure.met}
             for figure in figures

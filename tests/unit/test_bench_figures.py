@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+import bench.__main__ as bench_main
 from bench.__main__ import draw_chart, markdown_table, text_table
-from bench.figures import Figure
+from bench.figures import Figure, Progress
 
 
 def test_a_ratio_goal_compares_ours_with_the_reference_measured_beside_it() -> None:
@@ -48,3 +55,39 @@ def test_the_table_and_chart_show_every_figure_with_its_verdict(tmp_path: Path) 
     assert markdown_table(figures).count("\n") == 3
     draw_chart(figures, tmp_path / "chart.png")
     assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_timing_sections_run_alone_after_the_counting_ones_and_the_build(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runs: dict[str, tuple[float, float]] = {}
+    lock = threading.Lock()
+
+    def fake_run(name: str) -> None:
+        started = time.monotonic()
+        time.sleep(0.05)
+        with lock:
+            runs[name] = (started, time.monotonic())
+
+    def fake_section(name: str, work_dir: Path, progress: Progress, measured: Any, seconds: Any) -> None:
+        fake_run(name)
+        measured[name] = [Figure(name, "figure", 1.0, "calls", at_most=1)]
+
+    monkeypatch.setattr(bench_main, "_run_section", fake_section)
+    monkeypatch.setattr(bench_main, "_build", lambda progress, seconds: fake_run("build"))
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    measured, _ = bench_main.run_sections(list(bench_main.SECTIONS), Progress())
+
+    assert set(measured) == set(bench_main.SECTIONS)
+    assert set(runs) == {*bench_main.SECTIONS, "build"}
+    timing = [name for name in bench_main.SECTIONS if name not in bench_main.COUNTING]
+    assert timing == ["cold", "warm", "local"]
+    for name in timing:
+        started, ended = runs[name]
+        others = [interval for other, interval in runs.items() if other != name]
+        assert all(other_end <= started or other_start >= ended for other_start, other_end in others), name
+    first_timing = min(runs[name][0] for name in timing)
+    side_by_side = [runs[name] for name in [*bench_main.COUNTING, "build"]]
+    assert all(end <= first_timing for _, end in side_by_side)
+    # The build and the first counting section start together (one core each).
+    assert abs(runs["build"][0] - runs[bench_main.COUNTING[0]][0]) < 0.04
