@@ -336,13 +336,14 @@ class Mix:
 
 
 def run(progress: Progress) -> list[Figure]:
+    from bench.harness import in_process_aws
     from gatehouse_local.template import load_template, routes
-    from gatehouse_local.testing import ApiClient, local_aws
+    from gatehouse_local.testing import ApiClient
 
     logging.getLogger("mangum").setLevel(logging.WARNING)
     with (
         tempfile.TemporaryDirectory(prefix="gatehouse-bench-write-keys-") as work_dir,
-        local_aws(Path(work_dir)),
+        in_process_aws(Path(work_dir)),
         contextlib.redirect_stdout(io.StringIO()),  # the functions' metric lines (EMF) go to stdout
     ):
         os.environ["LOG_LEVEL"] = "WARNING"
