@@ -181,7 +181,8 @@ def run_sections(
     chosen: Sequence[str], progress: Progress
 ) -> tuple[dict[str, list[Figure]], dict[str, float]]:
     """Each chosen section's figures (a failed section has none) and seconds: the counting
-    sections and the build side by side, one per core, then the timing sections one by one."""
+    sections and the build all at once (the cores shared among them: none idles while another
+    job waits), then the timing sections one by one."""
     measured: dict[str, list[Figure]] = {}
     seconds: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="gatehouse-bench-") as work_dir:
@@ -193,7 +194,7 @@ def run_sections(
         side_by_side = [lambda: _build(progress, seconds)] if "cold" in chosen else []
         side_by_side += [section(name) for name in COUNTING if name in chosen]
         if side_by_side:
-            with ThreadPoolExecutor(max_workers=min(os.cpu_count() or 1, len(side_by_side))) as pool:
+            with ThreadPoolExecutor(max_workers=len(side_by_side)) as pool:
                 for job in [pool.submit(job) for job in side_by_side]:
                     job.result()
         for name in chosen:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
@@ -75,7 +74,6 @@ def test_timing_sections_run_alone_after_the_counting_ones_and_the_build(
 
     monkeypatch.setattr(bench_main, "_run_section", fake_section)
     monkeypatch.setattr(bench_main, "_build", lambda progress, seconds: fake_run("build"))
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     measured, _ = bench_main.run_sections(list(bench_main.SECTIONS), Progress())
 
     assert set(measured) == set(bench_main.SECTIONS)
@@ -89,5 +87,5 @@ def test_timing_sections_run_alone_after_the_counting_ones_and_the_build(
     first_timing = min(runs[name][0] for name in timing)
     side_by_side = [runs[name] for name in [*bench_main.COUNTING, "build"]]
     assert all(end <= first_timing for _, end in side_by_side)
-    # The build and the first counting section start together (one core each).
-    assert abs(runs["build"][0] - runs[bench_main.COUNTING[0]][0]) < 0.04
+    # The build and the counting sections run all at once.
+    assert max(start for start, _ in side_by_side) < min(end for _, end in side_by_side)
