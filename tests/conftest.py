@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -28,10 +28,11 @@ if TYPE_CHECKING:
     from gatehouse.security.signing_key import SecretsManagerSource
 
 from gatehouse.security import passwords
-from gatehouse_local import streams
+from gatehouse_local import persistence, streams
 from gatehouse_local.embedded_aws import EmbeddedAws, MotoAws
 from gatehouse_local.environment import local_bucket_names
 from gatehouse_local.iam import Statement, denied, function_statements, local_secret_name, needed_permissions
+from gatehouse_local.persistence import StoredResources
 from gatehouse_local.template import FUNCTION_TYPE, Route, Template, load_template, resources_of_type, routes
 from gatehouse_local.testing import (
     TEST_JWT_SECRET,
@@ -42,6 +43,7 @@ from gatehouse_local.testing import (
     harness_environment,
     patched_environ,
 )
+from tests.seeding import Seeded, SeedOnce
 
 _session_environment = pytest.StashKey[ExitStack]()
 
@@ -176,6 +178,35 @@ def api(
     )
     if refused:
         pytest.fail("template.yaml does not allow what the code did:\n" + "\n".join(refused))
+
+
+@pytest.fixture(scope="module")
+def _module_seeds() -> dict[str, tuple[Any, dict[str, Any]]]:
+    return {}
+
+
+@pytest.fixture
+def seeded_once(
+    api: ApiClient,
+    embedded_aws: MotoAws,
+    sam_template: Template,
+    _module_seeds: dict[str, tuple[Any, dict[str, Any]]],
+) -> SeedOnce[Any]:
+    """`seeded_once(seed)`: what `seed(api)` returns, seeded through the API by the module's first
+    test that asks; later tests of the module get the same store back (persistence's snapshot
+    loaded into their fresh table and buckets) instead of seeding again."""
+    resources = StoredResources(os.environ["TABLE_NAME"], tuple(local_bucket_names(sam_template).values()))
+
+    def seeded(seed: Callable[[ApiClient], Seeded]) -> Seeded:
+        if seed.__qualname__ in _module_seeds:
+            value, snapshot = _module_seeds[seed.__qualname__]
+            assert persistence.load(embedded_aws, resources, snapshot) == []
+            return value  # type: ignore[no-any-return]
+        value = seed(api)
+        _module_seeds[seed.__qualname__] = (value, persistence.dump(embedded_aws, resources))
+        return value
+
+    return seeded
 
 
 @pytest.fixture

@@ -47,6 +47,19 @@ def signed_up(api: ApiClient, email: str, role: str | None = None) -> dict[str, 
     return bearer(login(api, email))
 
 
+People = dict[str, dict[str, str]]
+
+
+def four_people(api: ApiClient) -> People:
+    """super (user 1), an admin (2), alice (3) and bob (4), each with their bearer headers."""
+    return {
+        "super": signed_up(api, "root@example.com"),
+        "admin": signed_up(api, "admin@example.com", role="admin"),
+        "alice": signed_up(api, "alice@example.com"),
+        "bob": signed_up(api, "bob@example.com"),
+    }
+
+
 def own_id(api: ApiClient, email: str) -> str:
     user = users.find_by("email", email)
     assert user is not None

@@ -20,6 +20,7 @@ import pytest
 
 from gatehouse_local.testing import ApiClient, bearer, multipart
 from tests.api.documentarian_client import login, own_id, register
+from tests.seeding import SeedOnce
 
 COLLECTION = Path(__file__).parent / "data" / "documentarian_collection.json"
 ORIGINAL_BASE_URL = "http://localhost"
@@ -155,7 +156,11 @@ class World:
 
 
 @pytest.fixture
-def world(api: ApiClient) -> World:
+def world(seeded_once: SeedOnce[World]) -> World:
+    return seeded_once(seed_world)
+
+
+def seed_world(api: ApiClient) -> World:
     register(api, "root@example.com")
     register(api, "other@example.com")
     token = login(api, "root@example.com")

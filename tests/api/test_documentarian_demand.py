@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from gatehouse_local.testing import ApiClient
-from tests.api.documentarian_client import signed_up
+from tests.api.documentarian_client import People, four_people
+from tests.seeding import SeedOnce
 
 DEMAND_FIELDS = ["_id", "name", "description", "author_id", "responsible_id", "created_at", "updated_at"]
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$")
@@ -20,14 +21,8 @@ FORBIDDEN = {"success": False, "error": {"code": 403, "message": "Permission den
 
 
 @pytest.fixture
-def people(api: ApiClient) -> dict[str, dict[str, str]]:
-    """super (user 1), an admin (2), alice (3) and bob (4)."""
-    return {
-        "super": signed_up(api, "root@example.com"),
-        "admin": signed_up(api, "admin@example.com", role="admin"),
-        "alice": signed_up(api, "alice@example.com"),
-        "bob": signed_up(api, "bob@example.com"),
-    }
+def people(seeded_once: SeedOnce[People]) -> People:
+    return seeded_once(four_people)
 
 
 def create(api: ApiClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:

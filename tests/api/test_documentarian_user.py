@@ -9,7 +9,16 @@ import pytest
 
 from gatehouse.data import users
 from gatehouse_local.testing import ApiClient
-from tests.api.documentarian_client import PASSWORD, link_token, login, mails_to, registration, signed_up
+from tests.api.documentarian_client import (
+    PASSWORD,
+    People,
+    four_people,
+    link_token,
+    login,
+    mails_to,
+    registration,
+)
+from tests.seeding import SeedOnce
 
 USER_FIELDS = ["_id", "surname", "name", "middlename", "email", "is_verified", "created_at", "updated_at"]
 NOT_FOUND = {"success": False, "error": {"code": 404, "message": "Not found"}}
@@ -17,14 +26,8 @@ SUPER, ADMIN, ALICE, BOB = (f"{n:024x}" for n in range(1, 5))
 
 
 @pytest.fixture
-def people(api: ApiClient) -> dict[str, dict[str, str]]:
-    """super (user 1), an admin (2), alice (3) and bob (4)."""
-    return {
-        "super": signed_up(api, "root@example.com"),
-        "admin": signed_up(api, "admin@example.com", role="admin"),
-        "alice": signed_up(api, "alice@example.com"),
-        "bob": signed_up(api, "bob@example.com"),
-    }
+def people(seeded_once: SeedOnce[People]) -> People:
+    return seeded_once(four_people)
 
 
 def test_show_answers_the_documented_fields_and_never_a_secret(

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from gatehouse_local.testing import ApiClient
-from tests.api.documentarian_client import signed_up
+from tests.api.documentarian_client import People, four_people
+from tests.seeding import SeedOnce
 
 META_FIELDS = ["_id", "user__id", "key", "value", "created_at", "updated_at"]
 NOT_FOUND = {"success": False, "error": {"code": 404, "message": "Not found"}}
@@ -21,14 +22,8 @@ SUPER, ADMIN, ALICE, BOB = (f"{n:024x}" for n in range(1, 5))
 
 
 @pytest.fixture
-def people(api: ApiClient) -> dict[str, dict[str, str]]:
-    """super (user 1), an admin (2), alice (3) and bob (4)."""
-    return {
-        "super": signed_up(api, "root@example.com"),
-        "admin": signed_up(api, "admin@example.com", role="admin"),
-        "alice": signed_up(api, "alice@example.com"),
-        "bob": signed_up(api, "bob@example.com"),
-    }
+def people(seeded_once: SeedOnce[People]) -> People:
+    return seeded_once(four_people)
 
 
 def create(api: ApiClient, headers: dict[str, str], owner: str, key: str = "phone") -> dict[str, Any]:

@@ -32,12 +32,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from gatehouse_local import persistence
-from gatehouse_local.embedded_aws import MotoAws
-from gatehouse_local.environment import local_bucket_names
-from gatehouse_local.persistence import StoredResources
-from gatehouse_local.template import Template
 from gatehouse_local.testing import ApiClient, WsgiApi, bearer
+from tests.seeding import SeedOnce
 
 pytestmark = pytest.mark.heavy
 
@@ -75,31 +71,10 @@ class World:
     existing: Mapping[str, Mapping[str, str]]
 
 
-@dataclass
-class Seeded:
-    """The world seeded by the module's first test, and the store it left (persistence's
-    snapshot), which every later test loads into its fresh table instead of seeding again."""
-
-    world: World | None = None
-    snapshot: dict[str, Any] | None = None
-
-
-@pytest.fixture(scope="module")
-def seeded() -> Seeded:
-    return Seeded()
-
-
 @pytest.fixture
-def world(
-    api: ApiClient, embedded_aws: MotoAws, sam_template: Template, seeded: Seeded, unthrottled: None
-) -> World:
-    resources = StoredResources(os.environ["TABLE_NAME"], tuple(local_bucket_names(sam_template).values()))
-    if seeded.world is None or seeded.snapshot is None:
-        seeded.world = seed(api)
-        seeded.snapshot = persistence.dump(embedded_aws, resources)
-    else:
-        assert persistence.load(embedded_aws, resources, seeded.snapshot) == []
-    return seeded.world
+def world(seeded_once: SeedOnce[World], unthrottled: None) -> World:
+    """Seeded by the module's first test; the others load the store it left."""
+    return seeded_once(seed)
 
 
 def seed(api: ApiClient) -> World:

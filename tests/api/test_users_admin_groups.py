@@ -6,14 +6,15 @@ import pytest
 
 from gatehouse_local.testing import ApiClient
 from tests.api.users_admin_support import ADMIN_DEFAULTS, ALL_PERMISSIONS, Cast, cast, group, held, person
+from tests.seeding import SeedOnce
 
 PERMISSIONS_ERROR = {"status": "error", "message": "Permissions error"}
 GROUP_FIELDS = ["id", "name", "description", "level", "permissions", "create_at"]
 
 
 @pytest.fixture
-def people(api: ApiClient) -> Cast:
-    return cast(api)
+def people(seeded_once: SeedOnce[Cast]) -> Cast:
+    return seeded_once(cast)
 
 
 def test_create_read_list_update_and_delete_a_group(people: Cast, api: ApiClient) -> None:

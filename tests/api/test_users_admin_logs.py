@@ -13,6 +13,7 @@ from gatehouse.clock import iso, now
 from gatehouse.data import audit as audit_store
 from gatehouse_local.testing import ApiClient, CallCounter
 from tests.api.users_admin_support import PASSWORD, Cast, Person, cast, group, person
+from tests.seeding import SeedOnce
 
 LOGS = "/api/v1/logs/list/filtered"
 EVENT_FIELDS = [
@@ -22,8 +23,8 @@ EVENT_FIELDS = [
 
 
 @pytest.fixture
-def people(api: ApiClient) -> Cast:
-    return cast(api)
+def people(seeded_once: SeedOnce[Cast]) -> Cast:
+    return seeded_once(cast)
 
 
 def logs(api: ApiClient, reader: Person, **query: Any) -> dict[str, Any]:

@@ -13,13 +13,14 @@ from PIL import Image
 from gatehouse_local.embedded_aws import MotoAws
 from gatehouse_local.testing import ApiClient
 from tests.api.users_admin_support import Cast, cast
+from tests.seeding import SeedOnce
 
 INVALID_IMAGE = {"status": "error", "field": "upload_userpic", "message": "Invalid image"}
 
 
 @pytest.fixture
-def people(api: ApiClient) -> Cast:
-    return cast(api)
+def people(seeded_once: SeedOnce[Cast]) -> Cast:
+    return seeded_once(cast)
 
 
 def image_bytes(image_format: str, size: tuple[int, int] = (512, 512)) -> bytes:

@@ -17,6 +17,7 @@ from tests.api.users_admin_support import (
     person,
     sign_in,
 )
+from tests.seeding import SeedOnce
 
 USER_FIELDS = [
     "id", "first_name", "mid_name", "last_name", "nickname", "userpic", "contacts", "role", "group",
@@ -28,8 +29,8 @@ USER_NOT_FOUND = {"status": "error", "message": "User not found"}
 
 
 @pytest.fixture
-def people(api: ApiClient) -> Cast:
-    return cast(api)
+def people(seeded_once: SeedOnce[Cast]) -> Cast:
+    return seeded_once(cast)
 
 
 def test_the_first_user_needs_no_token_and_becomes_the_super(api: ApiClient) -> None:
