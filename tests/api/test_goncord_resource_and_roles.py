@@ -18,13 +18,18 @@ from tests.api.goncord_client import (
     registered_super,
     sign_in,
 )
+from tests.seeding import SeedOnce
 
 ADMIN_URL = "https://admin.example.com"
 WIKI_URL = "https://wiki.example.com"
 
 
 @pytest.fixture
-def apps(api: ApiClient) -> dict[str, str]:
+def apps(seeded_once: SeedOnce[dict[str, str]]) -> dict[str, str]:
+    return seeded_once(two_apps_and_a_user)
+
+
+def two_apps_and_a_user(api: ApiClient) -> dict[str, str]:
     """The tokens of a super app and a plain app; `test` is registered and signed in as `user`."""
     admin_token = registered_super(api)
     tokens = {

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from gatehouse_local.testing import ApiClient, bearer
+from tests.seeding import SeedOnce
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 ORG_FIELDS = [
@@ -26,7 +27,11 @@ def sign_up(api: ApiClient, n: int) -> str:
 
 
 @pytest.fixture
-def root(api: ApiClient) -> dict[str, str]:
+def root(seeded_once: SeedOnce[dict[str, str]]) -> dict[str, str]:
+    return seeded_once(signed_up_super)
+
+
+def signed_up_super(api: ApiClient) -> dict[str, str]:
     """The super (first user)."""
     return bearer(sign_up(api, 0))
 
