@@ -23,7 +23,7 @@ from openapi_ui_bundles.swagger_ui import static_path as swagger_ui_files
 from gatehouse.errors import RouteNotFound
 from gatehouse.surfaces import doc_pages
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import PublicBaseUrl
+from gatehouse.web.request_info import PublicBaseUrl
 
 HERE = Path(__file__).parent
 DOCUMENTS = HERE / "openapi"

@@ -49,7 +49,8 @@ from gatehouse.services import (
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import documentarian, link_pages
 from gatehouse.web.app import BODY_MODEL, QUERY_MODEL, Routes, create_app, lambda_handler
-from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, Query, SentBody
+from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, Query, SentBody
+from gatehouse.web.request_info import PublicBaseUrl
 
 routes = Routes(prefix="/api/v1")
 

@@ -32,7 +32,8 @@ from gatehouse.services import apps, goncord, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces.goncord import SURFACE, app_view, menu_view, roles_view, signed_in, user_view
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Body, Credential, CurrentPrincipal, CurrentUser, PublicBaseUrl, SentBody, needs
+from gatehouse.web.deps import Body, Credential, CurrentPrincipal, CurrentUser, SentBody, needs
+from gatehouse.web.request_info import PublicBaseUrl
 
 goncord_routes = Routes(prefix="/api/v0")
 

@@ -12,9 +12,9 @@ from gatehouse.web.deps import (
     Body,
     CurrentPrincipal,
     CurrentUser,
-    PublicBaseUrl,
     RefreshingPrincipal,
 )
+from gatehouse.web.request_info import PublicBaseUrl
 
 jwt_auth_routes = Routes(prefix="/api/auth")
 

@@ -19,7 +19,8 @@ from gatehouse.services import accounts, org_structure_users, paging, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces import org_structure
 from gatehouse.web.app import Routes, create_app, lambda_handler
-from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, PublicBaseUrl, Query
+from gatehouse.web.deps import Body, CurrentPrincipal, CurrentUser, Query
+from gatehouse.web.request_info import PublicBaseUrl
 
 routes = Routes(prefix="/api")
 

@@ -31,12 +31,12 @@ from gatehouse.web.deps import (
     Credential,
     CurrentPrincipal,
     CurrentUser,
-    PublicBaseUrl,
     Query,
     bearer_token,
     current_principal,
     needs,
 )
+from gatehouse.web.request_info import PublicBaseUrl
 
 users_routes = Routes(prefix="/api/v1/users")
 

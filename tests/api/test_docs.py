@@ -52,9 +52,11 @@ def exported(folder: str, surface: str) -> dict[str, Any]:
 @pytest.fixture
 def unconfigured_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     """No PUBLIC_BASE_URL, as deployed without one: the request's own URL is the base."""
-    from gatehouse.web import deps
+    from gatehouse.web import request_info
 
-    monkeypatch.setattr(deps, "_settings", deps._settings.model_copy(update={"public_base_url": ""}))
+    monkeypatch.setattr(
+        request_info, "_settings", request_info._settings.model_copy(update={"public_base_url": ""})
+    )
 
 
 def test_the_index_links_every_surface_page_and_document_with_its_title(api: ApiClient) -> None:

@@ -15,9 +15,9 @@ from mangum import Mangum
 from gatehouse.contracts.answers import AnswerTypes, Responses
 from gatehouse.observability import LambdaHandler, instrument
 from gatehouse.services import caller
-from gatehouse.web.deps import caller_of
 from gatehouse.web.edge import EdgeMiddleware, MethodsOf, methods_of_app_routes
 from gatehouse.web.errors import SurfacePrefixes, install_error_handlers
+from gatehouse.web.request_info import caller_of
 from gatehouse.web.throttle import enforce_rate_limit
 
 # `openapi_extra={BODY_MODEL: Model}` / `{QUERY_MODEL: Model}`: the model a route reads its body

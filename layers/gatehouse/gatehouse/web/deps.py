@@ -12,14 +12,11 @@ from gatehouse.contracts.base import RequestModel
 from gatehouse.data.models import UserItem
 from gatehouse.errors import NotAuthenticated, TokenMissing
 from gatehouse.services import sessions
-from gatehouse.services.caller import ClientInfo
 from gatehouse.services.sessions import Principal
-from gatehouse.settings import get_settings
 from gatehouse.surfaces.envelope import TokenRule
 from gatehouse.web.body import read_body, request_body
 from gatehouse.web.errors import surface_for
 
-_settings = get_settings()
 _AUTHENTICATION_STATE = "authentication"
 # Methods a cross-site HTML form can send; with a cookie they must carry a JSON body (see below).
 _FORM_METHODS = frozenset({"POST"})
@@ -146,38 +143,6 @@ async def current_user(request: Request) -> UserItem:
     return (await current_principal(request)).user
 
 
-def _event(request: Request) -> dict[str, Any]:
-    event: dict[str, Any] = request.scope.get("aws.event") or {}
-    return event
-
-
-def client_ip(request: Request) -> str | None:
-    """API Gateway's source IP (the TCP peer of the gateway), else the ASGI client's."""
-    identity = (_event(request).get("requestContext") or {}).get("identity") or {}
-    return identity.get("sourceIp") or (request.client.host if request.client else None)
-
-
-def caller_of(request: Request) -> ClientInfo:
-    """The request's caller: API Gateway's source IP, user agent, X-Device-Id and request id."""
-    context = _event(request).get("requestContext") or {}
-    return ClientInfo(
-        ip=client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-        device_id=request.headers.get("x-device-id"),
-        request_id=str(context.get("requestId") or "-"),
-    )
-
-
-async def public_base_url(request: Request) -> str:
-    """Where links in mail should point: configured, else this API's own URL (with its stage)."""
-    if _settings.public_base_url:
-        return _settings.public_base_url.rstrip("/")
-    context = _event(request).get("requestContext") or {}
-    stage = context.get("stage")
-    host = request.headers.get("host", "localhost")
-    return f"https://{host}/{stage}" if stage else f"https://{host}"
-
-
 class Source(enum.Enum):
     """Where a request model reads its input from."""
 
@@ -241,4 +206,3 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 RefreshingPrincipal = Annotated[Principal, Depends(refreshing_principal)]
 CurrentUser = Annotated[UserItem, Depends(current_user)]
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
-PublicBaseUrl = Annotated[str, Depends(public_base_url)]

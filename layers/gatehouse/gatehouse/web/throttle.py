@@ -7,9 +7,10 @@ from fastapi import Request
 from gatehouse.errors import TooManyRequests
 from gatehouse.services import rate_limits
 from gatehouse.settings import get_settings
-from gatehouse.web.deps import client_ip, optional_principal
+from gatehouse.web.deps import optional_principal
 from gatehouse.web.edge import RATE_LIMIT_STATE
 from gatehouse.web.errors import surface_for
+from gatehouse.web.request_info import client_ip
 
 _limit = get_settings().rate_limit_per_minute
 
