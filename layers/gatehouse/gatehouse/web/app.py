@@ -18,7 +18,6 @@ from gatehouse.services import caller
 from gatehouse.web.edge import EdgeMiddleware, MethodsOf, methods_of_app_routes
 from gatehouse.web.errors import SurfacePrefixes, install_error_handlers
 from gatehouse.web.request_info import caller_of
-from gatehouse.web.throttle import enforce_rate_limit
 
 # `openapi_extra={BODY_MODEL: Model}` / `{QUERY_MODEL: Model}`: the model a route reads its body
 # or query string with itself (rather than through `Body[Model]` / `Query[Model]`), for the API
@@ -83,6 +82,11 @@ class RateLimitedRoute(GatehouseRoute):
     refusal (429) is raised inside the route, so the same error handlers render it."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        # Imported by the first rate-limited route, not with this module: counting reads the
+        # table and authenticates, which an app without a rate-limited surface (the docs, the
+        # links) never does, and its cold start need not import the data layer for it.
+        from gatehouse.web.throttle import enforce_rate_limit
+
         handler = super().get_route_handler()
 
         async def rate_limited(request: Request) -> Response:
