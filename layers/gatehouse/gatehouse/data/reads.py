@@ -1,5 +1,6 @@
-"""Reads every entity shares: a few items by key in one BatchGetItem, as the raw items DynamoDB
-answers or as models."""
+"""Reads every entity shares, each request written out once (docs/warm-path.md): a few items by
+key in one BatchGetItem (`raw_items`, `items`), and the first items of a partition of the table
+or an index in sort-key order (`partition_window`)."""
 
 from __future__ import annotations
 
