@@ -8,8 +8,6 @@ The documents and collections are the exported `docs/openapi/*.json` and `docs/p
 per container. The URL a client reached the API at replaces the exported server URL. Public,
 not rate limited, no table."""
 
-from __future__ import annotations
-
 import json
 from functools import cache
 from pathlib import Path

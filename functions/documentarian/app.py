@@ -2,8 +2,6 @@
 login, recover, reset, verify, logout and the demand, user and user_meta resources.
 (A's /api/v1/position is served with surface C's positions, the same entity.)"""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated
 

@@ -5,8 +5,6 @@ Every route but registration and sign-in reads the token from `Authorization: Be
 only when that header is absent, from the `jwt` cookie.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import Depends, Header, Response

@@ -1,7 +1,5 @@
 """JwtAuth function. Surface B (tymon/jwt-auth): /api/auth/register, login, logout, refresh, me."""
 
-from __future__ import annotations
-
 from gatehouse.contracts.jwt_auth import Credentials, IssuedToken, Message, Registration, UserView, answers
 from gatehouse.security.tokens import JWT_AUTH
 from gatehouse.services import accounts, sessions

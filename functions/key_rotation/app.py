@@ -1,8 +1,6 @@
 """Signing-key rotation function: Secrets Manager calls it with each of the four rotation steps
 for the JWT signing-key secret (gatehouse.security.key_rotation). No HTTP routes."""
 
-from __future__ import annotations
-
 from functools import cache
 from typing import Any
 

@@ -1,8 +1,6 @@
 """Links function: the HTML pages that links in mail open when no front-end URL is configured
 (`GET /links/reset`, `GET /links/verify`). A plain Lambda handler: no table, no framework."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from gatehouse.observability import instrument

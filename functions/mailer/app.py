@@ -11,8 +11,6 @@ reads that range of the stream again (records live 24 hours) and delivers what i
 pending: `aws lambda invoke --function-name <MailerFunction> --payload file://dlq-message.json`.
 """
 
-from __future__ import annotations
-
 import logging
 from typing import Any
 

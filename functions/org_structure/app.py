@@ -1,8 +1,6 @@
 """OrgStructure function. Surface C: /api/organizations, /api/departments, /api/positions, /api/roles;
 surface A: /api/v1/position (the same positions, A's view)."""
 
-from __future__ import annotations
-
 from gatehouse.contracts import documentarian as documentarian_contracts
 from gatehouse.contracts.org_structure import (
     DepartmentChanges,

@@ -1,7 +1,5 @@
 """OrgStructureUsers function. Surface C: /api/users (+ password, activate, deactivate), /api/login, /api/logout (Sanctum)."""
 
-from __future__ import annotations
-
 from gatehouse.contracts.org_structure import (
     Activated,
     Credentials,

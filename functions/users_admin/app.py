@@ -1,7 +1,5 @@
 """UsersAdmin function. Surface D (users-and-logs admin): /api/v1/users/*."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import Depends, Request

@@ -1,7 +1,5 @@
 """UsersAdminLogs function. Surface D (users-and-logs admin): /api/v1/logs/list/filtered and /api/v1/groups."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 from fastapi import Depends

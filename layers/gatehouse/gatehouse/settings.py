@@ -6,11 +6,9 @@ ignored and keyword arguments take precedence over the environment. (A plain pyd
 pydantic-settings cost every cold start 12-14 ms of imports for this.)
 """
 
-from __future__ import annotations
-
 import os
 from functools import cache
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import (
     BaseModel,
@@ -96,7 +94,7 @@ class Settings(BaseModel):
         return None if value == "" else value
 
     @model_validator(mode="after")
-    def _one_signing_key_source(self) -> Settings:
+    def _one_signing_key_source(self) -> Self:
         sources = (self.jwt_secret, self.jwt_secret_arn, self.jwt_secret_file)
         if sum(source is not None for source in sources) != 1:
             raise ValueError("set exactly one of JWT_SECRET, JWT_SECRET_FILE and JWT_SECRET_ARN")

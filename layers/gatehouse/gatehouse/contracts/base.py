@@ -8,8 +8,6 @@ exactly what the request names. Like a FormRequest's `messages()`, a model may w
 violations itself, keyed `"field.rule"` (`"key.required"`, `"name.max"`).
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Self
@@ -36,7 +34,7 @@ class _FieldSpec:
 class RequestModel(BaseModel):
     """A request's input, validated: build one with `parse`, never by hand from a request."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore", validate_by_name=False)
+    model_config = ConfigDict(frozen=True, extra="ignore", validate_by_name=False, defer_build=True)
 
     # The request's own wording of some violations, keyed "field.rule" (Laravel's messages()).
     messages: ClassVar[Mapping[str, str]] = {}

@@ -3,8 +3,6 @@ sign-in, recovery, reset, verification, and the demand, user and user_meta resou
 list queries; its answers, and its error envelope `{"success": false, "error": {...}}`.
 (A's /api/v1/position is C's entity, shown A's way: `NewPosition`, `PositionChanges`, `PositionView`.)"""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, ClassVar, Literal, NotRequired, TypedDict
 

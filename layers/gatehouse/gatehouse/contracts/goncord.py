@@ -2,8 +2,6 @@
 update, role changes, the user's own password change, and the apps; its answers, and its three
 error shapes (Ecto's changeset errors, the original's `{"error"}`, Phoenix's `{"errors": {"detail"}}`)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any, NotRequired, TypedDict
 

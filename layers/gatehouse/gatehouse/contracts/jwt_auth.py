@@ -1,7 +1,5 @@
 """Surface B's contracts (tymon/jwt-auth): its requests (sign-up and sign-in), its answers and its error envelope."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, NotRequired, TypedDict
 
 from gatehouse.contracts.answers import Answers

@@ -2,8 +2,6 @@
 queries, the organizations, departments, positions and users, sign-in and password changes; its
 answers (`{"status": "success", "message", "data"}`) and its error envelope."""
 
-from __future__ import annotations
-
 from typing import Annotated, Literal, NotRequired, TypedDict
 
 from gatehouse.contracts.answers import Answers

@@ -2,8 +2,6 @@
 userpic, the id-ordered list queries, the audit log's filters and the groups; its answers
 (`{"status": "ok", ...}`) and its error envelope (`{"status": "error", "field"?, "message"}`)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any, ClassVar, Literal, NotRequired, TypedDict
 

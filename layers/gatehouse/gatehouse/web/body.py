@@ -7,8 +7,6 @@ nest the way PHP (Laravel) and Plug (Phoenix) read them: `roles[]=a&roles[]=b` i
 part becomes a `data:` URI of its content.
 """
 
-from __future__ import annotations
-
 import base64
 import json
 import re

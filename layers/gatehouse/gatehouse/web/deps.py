@@ -1,7 +1,5 @@
 """Typed dependencies: what a route needs, declared in its signature."""
 
-from __future__ import annotations
-
 import enum
 from collections.abc import Awaitable, Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar

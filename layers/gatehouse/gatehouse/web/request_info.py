@@ -3,8 +3,6 @@ services they call: the caller (source IP, user agent, device, request id) and t
 URL. Only the request and the settings: no table, so a function that serves none (the docs)
 imports no data layer through it."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
