@@ -1,4 +1,4 @@
-"""`data.reads`: a few items by key in one BatchGetItem (keys left unprocessed asked again), and
+"""`data.reads`: one item by key, a few items by key in one BatchGetItem (keys left unprocessed asked again), and
 the first items of an index partition as PynamoDB's index query answers them."""
 
 from __future__ import annotations
@@ -30,22 +30,35 @@ def test_found_items_are_read_once_each_as_their_models(embedded_aws: Any) -> No
     assert len(found) == 3
 
 
+def test_one_item_by_key_is_what_the_model_reads_or_none(embedded_aws: Any) -> None:
+    (key,) = put_counters(1)
+    CounterItem(*CounterItem.key("reads-0"), value=7).save()
+    read = reads.item(*key, CounterItem)
+    assert isinstance(read, CounterItem)
+    assert read.attribute_values == CounterItem.get(*key).attribute_values
+    assert reads.raw_item(*key) == CounterItem.get(*key).serialize()
+    assert reads.item("COUNTER#absent", "COUNTER", CounterItem) is None
+    assert reads.raw_item("COUNTER#absent", "COUNTER") is None
+    # An item of another kind at the key reads as nothing of the asked kind.
+    assert reads.item(*key, GroupItem) is None
+
+
 def test_keys_left_unprocessed_are_asked_again(embedded_aws: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     keys = put_counters(2)
     connection = Item._get_connection().connection
-    dispatch = connection.dispatch
+    make_api_call = connection._make_api_call
     asked: list[int] = []
 
     def first_answer_leaves_one_key(operation: str, request: dict[str, Any]) -> Any:
         table, wanted = next(iter(request["RequestItems"].items()))
         asked.append(len(wanted["Keys"]))
         if len(asked) > 1:
-            return dispatch(operation, request)
-        answer = dispatch(operation, {"RequestItems": {table: {"Keys": wanted["Keys"][:1]}}})
+            return make_api_call(operation, request)
+        answer = make_api_call(operation, {"RequestItems": {table: {"Keys": wanted["Keys"][:1]}}})
         answer["UnprocessedKeys"] = {table: {"Keys": wanted["Keys"][1:]}}
         return answer
 
-    monkeypatch.setattr(connection, "dispatch", first_answer_leaves_one_key)
+    monkeypatch.setattr(connection, "_make_api_call", first_answer_leaves_one_key)
     assert len(reads.raw_items(keys)) == 2
     assert asked == [2, 1]
 

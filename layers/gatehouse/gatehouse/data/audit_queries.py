@@ -18,6 +18,7 @@ from pynamodb.constants import QUERY
 from pynamodb.expressions.condition import Condition
 
 from gatehouse.data.audit import AUDIT_SHARDS, AuditEventItem, shard_partition
+from gatehouse.data.models import call
 
 # The highest character an event id or timestamp can hold is below "~": it closes a range.
 RANGE_END = "~"
@@ -222,9 +223,7 @@ def _query_request(
 def _run(request: dict[str, Any], partition: str) -> EventPage:
     """One Query call: `request` on `partition`, through the table's PynamoDB connection."""
     values = {**request["ExpressionAttributeValues"], ":partition": {"S": partition}}
-    result = AuditEventItem._get_connection().connection.dispatch(
-        QUERY, {**request, "ExpressionAttributeValues": values}
-    )
+    result = call(QUERY, {**request, "ExpressionAttributeValues": values})
     events = [AuditEventItem.from_raw_data(raw) for raw in result.get("Items", [])]
     last_key: dict[str, Any] | None = result.get("LastEvaluatedKey")
     return EventPage(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import UpdateError
 
+from gatehouse.data import reads
 from gatehouse.data.models import CounterItem
 
 
@@ -42,7 +43,6 @@ def add(name: str, delta: int) -> None:
 
 def current(name: str) -> int:
     """A count's value (0 before its first change): one GetItem."""
-    try:
-        return max(CounterItem.get(*CounterItem.key(name)).value, 0)
-    except CounterItem.DoesNotExist:
-        return 0
+    raw = reads.raw_item(*CounterItem.key(name))
+    value = raw.get(CounterItem.value.attr_name) if raw else None
+    return max(int(value["N"]), 0) if value else 0

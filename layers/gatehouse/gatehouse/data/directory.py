@@ -202,7 +202,7 @@ class Blocks:
 
 
 def directory_blocks() -> Blocks:
-    raw = Item._get_connection().get_item(*CounterItem.key(org.USERS_TOTAL)).get("Item")
+    raw = reads.raw_item(*CounterItem.key(org.USERS_TOTAL))
     total = int(raw["value"]["N"]) if raw and "value" in raw else 0
     return Blocks.of_raw(raw, max(total, 0))
 

@@ -227,9 +227,12 @@ def related(
     users_by_id = {user.id: user for user in seen_of}
     keys += [user_seen_key(user_id) for user_id in users_by_id]
     found = Related({}, {}, {})
-    if not keys:
-        return found
-    for item in Item.batch_get(keys):
+    read = [
+        item
+        for start in range(0, len(keys), reads.BATCH_GET_KEYS)
+        for item in reads.items(keys[start : start + reads.BATCH_GET_KEYS])
+    ]
+    for item in read:
         if isinstance(item, UserSeenItem):
             seen_user = users_by_id.get(int(item.PK.removeprefix("USER#")))
             if seen_user is not None:

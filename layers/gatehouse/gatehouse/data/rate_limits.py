@@ -7,7 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pynamodb.constants import UPDATE_ITEM, UPDATED_NEW
 
-from gatehouse.data.models import RateLimitItem
+from gatehouse.data.models import RateLimitItem, call
 
 # Counters outlive their window a little, so a late request never restarts a finished one.
 _KEEP_AFTER_WINDOW_SECONDS = 60
@@ -51,7 +51,7 @@ def count_hit(client: str, window: int, window_ends_at: int, limit: int) -> int 
         },
     }
     try:
-        answer = table.connection.dispatch(UPDATE_ITEM, request)
+        answer = call(UPDATE_ITEM, request)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
             return None

@@ -1,19 +1,36 @@
-"""Reads every entity shares, each request written out once (docs/warm-path.md): a few items by
-key in one BatchGetItem (`raw_items`, `items`), and the first items of a partition of the table
-or an index in sort-key order (`partition_window`)."""
+"""Reads every entity shares, each request written out once (docs/warm-path.md): one item by
+key (`raw_item`, `item`), a few items by key in one BatchGetItem (`raw_items`, `items`), and
+the first items of a partition of the table or an index in sort-key order (`partition_window`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from pynamodb.constants import BATCH_GET_ITEM, QUERY
+from pynamodb.constants import BATCH_GET_ITEM, GET_ITEM, QUERY
 
-from gatehouse.data.models import Item
+from gatehouse.data.models import Item, call
 
 # DynamoDB's own bound on the keys of one BatchGetItem.
 BATCH_GET_KEYS = 100
+
+_Kind = TypeVar("_Kind", bound=Item)
+
+
+def raw_item(pk: str, sk: str) -> dict[str, Any] | None:
+    """The item at (`pk`, `sk`) as DynamoDB answers it, or None: one GetItem (eventually
+    consistent, as `Model.get`), without the model serialising the key through its attributes."""
+    answer = call(GET_ITEM, {"TableName": Item._get_connection().table_name, "Key": _key(pk, sk)})
+    found: dict[str, Any] | None = answer.get("Item")
+    return found
+
+
+def item(pk: str, sk: str, kind: type[_Kind]) -> _Kind | None:
+    """The item at (`pk`, `sk`) as its model when it is a `kind`, else None (see `raw_item`)."""
+    raw = raw_item(pk, sk)
+    found = None if raw is None else Item.from_raw_data(raw)
+    return found if isinstance(found, kind) else None
 
 
 def raw_items(keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
@@ -28,12 +45,10 @@ def raw_items(keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
     if len(unique) > BATCH_GET_KEYS:
         raise ValueError(f"{len(unique)} keys: a BatchGetItem reads at most {BATCH_GET_KEYS}")
     table = Item._get_connection()
-    pending: list[dict[str, Any]] = [{_PK: {"S": pk}, _SK: {"S": sk}} for pk, sk in unique]
+    pending: list[dict[str, Any]] = [_key(pk, sk) for pk, sk in unique]
     found: list[dict[str, Any]] = []
     while pending:
-        answer = table.connection.dispatch(
-            BATCH_GET_ITEM, {"RequestItems": {table.table_name: {"Keys": pending}}}
-        )
+        answer = call(BATCH_GET_ITEM, {"RequestItems": {table.table_name: {"Keys": pending}}})
         found.extend(answer.get("Responses", {}).get(table.table_name, []))
         pending = answer.get("UnprocessedKeys", {}).get(table.table_name, {}).get("Keys", [])
     return found
@@ -91,7 +106,7 @@ def partition_window(
     found: list[Item] = []
     more = False
     while len(found) < limit:
-        answer = table.connection.dispatch(QUERY, request)
+        answer = call(QUERY, request)
         page = [raw for raw in answer.get("Items", []) if raw.get(_ENTITY, {}).get("S") in entities]
         taken = page[: limit - len(found)]
         found.extend(Item.from_raw_data(raw) for raw in taken)
@@ -100,6 +115,10 @@ def partition_window(
             break
         request = {**request, "ExclusiveStartKey": answer["LastEvaluatedKey"]}
     return Window(found, more)
+
+
+def _key(pk: str, sk: str) -> dict[str, Any]:
+    return {_PK: {"S": pk}, _SK: {"S": sk}}
 
 
 def _entities(kind: type[Item]) -> set[Any]:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist
-
-from gatehouse.data import users
+from gatehouse.data import reads, users
 from gatehouse.data.models import (
     SessionItem,
     UserItem,
@@ -104,10 +102,7 @@ def delete_all(sessions: list[SessionItem]) -> None:
 
 
 def get(session_id: str) -> SessionItem | None:
-    try:
-        return SessionItem.get(*session_key(session_id))
-    except DoesNotExist:
-        return None
+    return reads.item(*session_key(session_id), SessionItem)
 
 
 def of_user(user_id: int, limit: int) -> list[SessionItem]:
