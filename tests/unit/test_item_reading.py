@@ -1,8 +1,9 @@
-"""`Item._instantiate` (one pass over a per-class plan) builds exactly what PynamoDB's own builds.
+"""`Item._instantiate` (one pass over the item with a per-class plan) builds exactly what
+PynamoDB's own builds.
 
 Every item class of the data layer is read from raw items holding every attribute, none of
-them, NULLs and wrong types; the class, the attribute values (order included: the directory
-export walks them) and the errors must be PynamoDB's.
+them, NULLs and wrong types; the class, the attribute values (not their order, which nothing
+reads: the directory export sorts them) and the errors must be PynamoDB's.
 """
 
 from __future__ import annotations
@@ -74,12 +75,12 @@ def pynamodb_reads(item_class: type[Item], raw: dict[str, dict[str, Any]]) -> An
 
 
 def outcome(read: Any) -> tuple[Any, ...]:
-    """What a read gives: the class and the values in order, or the error's type and text."""
+    """What a read gives: the class and the values, or the error's type and text."""
     try:
         item = read()
     except Exception as error:  # compared, not swallowed: both sides must raise alike
         return ("raised", type(error), str(error))
-    return ("built", type(item), list(item.attribute_values.items()))
+    return ("built", type(item), item.attribute_values)
 
 
 def assert_same_reading(item_class: type[Item], raw: dict[str, dict[str, Any]]) -> None:

@@ -9,6 +9,7 @@ docs/data-model.md lists the access patterns these keys serve.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any, Self, TypeVar, overload
 
 from pynamodb import attributes as pynamodb_attributes
@@ -175,10 +176,12 @@ class Item(Model):
 
     @classmethod
     def _instantiate(cls, attribute_values: dict[str, dict[str, Any]]) -> Self:
-        """An item read from DynamoDB, as PynamoDB builds it, in one pass over a plan made once
-        per class: PynamoDB's own runs `__init__` (defaults and discriminator) and then sets the
-        defaults and the discriminator again and every attribute through its descriptor, a
-        quarter of a warm `/me`. tests/unit/test_item_reading.py checks the two agree."""
+        """An item read from DynamoDB, as PynamoDB builds it, in one pass over what the item holds
+        with a plan made once per class: PynamoDB's own runs `__init__` (defaults and
+        discriminator), then sets the defaults and the discriminator again and every attribute of
+        the class (a user has 43, an item holds about 20) through its descriptor, a quarter of a
+        warm `/me`. The values are PynamoDB's; their order is the item's (nothing reads it: the
+        directory export sorts them). tests/unit/test_item_reading.py checks the two agree."""
         stored_class = cls._get_discriminator_class(attribute_values)
         if stored_class and not issubclass(stored_class, cls):
             raise ValueError(
@@ -186,17 +189,21 @@ class Item(Model):
             )
         target: type[Self] = stored_class or cls
         plan = _reading_plans.get(target) or _reading_plan(target)
-        values = plan.discriminator.copy()
-        for python_name, default in plan.defaults:
-            value = default() if callable(default) else default
+        values = plan.fixed.copy()
+        for python_name, make_default in plan.made_defaults:
+            value = make_default()
             if value is not None:
                 values[python_name] = value
-        for python_name, dynamo_name, attr_type, deserialize in plan.attributes:
-            raw = attribute_values.get(dynamo_name)
-            if raw and NULL not in raw:
-                if attr_type not in raw:
-                    raise AttributeDeserializationError(dynamo_name, attr_type)
-                values[python_name] = deserialize(raw[attr_type])
+        by_dynamo_name = plan.by_dynamo_name
+        for dynamo_name, raw in attribute_values.items():
+            attribute = by_dynamo_name.get(dynamo_name)
+            if attribute is None or not raw or NULL in raw:
+                continue
+            python_name, attr_type, deserialize = attribute
+            if attr_type not in raw:
+                raise AttributeDeserializationError(dynamo_name, attr_type)
+            stored = raw[attr_type]
+            values[python_name] = stored if deserialize is None else deserialize(stored)
         instance = target.__new__(target)
         instance.attribute_values = values
         return instance
@@ -206,21 +213,28 @@ class _ReadingPlan:
     """What `Item._instantiate` needs of a class, looked up once."""
 
     def __init__(self, item_class: type[Item]) -> None:
-        # In PynamoDB's order: the discriminator, then the defaults, then what the item holds.
-        self.discriminator: dict[str, Any] = {}
+        # The discriminator and the defaults given as values, then those made by a call.
+        self.fixed: dict[str, Any] = {}
         discriminator = item_class._get_discriminator_attribute()
         if discriminator is not None and discriminator.get_discriminator(item_class) is not None:
-            self.discriminator[item_class._discriminator] = item_class  # type: ignore[attr-defined]
+            self.fixed[item_class._discriminator] = item_class  # type: ignore[attr-defined]
         attributes = item_class.get_attributes()
-        self.defaults = [
-            (name, attribute.default)
+        self.made_defaults: list[tuple[str, Callable[[], Any]]] = []
+        for name, attribute in attributes.items():
+            default = attribute.default
+            if callable(default):
+                self.made_defaults.append((name, default))
+            elif default is not None:
+                self.fixed[name] = default
+        # DynamoDB name -> (Python name, type, deserialiser; None where it returns its input).
+        self.by_dynamo_name: dict[str, tuple[str, str, Callable[[Any], Any] | None]] = {
+            attribute.attr_name: (
+                name,
+                attribute.attr_type,
+                None if type(attribute).deserialize is Attribute.deserialize else attribute.deserialize,
+            )
             for name, attribute in attributes.items()
-            if attribute.default is not None
-        ]
-        self.attributes = [
-            (name, attribute.attr_name, attribute.attr_type, attribute.deserialize)
-            for name, attribute in attributes.items()
-        ]
+        }
 
 
 _reading_plans: dict[type[Item], _ReadingPlan] = {}
