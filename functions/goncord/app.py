@@ -25,7 +25,7 @@ from gatehouse.contracts.goncord import (
     answers,
 )
 from gatehouse.data.apps import AppTokenItem
-from gatehouse.errors import NotFound, ValidationFailed, Violation
+from gatehouse.errors import AppTokenUnknown, NotFound, ValidationFailed, Violation
 from gatehouse.services import apps, goncord, sessions
 from gatehouse.services.mail import MailContext
 from gatehouse.surfaces.goncord import SURFACE, app_view, menu_view, roles_view, signed_in, user_view
@@ -42,7 +42,7 @@ async def profile_editor_app(x_app_token: Annotated[str | None, Header()] = None
     unknown `x-app-token` like a missing user: 404 "Пользователь или ресурс не существуют."."""
     try:
         return apps.authorize_super_app(x_app_token)
-    except apps.AppTokenUnknown:
+    except AppTokenUnknown:
         raise NotFound("user or app") from None
 
 

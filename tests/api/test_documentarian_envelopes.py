@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from starlette.requests import Request
 
-from gatehouse.surfaces import documentarian
+from gatehouse.surfaces.envelopes import documentarian
 from gatehouse.web.errors import envelope_for
 from gatehouse_local.lambda_runtime import load_handler, module_name
 from gatehouse_local.template import Route

@@ -11,7 +11,7 @@ from gatehouse.contracts.goncord import NewApp, ProfileUpdate
 from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.models import UserItem
-from gatehouse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gatehouse.errors import AppTokenUnknown, Conflict, NotFound, PermissionDenied, ValidationFailed
 from gatehouse.services import accounts, caller, goncord, lockouts, users_admin_logs
 from gatehouse.services import apps as app_service
 from gatehouse.services.caller import ClientInfo
@@ -94,7 +94,7 @@ def test_an_app_token_authorizes_only_a_super_app(root: UserItem) -> None:
     with pytest.raises(app_service.AppNotSuper):
         app_service.authorize_super_app(plain)
     for missing in (None, "", "unknown-token", "x" * 129):
-        with pytest.raises(app_service.AppTokenUnknown):
+        with pytest.raises(AppTokenUnknown):
             app_service.authorize_super_app(missing)
 
 
@@ -104,11 +104,11 @@ def test_unknown_app_tokens_lock_out_only_the_caller_who_guessed_them(
     monkeypatch.setattr(lockouts._settings, "lockout_threshold", 2)
     with caller.bound(ClientInfo(ip="198.51.100.9")):
         for _ in range(2):
-            with pytest.raises(app_service.AppTokenUnknown):
+            with pytest.raises(AppTokenUnknown):
                 app_service.authorize_super_app("guessed-token")
         with pytest.raises(lockouts.LockedOut):
             app_service.authorize_super_app("guessed-token")
-    with caller.bound(ClientInfo(ip="198.51.100.10")), pytest.raises(app_service.AppTokenUnknown):
+    with caller.bound(ClientInfo(ip="198.51.100.10")), pytest.raises(AppTokenUnknown):
         app_service.authorize_super_app("guessed-token")
 
 

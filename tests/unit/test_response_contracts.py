@@ -115,7 +115,7 @@ def test_no_answer_is_validated_against_its_type(function_id: str) -> None:
 
 @pytest.mark.parametrize("surface", ["documentarian", "jwt_auth", "org_structure", "users_admin", "goncord"])
 def test_a_surface_envelope_answers_in_the_shape_its_contract_declares(surface: str) -> None:
-    envelope = importlib.import_module(f"gatehouse.surfaces.{surface}").ENVELOPE
+    envelope = importlib.import_module(f"gatehouse.surfaces.envelopes.{surface}").ENVELOPE
     refusal_type: Any = importlib.import_module(f"gatehouse.contracts.{surface}").Refusal
     refusal: TypeAdapter[Any] = TypeAdapter(refusal_type)
     refused = ValidationFailed([Violation("email", "required")])

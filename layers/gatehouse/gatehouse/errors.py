@@ -45,6 +45,11 @@ class InvalidCredentials(GatehouseError):
     """Sign-in with an unknown identifier or a wrong password (never says which)."""
 
 
+class PasswordNotChanged(InvalidCredentials):
+    """A refused Goncord password change: a wrong current password or a new one the rules refuse
+    (the original answered both the same way)."""
+
+
 class AccountDisabled(GatehouseError):
     """The account exists but has been deactivated."""
 
@@ -66,6 +71,11 @@ class TokenMissing(NotAuthenticated):
 
 class PermissionDenied(GatehouseError):
     pass
+
+
+class AppTokenUnknown(PermissionDenied):
+    """No `x-app-token`, or one no app has, where a Goncord super app is required (the original's
+    IsSuperResource plug refused it with 403 "Ресурс не найден.")."""
 
 
 @dataclass

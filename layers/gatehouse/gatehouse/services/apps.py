@@ -18,6 +18,7 @@ from gatehouse.data import counters
 from gatehouse.data.apps import AppItem, AppTokenItem
 from gatehouse.data.models import UserItem
 from gatehouse.errors import (
+    AppTokenUnknown,
     Conflict,
     NotFound,
     PermissionDenied,
@@ -31,11 +32,6 @@ MAX_ROLES = 50
 ROLE_NAME_MAX_LENGTH = 64
 # A UUID is 36 characters; anything much longer is not worth hashing.
 APP_TOKEN_MAX_LENGTH = 128
-
-
-class AppTokenUnknown(PermissionDenied):
-    """No `x-app-token`, or one no app has, where a super app is required (the original's
-    IsSuperResource plug refused it with 403 "Ресурс не найден.")."""
 
 
 class AppNotSuper(PermissionDenied):

@@ -20,7 +20,7 @@ from gatehouse.data import apps as app_store
 from gatehouse.data import users
 from gatehouse.data.apps import AppTokenItem
 from gatehouse.data.models import SessionItem, UserItem
-from gatehouse.errors import Conflict, InvalidCredentials, NotFound, ValidationFailed
+from gatehouse.errors import Conflict, NotFound, PasswordNotChanged, ValidationFailed
 from gatehouse.security.passwords import verify_password
 from gatehouse.security.tokens import GONCORD
 from gatehouse.services import accounts, audit, sessions
@@ -47,11 +47,6 @@ PROFILE_FIELD_NAMES = {
 NEW_PASSWORD = validation.Rule("new_password", min=6)
 # Goncord's names for the canonical handles, so a taken value is reported on the field sent.
 FIELD_NAMES = {"email": "email", "login": "login"}
-
-
-class PasswordNotChanged(InvalidCredentials):
-    """A refused password change: a wrong current password or a new one the rules refuse
-    (the original answered both the same way)."""
 
 
 def profile_attributes(request: Registration | ProfileUpdate) -> dict[str, str | None]:

@@ -1,6 +1,7 @@
 """Surface A (the Documentarian-documented Laravel app): `/api/v1/...` views, envelopes and id formats.
 
-Every A route shares the `{"success": false, "error": {"code", "message"}}` envelope, the
+Every A route shares the `{"success": false, "error": {"code", "message"}}` envelope (its errors
+are rendered by `gatehouse.surfaces.envelopes.documentarian`, where `SURFACE` is defined), the
 `2018-08-29 13:42:55` timestamp format and the 24-hex id forms. A's `position` views
 live with surface C's positions (the same entity).
 """
@@ -16,25 +17,9 @@ from gatehouse.contracts import documentarian as contracts
 from gatehouse.data.demands import DemandItem
 from gatehouse.data.models import UserItem
 from gatehouse.data.user_meta import UserMetaItem
-from gatehouse.errors import (
-    AccountDisabled,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    TokenMissing,
-    TooManyRequests,
-    ValidationFailed,
-)
-from gatehouse.surfaces import laravel as laravel_messages
-from gatehouse.surfaces.envelope import Surface, TokenRule
-
-TOKEN_NOT_PROVIDED = "Token not provided"
+from gatehouse.errors import NotFound
+from gatehouse.surfaces.envelopes.documentarian import SURFACE as SURFACE
+from gatehouse.surfaces.envelopes.documentarian import NothingToRemove
 
 # A's documents show no texts for these answers; the original's AuthController had these.
 REGISTERED = "Thanks for signing up! Please check your email to complete your registration."
@@ -45,21 +30,6 @@ SIGNED_OUT = "You have successfully logged out."
 RECOVERY_SENT = "A reset email has been sent! Please check your email."
 # Ours: the original had no reset route.
 PASSWORD_RESET = "Your password has been reset. Please log in again."
-
-# The original's refusals (its statuses were 404 or 200; ours are 401/403/404, SPEC).
-# AuthController::login, for an unknown account, a wrong password or an unverified address alike:
-NO_SUCH_ACCOUNT = (
-    "We cant find an account with this credentials. Please make sure you entered the right "
-    "information and you have verified your email address."
-)
-# AuthController::verifyUser:
-VERIFICATION_CODE_INVALID = "Verification code is invalid."
-# DemandController (develop), for a demand id that names nothing:
-DEMAND_NOT_FOUND = "Указанный ID требования не найден"
-# _BaseApiController::destroy (user_meta and position; UserController had its own, empty, destroy):
-NOTHING_TO_REMOVE = "Удаляемый объект не найден"
-NOT_FOUND = "Not found"
-_NOT_FOUND_WORDING = {"demand": DEMAND_NOT_FOUND, "verification token": VERIFICATION_CODE_INVALID}
 
 # Bare-array lists are paged by a cursor (`contracts.documentarian.Page`); `X-Next-After`
 # carries the next cursor while there is more.
@@ -131,10 +101,6 @@ def user_meta_view(meta: UserMetaItem) -> contracts.UserMetaView:
     }
 
 
-class NothingToRemove(NotFound):
-    """The object a DELETE names does not exist (worded as the original's destroy did)."""
-
-
 @contextmanager
 def removal() -> Iterator[None]:
     """Around a removal: an object that is not there is `NothingToRemove`."""
@@ -142,52 +108,3 @@ def removal() -> Iterator[None]:
         yield
     except NotFound as missing:
         raise NothingToRemove(missing.entity) from None
-
-
-def failure(
-    code: int, message: str, errors: dict[str, list[str]] | None = None, request_id: str | None = None
-) -> contracts.Refusal:
-    error: contracts.RefusalError = {"code": code, "message": message}
-    if errors is not None:
-        error["errors"] = errors
-    if request_id is not None:
-        error["request_id"] = request_id
-    return {"success": False, "error": error}
-
-
-class DocumentarianEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
-        match error:
-            case ValidationFailed():
-                return 422, failure(422, laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
-            case MalformedRequest():
-                return 400, failure(400, "The request body is not valid JSON.")
-            case TokenMissing():
-                return 401, failure(0, TOKEN_NOT_PROVIDED)
-            case NotAuthenticated():
-                return 401, failure(0, "Token is invalid")
-            case InvalidCredentials() | AccountDisabled():
-                return 401, failure(401, NO_SUCH_ACCOUNT)
-            case EmailNotVerified():
-                return 403, failure(403, NO_SUCH_ACCOUNT)
-            case PermissionDenied():
-                return 403, failure(403, "Permission denied")
-            case NothingToRemove():
-                return 404, failure(404, NOTHING_TO_REMOVE)
-            case NotFound(entity=entity):
-                return 404, failure(404, _NOT_FOUND_WORDING.get(entity, NOT_FOUND))
-            case MethodNotAllowed():
-                return 405, failure(405, "Method not allowed")
-            case TooManyRequests():
-                return 429, failure(429, laravel_messages.TOO_MANY_ATTEMPTS)
-            case Conflict():
-                return 409, failure(409, str(error) or "Conflict")
-            case _:
-                return 400, failure(400, "Bad request")
-
-    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
-        return 500, failure(500, "Server error", request_id=request_id)
-
-
-ENVELOPE = DocumentarianEnvelope()
-SURFACE = Surface(ENVELOPE, TokenRule.JWT_AUTH, rate_limited=True)

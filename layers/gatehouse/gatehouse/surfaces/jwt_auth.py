@@ -1,4 +1,5 @@
-"""Surface B (tymon/jwt-auth on Laravel): `/api/auth/*`."""
+"""Surface B (tymon/jwt-auth on Laravel): `/api/auth/*` views (its errors and `SURFACE`:
+`gatehouse.surfaces.envelopes.jwt_auth`)."""
 
 from __future__ import annotations
 
@@ -7,29 +8,11 @@ from typing import Any
 from gatehouse.clock import laravel
 from gatehouse.contracts import jwt_auth as contracts
 from gatehouse.data.models import UserItem
-from gatehouse.errors import (
-    AccountDisabled,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    RouteNotFound,
-    TooManyRequests,
-    ValidationFailed,
-)
 from gatehouse.services.sessions import IssuedToken
-from gatehouse.surfaces import laravel as laravel_messages
-from gatehouse.surfaces.envelope import Surface, TokenRule
+from gatehouse.surfaces.envelopes.jwt_auth import SURFACE as SURFACE
 
 REGISTERED = "注册成功"
-SIGN_IN_FAILED = "登录验证失败"
 SIGNED_OUT = "登出成功"
-# The original's catch-all route (`Route::any('/{any}')` in routes/api.php).
-ROUTE_NOT_FOUND = "404 Not Found. 不存在的路径"
 
 
 # The original's column default (`$user->type = 0`, a doctor); nothing in Gatehouse sets another.
@@ -74,46 +57,3 @@ def user_view(user: UserItem) -> contracts.UserView:
         "school": profile.get("school"),
         "major": profile.get("major"),
     }
-
-
-class JwtAuthEnvelope:
-    """Laravel's JSON error shapes: `{"message"}`, plus `errors` on 422."""
-
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
-        match error:
-            case ValidationFailed():
-                return 422, {
-                    "message": laravel_messages.INVALID_DATA,
-                    "errors": laravel_messages.errors(error),
-                }
-            case MalformedRequest():
-                return 400, {"message": "The request body is not valid JSON."}
-            case InvalidCredentials() | AccountDisabled():
-                return 401, {"message": SIGN_IN_FAILED}
-            case EmailNotVerified():
-                return 403, {"message": "Your email address is not verified."}
-            case NotAuthenticated():
-                return 401, {"message": "Unauthenticated."}
-            case PermissionDenied():
-                return 403, {"message": "This action is unauthorized."}
-            case RouteNotFound():
-                return 404, {"message": ROUTE_NOT_FOUND}
-            case NotFound():
-                return 404, {"message": "Not Found"}
-            case MethodNotAllowed():
-                # Laravel 7's wording.
-                supported = ", ".join(error.allowed)
-                return 405, {
-                    "message": f"The {error.method} method is not supported for this route. Supported methods: {supported}."
-                }
-            case TooManyRequests():
-                return 429, {"message": laravel_messages.TOO_MANY_ATTEMPTS}
-            case _:
-                return 409, {"message": "The request conflicts with the current state."}
-
-    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
-        return 500, {"message": "Server Error", "request_id": request_id}
-
-
-ENVELOPE = JwtAuthEnvelope()
-SURFACE = Surface(ENVELOPE, TokenRule.JWT_AUTH, rate_limited=True)

@@ -1,4 +1,5 @@
-"""Surface C (organization structure, Laravel Sanctum): `{"status", "message", "data"}` envelopes."""
+"""Surface C (organization structure, Laravel Sanctum): `{"status", "message", "data"}` envelopes
+(its errors and `SURFACE`: `gatehouse.surfaces.envelopes.org_structure`)."""
 
 from __future__ import annotations
 
@@ -8,25 +9,9 @@ from typing import Any
 from gatehouse.contracts import org_structure as contracts
 from gatehouse.data.models import UserItem
 from gatehouse.data.org import DepartmentItem, OrganizationItem, PositionItem, Related
-from gatehouse.errors import (
-    AccountDisabled,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    RouteNotFound,
-    TooManyRequests,
-    ValidationFailed,
-)
 from gatehouse.services.paging import Page, display_name
 from gatehouse.services.sessions import IssuedToken
-from gatehouse.surfaces import laravel as laravel_messages
-from gatehouse.surfaces.envelope import Surface, TokenRule
+from gatehouse.surfaces.envelopes.org_structure import SURFACE as SURFACE
 
 ROLES: list[contracts.RoleView] = [
     {"id": 1, "name": "admin", "display_name": "Администратор", "description": "Полный доступ к системе"},
@@ -42,17 +27,6 @@ def success[Data](message: str, data: Data) -> contracts.Success[Data]:
 def done(message: str) -> contracts.Success[None]:
     """A success with nothing to show (a deletion, sign-out)."""
     return success(message, None)
-
-
-def failure(
-    message: str, errors: dict[str, list[str]] | None = None, request_id: str | None = None
-) -> contracts.Refusal:
-    refusal: contracts.Refusal = {"status": "error", "message": message}
-    if errors is not None:
-        refusal["errors"] = errors
-    if request_id is not None:
-        refusal["request_id"] = request_id
-    return refusal
 
 
 def pagination(page: Page[Any]) -> contracts.Pagination:
@@ -180,55 +154,3 @@ def activation_view(user: UserItem) -> contracts.Activated:
 
 def token_view(issued: IssuedToken, user: UserItem, related: Related) -> contracts.IssuedToken:
     return {"user": user_view(user, related), "token": issued.token, "token_type": "Bearer"}
-
-
-_NOT_FOUND = {
-    "organization": "Organization not found",
-    "department": "Department not found",
-    "position": "Position not found",
-    "user": "User not found",
-}
-
-
-class OrgStructureEnvelope:
-    """Errors as the Laravel app answers them, inside `{"status": "error", "message"}`."""
-
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
-        match error:
-            case ValidationFailed():
-                return 422, failure(laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
-            case MalformedRequest():
-                return 400, failure("The request body is not valid JSON.")
-            case InvalidCredentials():
-                return 401, failure("Invalid credentials")
-            case AccountDisabled():
-                return 403, failure("Account is deactivated")
-            case EmailNotVerified():
-                return 403, failure("Your email address is not verified.")
-            case NotAuthenticated():
-                return 401, failure("Unauthenticated.")
-            case PermissionDenied():
-                return 403, failure("This action is unauthorized.")
-            case RouteNotFound():
-                return 404, failure(f"The route {error.path.lstrip('/')} could not be found.")
-            case NotFound():
-                return 404, failure(_NOT_FOUND.get(error.entity, "Not Found"))
-            case MethodNotAllowed():
-                # Laravel 12's wording.
-                return 405, failure(
-                    f"The {error.method} method is not supported for route {error.path.lstrip('/')}. "
-                    f"Supported methods: {', '.join(error.allowed)}."
-                )
-            case TooManyRequests():
-                return 429, failure(laravel_messages.TOO_MANY_ATTEMPTS)
-            case Conflict():
-                return 409, failure(str(error) or "Conflict")
-            case _:
-                return 400, failure("Bad request")
-
-    def unexpected(self, request_id: str) -> tuple[int, contracts.Refusal]:
-        return 500, failure("Server Error", request_id=request_id)
-
-
-ENVELOPE = OrgStructureEnvelope()
-SURFACE = Surface(ENVELOPE, TokenRule.BEARER, rate_limited=True)
