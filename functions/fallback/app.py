@@ -9,8 +9,8 @@ from pathlib import Path
 from fastapi import Request
 
 from gatehouse.errors import MethodNotAllowed, RouteNotFound
-from gatehouse.surfaces import documentarian, goncord, jwt_auth, org_structure, users_admin
 from gatehouse.surfaces.envelope import PLAIN
+from gatehouse.surfaces.envelopes import documentarian, goncord, jwt_auth, org_structure, users_admin
 from gatehouse.web.app import Routes, create_app, lambda_handler
 from gatehouse.web.resources import ResourceTable
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -25,12 +26,14 @@ NEVER_IN_LAMBDA = {"boto3", "moto", "pytest", "gatehouse_local", "yaml"}
 # pydantic-settings is not used at all. (Not bcrypt: here, unlike in the layer, PyJWT finds
 # cryptography, whose SSH keys import it.)
 NOT_AT_IMPORT = {"PIL", "passlib", "argon2", "pydantic_settings", "dotenv"}
+SURFACES = ("documentarian", "goncord", "jwt_auth", "org_structure", "users_admin")
 
 
 FUNCTIONS = {route.function_id: route.code_uri for route in routes(load_template())}
 
 
-def imported_packages(function_id: str) -> set[str]:
+@functools.cache
+def imported_modules(function_id: str) -> frozenset[str]:
     code_uri = FUNCTIONS[function_id]
     result = subprocess.run(
         [sys.executable, "-c", PROBE, str(code_uri / "app.py")],
@@ -40,7 +43,11 @@ def imported_packages(function_id: str) -> set[str]:
         cwd=REPO_ROOT,
         env=dict(os.environ),
     )
-    return {name.split(".")[0] for name in json.loads(result.stdout)}
+    return frozenset(json.loads(result.stdout))
+
+
+def imported_packages(function_id: str) -> set[str]:
+    return {name.split(".")[0] for name in imported_modules(function_id)}
 
 
 @pytest.mark.parametrize("function_id", sorted(FUNCTIONS))
@@ -48,3 +55,19 @@ def test_functions_do_not_import_boto3_dev_tools_hashing_or_pillow(function_id: 
     top_level = imported_packages(function_id)
     assert not top_level & NEVER_IN_LAMBDA
     assert not top_level & NOT_AT_IMPORT
+
+
+def test_the_fallback_imports_the_surfaces_envelopes_and_nothing_else_of_theirs() -> None:
+    """FallbackFunction answers only errors (404, 405) in the envelope of the surface that owns
+    the path: it needs each surface's envelope, not the surface's views, request models or
+    services (what its rate limit imports is the rate limit's)."""
+    modules = imported_modules("FallbackFunction")
+    assert {f"gatehouse.surfaces.envelopes.{name}" for name in SURFACES} <= modules
+    surfaces_own = sorted(
+        module
+        for module in modules
+        for layer in ("surfaces", "contracts", "services")
+        for name in SURFACES
+        if module.startswith(f"gatehouse.{layer}.{name}")
+    )
+    assert surfaces_own == []
