@@ -7,24 +7,11 @@ import enum
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from gatehouse.errors import (
-    AccountDisabled,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    TooManyRequests,
-    ValidationFailed,
-)
+from gatehouse import errors as error_types
 
 
 class ErrorEnvelope(Protocol):
-    def render(self, error: GatehouseError) -> tuple[int, Any]: ...
+    def render(self, error: error_types.GatehouseError) -> tuple[int, Any]: ...
 
     def unexpected(self, request_id: str) -> tuple[int, Any]: ...
 
@@ -52,24 +39,24 @@ class Surface:
 class PlainEnvelope:
     """`{"message": ...}`: for paths no surface claims."""
 
-    _STATUS: ClassVar[dict[type[GatehouseError], tuple[int, str]]] = {
-        ValidationFailed: (422, "The given data was invalid."),
-        MalformedRequest: (400, "The request body could not be read."),
-        InvalidCredentials: (401, "Invalid credentials."),
-        AccountDisabled: (401, "Invalid credentials."),
-        EmailNotVerified: (403, "The email address is not verified."),
-        PermissionDenied: (403, "Forbidden."),
-        Conflict: (409, "Conflict."),
-        TooManyRequests: (429, "Too Many Requests."),
+    _STATUS: ClassVar[dict[type[error_types.GatehouseError], tuple[int, str]]] = {
+        error_types.ValidationFailed: (422, "The given data was invalid."),
+        error_types.MalformedRequest: (400, "The request body could not be read."),
+        error_types.InvalidCredentials: (401, "Invalid credentials."),
+        error_types.AccountDisabled: (401, "Invalid credentials."),
+        error_types.EmailNotVerified: (403, "The email address is not verified."),
+        error_types.PermissionDenied: (403, "Forbidden."),
+        error_types.Conflict: (409, "Conflict."),
+        error_types.TooManyRequests: (429, "Too Many Requests."),
     }
 
-    def render(self, error: GatehouseError) -> tuple[int, Any]:
+    def render(self, error: error_types.GatehouseError) -> tuple[int, Any]:
         match error:
-            case MethodNotAllowed():
+            case error_types.MethodNotAllowed():
                 return 405, {"message": "Method not allowed."}
-            case NotFound():
+            case error_types.NotFound():
                 return 404, {"message": "Not found."}
-            case NotAuthenticated():
+            case error_types.NotAuthenticated():
                 return 401, {"message": "Unauthenticated."}
         status, text = self._STATUS.get(type(error), (400, "Bad request."))
         return status, {"message": text}

@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatehouse.errors import (
-    AccountDisabled,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    TokenMissing,
-    TooManyRequests,
-    ValidationFailed,
-)
+from gatehouse import errors as error_types
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
@@ -43,7 +29,7 @@ NOT_FOUND = "Not found"
 _NOT_FOUND_WORDING = {"demand": DEMAND_NOT_FOUND, "verification token": VERIFICATION_CODE_INVALID}
 
 
-class NothingToRemove(NotFound):
+class NothingToRemove(error_types.NotFound):
     """The object a DELETE names does not exist (worded as the original's destroy did)."""
 
 
@@ -59,31 +45,31 @@ def failure(
 
 
 class DocumentarianEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
+    def render(self, error: error_types.GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
-            case ValidationFailed():
+            case error_types.ValidationFailed():
                 return 422, failure(422, laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
-            case MalformedRequest():
+            case error_types.MalformedRequest():
                 return 400, failure(400, "The request body is not valid JSON.")
-            case TokenMissing():
+            case error_types.TokenMissing():
                 return 401, failure(0, TOKEN_NOT_PROVIDED)
-            case NotAuthenticated():
+            case error_types.NotAuthenticated():
                 return 401, failure(0, "Token is invalid")
-            case InvalidCredentials() | AccountDisabled():
+            case error_types.InvalidCredentials() | error_types.AccountDisabled():
                 return 401, failure(401, NO_SUCH_ACCOUNT)
-            case EmailNotVerified():
+            case error_types.EmailNotVerified():
                 return 403, failure(403, NO_SUCH_ACCOUNT)
-            case PermissionDenied():
+            case error_types.PermissionDenied():
                 return 403, failure(403, "Permission denied")
             case NothingToRemove():
                 return 404, failure(404, NOTHING_TO_REMOVE)
-            case NotFound(entity=entity):
+            case error_types.NotFound(entity=entity):
                 return 404, failure(404, _NOT_FOUND_WORDING.get(entity, NOT_FOUND))
-            case MethodNotAllowed():
+            case error_types.MethodNotAllowed():
                 return 405, failure(405, "Method not allowed")
-            case TooManyRequests():
+            case error_types.TooManyRequests():
                 return 429, failure(429, laravel_messages.TOO_MANY_ATTEMPTS)
-            case Conflict():
+            case error_types.Conflict():
                 return 409, failure(409, str(error) or "Conflict")
             case _:
                 return 400, failure(400, "Bad request")

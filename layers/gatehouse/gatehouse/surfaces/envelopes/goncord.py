@@ -7,24 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatehouse.errors import (
-    AccountDisabled,
-    AppTokenUnknown,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PasswordNotChanged,
-    PermissionDenied,
-    RouteNotFound,
-    TooManyRequests,
-    ValidationFailed,
-    Violation,
-)
+from gatehouse import errors as error_types
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
 if TYPE_CHECKING:
@@ -60,13 +43,13 @@ _ECTO_MESSAGES = {
 }
 
 
-def message(violation: Violation) -> str:
+def message(violation: error_types.Violation) -> str:
     """Ecto's message for a failed rule; type mismatches (string, date, boolean...) are "is invalid"."""
     template = _ECTO_MESSAGES.get(violation.rule, "is invalid")
     return template.format(**violation.params)
 
 
-def errors(failure: ValidationFailed) -> dict[str, list[str]]:
+def errors(failure: error_types.ValidationFailed) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = {}
     for violation in failure.violations:
         grouped.setdefault(violation.field, []).append(message(violation))
@@ -78,35 +61,35 @@ def _detail(text: str) -> contracts.Detail:
 
 
 class GoncordEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
+    def render(self, error: error_types.GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
-            case ValidationFailed():
+            case error_types.ValidationFailed():
                 return 422, {"errors": errors(error)}
-            case MalformedRequest():
+            case error_types.MalformedRequest():
                 return 400, _detail("Bad Request")
-            case PasswordNotChanged():
+            case error_types.PasswordNotChanged():
                 return 422, {"error": PASSWORD_NOT_CHANGED}
-            case InvalidCredentials() | AccountDisabled():
+            case error_types.InvalidCredentials() | error_types.AccountDisabled():
                 return 422, {"error": BAD_CREDENTIALS}
-            case EmailNotVerified():
+            case error_types.EmailNotVerified():
                 return 403, {"error": EMAIL_NOT_VERIFIED}
-            case AppTokenUnknown():
+            case error_types.AppTokenUnknown():
                 return 403, {"error": APP_MISSING}
-            case NotAuthenticated():
+            case error_types.NotAuthenticated():
                 return 401, {"error": AUTHENTICATION_REQUIRED}
-            case PermissionDenied():
+            case error_types.PermissionDenied():
                 return 403, {"error": NOT_ENOUGH_RIGHTS}
-            case RouteNotFound():
+            case error_types.RouteNotFound():
                 return 404, _detail("Not Found")
-            case NotFound(entity="app"):
+            case error_types.NotFound(entity="app"):
                 return 404, {"error": APP_MISSING}
-            case NotFound():
+            case error_types.NotFound():
                 return 404, {"error": USER_OR_APP_MISSING}
-            case MethodNotAllowed():
+            case error_types.MethodNotAllowed():
                 return 405, _detail("Method Not Allowed")
-            case TooManyRequests():
+            case error_types.TooManyRequests():
                 return 429, _detail("Too Many Requests")
-            case Conflict():
+            case error_types.Conflict():
                 return 409, _detail("Conflict")
             case _:
                 return 400, _detail("Bad Request")

@@ -4,20 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatehouse.errors import (
-    AccountDisabled,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    RouteNotFound,
-    TooManyRequests,
-    ValidationFailed,
-)
+from gatehouse import errors as error_types
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
@@ -32,34 +19,34 @@ ROUTE_NOT_FOUND = "404 Not Found. 不存在的路径"
 class JwtAuthEnvelope:
     """Laravel's JSON error shapes: `{"message"}`, plus `errors` on 422."""
 
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
+    def render(self, error: error_types.GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
-            case ValidationFailed():
+            case error_types.ValidationFailed():
                 return 422, {
                     "message": laravel_messages.INVALID_DATA,
                     "errors": laravel_messages.errors(error),
                 }
-            case MalformedRequest():
+            case error_types.MalformedRequest():
                 return 400, {"message": "The request body is not valid JSON."}
-            case InvalidCredentials() | AccountDisabled():
+            case error_types.InvalidCredentials() | error_types.AccountDisabled():
                 return 401, {"message": SIGN_IN_FAILED}
-            case EmailNotVerified():
+            case error_types.EmailNotVerified():
                 return 403, {"message": "Your email address is not verified."}
-            case NotAuthenticated():
+            case error_types.NotAuthenticated():
                 return 401, {"message": "Unauthenticated."}
-            case PermissionDenied():
+            case error_types.PermissionDenied():
                 return 403, {"message": "This action is unauthorized."}
-            case RouteNotFound():
+            case error_types.RouteNotFound():
                 return 404, {"message": ROUTE_NOT_FOUND}
-            case NotFound():
+            case error_types.NotFound():
                 return 404, {"message": "Not Found"}
-            case MethodNotAllowed():
+            case error_types.MethodNotAllowed():
                 # Laravel 7's wording.
                 supported = ", ".join(error.allowed)
                 return 405, {
                     "message": f"The {error.method} method is not supported for this route. Supported methods: {supported}."
                 }
-            case TooManyRequests():
+            case error_types.TooManyRequests():
                 return 429, {"message": laravel_messages.TOO_MANY_ATTEMPTS}
             case _:
                 return 409, {"message": "The request conflicts with the current state."}

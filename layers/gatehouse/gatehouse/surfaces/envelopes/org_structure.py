@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatehouse.errors import (
-    AccountDisabled,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    RouteNotFound,
-    TooManyRequests,
-    ValidationFailed,
-)
+from gatehouse import errors as error_types
 from gatehouse.surfaces import laravel as laravel_messages
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
@@ -47,35 +33,35 @@ def failure(
 class OrgStructureEnvelope:
     """Errors as the Laravel app answers them, inside `{"status": "error", "message"}`."""
 
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
+    def render(self, error: error_types.GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
-            case ValidationFailed():
+            case error_types.ValidationFailed():
                 return 422, failure(laravel_messages.INVALID_DATA, errors=laravel_messages.errors(error))
-            case MalformedRequest():
+            case error_types.MalformedRequest():
                 return 400, failure("The request body is not valid JSON.")
-            case InvalidCredentials():
+            case error_types.InvalidCredentials():
                 return 401, failure("Invalid credentials")
-            case AccountDisabled():
+            case error_types.AccountDisabled():
                 return 403, failure("Account is deactivated")
-            case EmailNotVerified():
+            case error_types.EmailNotVerified():
                 return 403, failure("Your email address is not verified.")
-            case NotAuthenticated():
+            case error_types.NotAuthenticated():
                 return 401, failure("Unauthenticated.")
-            case PermissionDenied():
+            case error_types.PermissionDenied():
                 return 403, failure("This action is unauthorized.")
-            case RouteNotFound():
+            case error_types.RouteNotFound():
                 return 404, failure(f"The route {error.path.lstrip('/')} could not be found.")
-            case NotFound():
+            case error_types.NotFound():
                 return 404, failure(_NOT_FOUND.get(error.entity, "Not Found"))
-            case MethodNotAllowed():
+            case error_types.MethodNotAllowed():
                 # Laravel 12's wording.
                 return 405, failure(
                     f"The {error.method} method is not supported for route {error.path.lstrip('/')}. "
                     f"Supported methods: {', '.join(error.allowed)}."
                 )
-            case TooManyRequests():
+            case error_types.TooManyRequests():
                 return 429, failure(laravel_messages.TOO_MANY_ATTEMPTS)
-            case Conflict():
+            case error_types.Conflict():
                 return 409, failure(str(error) or "Conflict")
             case _:
                 return 400, failure("Bad request")

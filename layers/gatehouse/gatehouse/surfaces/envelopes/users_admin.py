@@ -4,21 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatehouse.errors import (
-    AccountDisabled,
-    Conflict,
-    EmailNotVerified,
-    GatehouseError,
-    InvalidCredentials,
-    MalformedRequest,
-    MethodNotAllowed,
-    NotAuthenticated,
-    NotFound,
-    PermissionDenied,
-    TooManyRequests,
-    ValidationFailed,
-    Violation,
-)
+from gatehouse import errors as error_types
 from gatehouse.surfaces.envelope import Surface, TokenRule
 
 if TYPE_CHECKING:
@@ -37,7 +23,7 @@ def _label(field_name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def message(violation: Violation) -> str:
+def message(violation: error_types.Violation) -> str:
     match violation.rule:
         case "required":
             return f"{_label(violation.field)} can`t be empty"
@@ -66,26 +52,26 @@ def failure(text: str, field: str | None = None) -> contracts.Refusal:
 
 
 class UsersAdminEnvelope:
-    def render(self, error: GatehouseError) -> tuple[int, contracts.Refusal]:
+    def render(self, error: error_types.GatehouseError) -> tuple[int, contracts.Refusal]:
         match error:
-            case ValidationFailed():
+            case error_types.ValidationFailed():
                 first = error.violations[0]
                 return 422, failure(message(first), first.field)
-            case MalformedRequest():
+            case error_types.MalformedRequest():
                 return 400, failure("Invalid request body")
-            case InvalidCredentials() | AccountDisabled():
+            case error_types.InvalidCredentials() | error_types.AccountDisabled():
                 return 401, failure(WRONG_PASSWORD)
-            case NotAuthenticated():
+            case error_types.NotAuthenticated():
                 return 401, failure("Unauthorized")
-            case PermissionDenied() | EmailNotVerified():
+            case error_types.PermissionDenied() | error_types.EmailNotVerified():
                 return 403, failure(PERMISSIONS_ERROR)
-            case NotFound():
+            case error_types.NotFound():
                 return 404, failure(_NOT_FOUND.get(error.entity, "Not found"))
-            case MethodNotAllowed():
+            case error_types.MethodNotAllowed():
                 return 405, failure("Method not allowed")
-            case TooManyRequests():
+            case error_types.TooManyRequests():
                 return 429, failure("Too many requests")
-            case Conflict():
+            case error_types.Conflict():
                 return 409, failure(str(error) or "Conflict")
             case _:
                 return 400, failure("Bad request")
