@@ -446,6 +446,22 @@ def test_anonymous_requests_are_limited_per_source_ip(
 
 
 @pytest.mark.usefixtures("frozen_window")
+def test_what_no_route_serves_is_not_counted_by_the_rate_limit(
+    api: ApiClient, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in the originals, where Laravel's throttle is route middleware: an unknown path or a
+    method no route serves is refused before it, with no rate-limit headers."""
+    monkeypatch.setattr(throttle, "_limit", 3)
+    refused = [api.get("/api/auth/no-such-route", headers=bearer(token)) for _ in range(4)]
+    refused += [api.delete("/api/auth/me", headers=bearer(token)) for _ in range(2)]
+    refused += [api.get("/api/no-such-route", source_ip="198.51.100.9") for _ in range(4)]
+
+    assert [r.status for r in refused] == [404] * 4 + [405] * 2 + [404] * 4
+    assert not [r for r in refused if "x-ratelimit-limit" in r.headers]
+    assert api.get("/api/auth/me", headers=bearer(token)).status == 200
+
+
+@pytest.mark.usefixtures("frozen_window")
 def test_a_and_c_are_limited_in_their_envelopes_and_d_and_e_are_not(
     api: ApiClient, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

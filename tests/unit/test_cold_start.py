@@ -60,7 +60,7 @@ def test_functions_do_not_import_boto3_dev_tools_hashing_or_pillow(function_id: 
 def test_the_fallback_imports_the_surfaces_envelopes_and_nothing_else_of_theirs() -> None:
     """FallbackFunction answers only errors (404, 405) in the envelope of the surface that owns
     the path: it needs each surface's envelope, not the surface's views, request models or
-    services (what its rate limit imports is the rate limit's)."""
+    services; and no rate limit counts its answers, so it reads no table and needs no token."""
     modules = imported_modules("FallbackFunction")
     assert {f"gatehouse.surfaces.envelopes.{name}" for name in SURFACES} <= modules
     surfaces_own = sorted(
@@ -71,3 +71,8 @@ def test_the_fallback_imports_the_surfaces_envelopes_and_nothing_else_of_theirs(
         if module.startswith(f"gatehouse.{layer}.{name}")
     )
     assert surfaces_own == []
+    assert not {
+        module
+        for module in modules
+        if module.startswith(("gatehouse.data", "gatehouse.security", "pynamodb", "jwt"))
+    }

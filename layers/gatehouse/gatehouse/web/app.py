@@ -27,12 +27,18 @@ QUERY_MODEL = "x-gatehouse-query-model"
 
 
 def create_app(
-    *routers: Routes, surfaces: SurfacePrefixes, methods_of: MethodsOf = methods_of_app_routes
+    *routers: Routes,
+    surfaces: SurfacePrefixes,
+    methods_of: MethodsOf = methods_of_app_routes,
+    serves_routes: bool = True,
 ) -> FastAPI:
     """An app serving `routers`; `surfaces` maps each path prefix to the surface that owns it.
 
     `methods_of` tells the edge which methods a path serves (for `OPTIONS` and `Allow`):
-    by default this app's own routes.
+    by default this app's own routes. `serves_routes=False`: the app answers what no route
+    serves (FallbackFunction's 404 and 405), which no rate limit counts, whatever the surface:
+    in the originals the limit is route middleware (Laravel's `throttle:60,1`), and a path or
+    method no route serves is refused before any route middleware runs.
     """
     # No OpenAPI/docs routes in Lambda: the contracts live in the surfaces' own documents.
     app = FastAPI(
@@ -44,9 +50,8 @@ def create_app(
     )
     # Only where a surface is rate limited: elsewhere the check would answer "no limit" on
     # every request (the plain surface of unknown paths is not limited either).
-    app.router.route_class = (
-        RateLimitedRoute if any(surface.rate_limited for _, surface in surfaces) else GatehouseRoute
-    )
+    rate_limited = serves_routes and any(surface.rate_limited for _, surface in surfaces)
+    app.router.route_class = RateLimitedRoute if rate_limited else GatehouseRoute
     install_error_handlers(app, surfaces)
     app.add_middleware(EdgeMiddleware, methods_of=methods_of)
     for router in routers:
