@@ -33,7 +33,7 @@ export SAM_CLI_TELEMETRY := 0
 # bar only in a terminal: CI's log (CI=true) gets the lines without the bar's redraws.
 PIP_INSTALL = pip install --disable-pip-version-check$(if $(CI), --progress-bar off)
 
-.PHONY: help install start reset-local test test-fast fuzz coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import openapi
+.PHONY: help install start reset-local test test-fast fuzz coverage complexity lint format typecheck validate build bench deploy events outbox clean rotate-key drop-previous-key bench-timing bench-import bench-instructions openapi
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -146,6 +146,9 @@ drop-previous-key: $(BIN)/.installed ## forget the previous JWT signing key: tok
 bench-timing: $(BIN)/.installed ## known vs unknown account: paired medians and DynamoDB calls of sign-in (A, B, C, E), register, recover
 	# Quiet: the functions' EMF metric lines would bury the table.
 	POWERTOOLS_METRICS_DISABLED=true $(BIN)/python -m bench.enumeration_timing
+
+bench-instructions: $(BIN)/.installed $(SAM_VENV)/bin/.installed ## cold import of every function in instructions (valgrind): the cold section without the machine's noise
+	$(BIN)/python -m bench.cold_instructions
 
 bench-import: $(BIN)/.installed ## users/s of `gatehouse import` into moto and into the local run (USERS=2000)
 	$(BIN)/python -m bench.import_throughput --users $${USERS:-2000}
