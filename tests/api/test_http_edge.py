@@ -446,19 +446,24 @@ def test_anonymous_requests_are_limited_per_source_ip(
 
 
 @pytest.mark.usefixtures("frozen_window")
-def test_what_no_route_serves_is_not_counted_by_the_rate_limit(
+def test_what_no_route_serves_is_counted_only_where_the_original_counted_it(
     api: ApiClient, token: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """As in the originals, where Laravel's throttle is route middleware: an unknown path or a
-    method no route serves is refused before it, with no rate-limit headers."""
+    """A's and C's originals refuse an unknown path or method before any route middleware (their
+    rate limit): not counted, no rate-limit headers. B's answers its unknown paths from a
+    catch-all route inside its throttled group: counted, with the headers, and refused past it."""
     monkeypatch.setattr(throttle, "_limit", 3)
-    refused = [api.get("/api/auth/no-such-route", headers=bearer(token)) for _ in range(4)]
-    refused += [api.delete("/api/auth/me", headers=bearer(token)) for _ in range(2)]
-    refused += [api.get("/api/no-such-route", source_ip="198.51.100.9") for _ in range(4)]
+    a_and_c = [api.get("/api/v1/no-such-route", headers=bearer(token)) for _ in range(4)]
+    a_and_c += [api.delete("/api/v1/user", headers=bearer(token)) for _ in range(2)]
+    a_and_c += [api.get("/api/no-such-route", source_ip="198.51.100.9") for _ in range(4)]
+    assert [r.status for r in a_and_c] == [404] * 4 + [405] * 2 + [404] * 4
+    assert not [r for r in a_and_c if "x-ratelimit-limit" in r.headers]
+    assert api.get("/api/v1/user", headers=bearer(token)).headers["x-ratelimit-remaining"] == "2"
 
-    assert [r.status for r in refused] == [404] * 4 + [405] * 2 + [404] * 4
-    assert not [r for r in refused if "x-ratelimit-limit" in r.headers]
-    assert api.get("/api/auth/me", headers=bearer(token)).status == 200
+    b = [api.get("/api/auth/no-such-route", source_ip="198.51.100.10") for _ in range(4)]
+    assert [r.status for r in b] == [404, 404, 404, 429]
+    assert [r.headers.get("x-ratelimit-remaining") for r in b[:3]] == ["2", "1", "0"]
+    assert b[3].json == {"message": "Too Many Attempts."}
 
 
 @pytest.mark.usefixtures("frozen_window")

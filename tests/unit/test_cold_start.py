@@ -60,7 +60,8 @@ def test_functions_do_not_import_boto3_dev_tools_hashing_or_pillow(function_id: 
 def test_the_fallback_imports_the_surfaces_envelopes_and_nothing_else_of_theirs() -> None:
     """FallbackFunction answers only errors (404, 405) in the envelope of the surface that owns
     the path: it needs each surface's envelope, not the surface's views, request models or
-    services; and no rate limit counts its answers, so it reads no table and needs no token."""
+    services; and it imports the rate limit (the table, the tokens) only with the first request
+    it counts (B's unknown paths), so its cold start needs neither."""
     modules = imported_modules("FallbackFunction")
     assert {f"gatehouse.surfaces.envelopes.{name}" for name in SURFACES} <= modules
     surfaces_own = sorted(

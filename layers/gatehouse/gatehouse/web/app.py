@@ -16,7 +16,7 @@ from gatehouse.contracts.answers import AnswerTypes, Responses
 from gatehouse.observability import LambdaHandler, instrument
 from gatehouse.services import caller
 from gatehouse.web.edge import EdgeMiddleware, MethodsOf, methods_of_app_routes
-from gatehouse.web.errors import SurfacePrefixes, install_error_handlers
+from gatehouse.web.errors import SurfacePrefixes, install_error_handlers, surface_for
 from gatehouse.web.request_info import caller_of
 
 # `openapi_extra={BODY_MODEL: Model}` / `{QUERY_MODEL: Model}`: the model a route reads its body
@@ -30,15 +30,14 @@ def create_app(
     *routers: Routes,
     surfaces: SurfacePrefixes,
     methods_of: MethodsOf = methods_of_app_routes,
-    serves_routes: bool = True,
+    rate_limit_at_init: bool = True,
 ) -> FastAPI:
     """An app serving `routers`; `surfaces` maps each path prefix to the surface that owns it.
 
     `methods_of` tells the edge which methods a path serves (for `OPTIONS` and `Allow`):
-    by default this app's own routes. `serves_routes=False`: the app answers what no route
-    serves (FallbackFunction's 404 and 405), which no rate limit counts, whatever the surface:
-    in the originals the limit is route middleware (Laravel's `throttle:60,1`), and a path or
-    method no route serves is refused before any route middleware runs.
+    by default this app's own routes. `rate_limit_at_init=False`: the rate limit (and the data
+    layer and authentication it needs) is imported by the first request it counts rather than
+    when the app is built, for an app that seldom counts one (FallbackFunction).
     """
     # No OpenAPI/docs routes in Lambda: the contracts live in the surfaces' own documents.
     app = FastAPI(
@@ -50,8 +49,10 @@ def create_app(
     )
     # Only where a surface is rate limited: elsewhere the check would answer "no limit" on
     # every request (the plain surface of unknown paths is not limited either).
-    rate_limited = serves_routes and any(surface.rate_limited for _, surface in surfaces)
-    app.router.route_class = RateLimitedRoute if rate_limited else GatehouseRoute
+    if not any(surface.rate_limited for _, surface in surfaces):
+        app.router.route_class = GatehouseRoute
+    else:
+        app.router.route_class = RateLimitedRoute if rate_limit_at_init else LazilyRateLimitedRoute
     install_error_handlers(app, surfaces)
     app.add_middleware(EdgeMiddleware, methods_of=methods_of)
     for router in routers:
@@ -96,6 +97,24 @@ class RateLimitedRoute(GatehouseRoute):
 
         async def rate_limited(request: Request) -> Response:
             await enforce_rate_limit(request)
+            return await handler(request)
+
+        return rate_limited
+
+
+class LazilyRateLimitedRoute(GatehouseRoute):
+    """A `RateLimitedRoute` whose app imports the rate limit with the first request it counts:
+    FallbackFunction counts only B's unknown paths, and its cold start (every CORS preflight of
+    the API, every 404) needs no data layer."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def rate_limited(request: Request) -> Response:
+            if surface_for(request).rate_limited:
+                from gatehouse.web.throttle import enforce_rate_limit
+
+                await enforce_rate_limit(request)
             return await handler(request)
 
         return rate_limited
