@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -30,11 +29,11 @@ from pathlib import Path
 from bench.cold_start import (
     BUILD_DIR,
     LAYER_ARTIFACT,
-    PROBE,
     REFERENCE,
     ensure_build,
     function_environment,
     reference_build,
+    run_probe,
 )
 from bench.figures import Progress
 from gatehouse_local.template import FUNCTION_TYPE, REPO_ROOT, load_template, resources_of_type
@@ -52,30 +51,10 @@ def collected_instructions(callgrind_output: str) -> int:
 
 
 def import_instructions(valgrind: str, task: Path, layer: Path, environment: dict[str, str]) -> int:
-    """Instructions of a fresh `python3.13 -S` importing the task's `app` module (the cold
-    section's probe), counted by callgrind."""
-    result = subprocess.run(  # noqa: S603 - valgrind and this interpreter, fixed arguments
-        [
-            valgrind,
-            "--tool=callgrind",
-            "--callgrind-out-file=/dev/null",
-            sys.executable,
-            "-S",
-            "-c",
-            PROBE,
-            str(task),
-            str(layer),
-            "app",
-        ],
-        cwd=task,
-        env=environment,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(f"importing {task}/app.py under callgrind failed:\n{result.stderr[-3000:]}")
-    return collected_instructions(result.stderr)
+    """Instructions of the cold section's probe (a fresh `python3.13 -S` importing the task's
+    `app` module), counted by callgrind."""
+    callgrind = [valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null"]
+    return collected_instructions(run_probe(task, layer, environment, runner=callgrind).stderr)
 
 
 def main() -> int:

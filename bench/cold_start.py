@@ -27,6 +27,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from bench.figures import Figure, Progress, section_main
@@ -168,10 +169,13 @@ def reference_build(root: Path) -> Path:
     return task
 
 
-def import_seconds(task: Path, layer: Path, environment: dict[str, str]) -> tuple[float, float]:
-    """Wall and CPU seconds of importing the task's `app` module (and finding its handler)."""
-    result = subprocess.run(  # noqa: S603 - this interpreter, fixed arguments
-        [sys.executable, "-S", "-c", PROBE, str(task), str(layer), "app"],
+def run_probe(
+    task: Path, layer: Path, environment: dict[str, str], runner: Sequence[str] = ()
+) -> subprocess.CompletedProcess[str]:
+    """A fresh `python3.13 -S` importing the task's `app` module (and finding its handler) as
+    Lambda loads it, under `runner` when given (valgrind: bench/cold_instructions.py)."""
+    result = subprocess.run(  # noqa: S603 - this interpreter (and a given runner), fixed arguments
+        [*runner, sys.executable, "-S", "-c", PROBE, str(task), str(layer), "app"],
         cwd=task,
         env=environment,
         capture_output=True,
@@ -180,7 +184,12 @@ def import_seconds(task: Path, layer: Path, environment: dict[str, str]) -> tupl
     )
     if result.returncode != 0:
         raise RuntimeError(f"importing {task}/app.py failed:\n{result.stderr[-3000:]}")
-    wall, cpu = result.stdout.strip().splitlines()[-1].split()
+    return result
+
+
+def import_seconds(task: Path, layer: Path, environment: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU seconds of importing the task's `app` module (and finding its handler)."""
+    wall, cpu = run_probe(task, layer, environment).stdout.strip().splitlines()[-1].split()
     return float(wall), float(cpu)
 
 
