@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pynamodb.exceptions import UpdateError
 
 from gatehouse.data import reads
@@ -43,6 +45,10 @@ def add(name: str, delta: int) -> None:
 
 def current(name: str) -> int:
     """A count's value (0 before its first change): one GetItem."""
-    raw = reads.raw_item(*CounterItem.key(name))
+    return max(value_in(reads.raw_item(*CounterItem.key(name))), 0)
+
+
+def value_in(raw: dict[str, Any] | None) -> int:
+    """The value of a counter read as DynamoDB answers it (0 when absent or never set)."""
     value = raw.get(CounterItem.value.attr_name) if raw else None
-    return max(int(value["N"]), 0) if value else 0
+    return int(value["N"]) if value else 0

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from gatehouse.data import org, reads
+from gatehouse.data import counters, org, reads
 from gatehouse.data.models import CounterItem, IntegerAttribute, Item, UnicodeAttribute, UserItem, sortable_id
 from gatehouse.data.writes import Write
 
@@ -203,7 +203,7 @@ class Blocks:
 
 def directory_blocks() -> Blocks:
     raw = reads.raw_item(*CounterItem.key(org.USERS_TOTAL))
-    total = int(raw["value"]["N"]) if raw and "value" in raw else 0
+    total = counters.value_in(raw)
     return Blocks.of_raw(raw, max(total, 0))
 
 
