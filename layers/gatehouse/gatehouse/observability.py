@@ -73,20 +73,19 @@ def instrument(handler: LambdaHandler, service: str) -> LambdaHandler:
     def instrumented(event: dict[str, Any], context: Any) -> Any:
         global _cold_start
         cold_start, _cold_start = _cold_start, False
+        request_context = event.get("requestContext") if isinstance(event, dict) else None
+        request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
+        # One call for what `append_keys(service=...)` and `set_correlation_id` would add after it.
         logger.structure_logs(
             cold_start=cold_start,
             function_name=context.function_name,
             function_memory_size=context.memory_limit_in_mb,
             function_arn=context.invoked_function_arn,
             function_request_id=context.aws_request_id,
-        )
-        logger.append_keys(service=service)
-        request_context = event.get("requestContext") if isinstance(event, dict) else None
-        request_id = request_context.get("requestId") if isinstance(request_context, dict) else None
-        # Not an API Gateway request (the mailer's stream batches, key rotation): the
-        # invocation's own request id ties its log lines together.
-        logger.set_correlation_id(
-            request_id if request_id is not None else getattr(context, "aws_request_id", None)
+            service=service,
+            # Not an API Gateway request (the mailer's stream batches, key rotation): the
+            # invocation's own request id ties its log lines together.
+            correlation_id=request_id if request_id is not None else getattr(context, "aws_request_id", None),
         )
         if logger.sampling_rate and not cold_start:
             logger.refresh_sample_rate_calculation()
