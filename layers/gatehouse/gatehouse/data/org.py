@@ -227,12 +227,7 @@ def related(
     users_by_id = {user.id: user for user in seen_of}
     keys += [user_seen_key(user_id) for user_id in users_by_id]
     found = Related({}, {}, {})
-    read = [
-        item
-        for start in range(0, len(keys), reads.BATCH_GET_KEYS)
-        for item in reads.items(keys[start : start + reads.BATCH_GET_KEYS])
-    ]
-    for item in read:
+    for item in reads.items_in_batches(keys):
         if isinstance(item, UserSeenItem):
             seen_user = users_by_id.get(int(item.PK.removeprefix("USER#")))
             if seen_user is not None:

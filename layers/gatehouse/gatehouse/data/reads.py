@@ -1,5 +1,6 @@
 """Reads every entity shares, each request written out once (docs/warm-path.md): one item by
-key (`raw_item`, `item`), a few items by key in one BatchGetItem (`raw_items`, `items`), and
+key (`raw_item`, `item`), a few items by key in one BatchGetItem (`raw_items`, `items`; more
+in several, `items_in_batches`), and
 the first items of a partition of the table or an index in sort-key order (`partition_window`)."""
 
 from __future__ import annotations
@@ -57,6 +58,15 @@ def raw_items(keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
 def items(keys: Sequence[tuple[str, str]]) -> list[Item]:
     """The items found at `keys`, each as the model its entity names (see `raw_items`)."""
     return [Item.from_raw_data(raw) for raw in raw_items(keys)]
+
+
+def items_in_batches(keys: Sequence[tuple[str, str]]) -> list[Item]:
+    """The items found at any number of `keys`: one BatchGetItem per BATCH_GET_KEYS of them."""
+    return [
+        item
+        for start in range(0, len(keys), BATCH_GET_KEYS)
+        for item in items(keys[start : start + BATCH_GET_KEYS])
+    ]
 
 
 @dataclass(frozen=True)

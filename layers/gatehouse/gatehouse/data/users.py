@@ -64,13 +64,10 @@ def with_seen(found: Iterable[UserItem]) -> None:
     """Attach the `SEEN` timestamps to users read from an index (a list page): one BatchGetItem
     per `reads.BATCH_GET_KEYS` users."""
     by_id = {user.id: user for user in found}
-    ids = list(by_id)
-    for start in range(0, len(ids), reads.BATCH_GET_KEYS):
-        keys = [user_seen_key(user_id) for user_id in ids[start : start + reads.BATCH_GET_KEYS]]
-        for item in reads.items(keys):
-            user = by_id.get(int(item.PK.removeprefix("USER#")))
-            if user is not None and isinstance(item, UserSeenItem):
-                attach_seen(user, item)
+    for item in reads.items_in_batches([user_seen_key(user_id) for user_id in by_id]):
+        user = by_id.get(int(item.PK.removeprefix("USER#")))
+        if user is not None and isinstance(item, UserSeenItem):
+            attach_seen(user, item)
 
 
 def record_login(user: UserItem, at: str) -> None:
